@@ -1,0 +1,20 @@
+package org.xraybridge.model;
+
+/** Where a span came from: which half of a trace it belongs to. */
+public enum Half {
+  /** A Datadog tracer posted it to the receiver. */
+  NATIVE,
+  /** Converted from a segment the X-Ray API returned. */
+  XRAY_POLL,
+  /** Converted from a segment an X-Ray SDK sent to the daemon port. */
+  XRAY_DAEMON;
+
+  public boolean isXRay() {
+    return this != NATIVE;
+  }
+
+  /** Lower-case name used in metrics tags and the explain API. */
+  public String tag() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,211 @@
+package org.xraybridge.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One Datadog span, as the v0.4 wire and the intake protobuf carry it.
+ *
+ * <p>Ids are the raw 64 bits of the wire: {@code traceId} is the low 64 bits of the trace id (the
+ * high 64 bits travel as meta {@code _dd.p.tid} on the first span of a chunk), {@code spanId} and
+ * {@code parentId} are unsigned; {@code parentId == 0} means "root". Times are nanoseconds:
+ * {@code startNanos} since the epoch, {@code durationNanos} never negative. Absent text is {@code ""},
+ * absent maps and lists are empty; nothing here is ever null.
+ *
+ * <p>Maps are immutable. {@code metaStruct} values are opaque msgpack blobs that are passed through.
+ */
+public record Span(
+    long traceId,
+    long spanId,
+    long parentId,
+    long startNanos,
+    long durationNanos,
+    int error,
+    String service,
+    String name,
+    String resource,
+    String type,
+    Map<String, String> meta,
+    Map<String, Double> metrics,
+    Map<String, byte[]> metaStruct,
+    List<SpanLink> spanLinks) {
+
+  public Span {
+    Objects.requireNonNull(service, "service == null");
+    Objects.requireNonNull(name, "name == null");
+    Objects.requireNonNull(resource, "resource == null");
+    Objects.requireNonNull(type, "type == null");
+    // Map.copyOf / List.copyOf return their argument unchanged when it is already immutable,
+    // so the builder's maps are not copied twice.
+    meta = Map.copyOf(meta);
+    metrics = Map.copyOf(metrics);
+    metaStruct = Map.copyOf(metaStruct);
+    spanLinks = List.copyOf(spanLinks);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The meta value for {@code key}, or {@code ""}. */
+  public String meta(String key) {
+    String v = meta.get(key);
+    return v == null ? "" : v;
+  }
+
+  /** Mutable builder; not thread-safe. */
+  public static final class Builder {
+    private long traceId;
+    private long spanId;
+    private long parentId;
+    private long startNanos;
+    private long durationNanos;
+    private int error;
+    private String service = "";
+    private String name = "";
+    private String resource = "";
+    private String type = "";
+    private java.util.HashMap<String, String> meta;
+    private java.util.HashMap<String, Double> metrics;
+    private java.util.HashMap<String, byte[]> metaStruct;
+    private java.util.ArrayList<SpanLink> spanLinks;
+    private Map<String, String> frozenMeta = Map.of();
+    private Map<String, Double> frozenMetrics = Map.of();
+    private Map<String, byte[]> frozenMetaStruct = Map.of();
+    private List<SpanLink> frozenLinks = List.of();
+
+    Builder() {}
+
+    Builder(Span s) {
+      traceId = s.traceId;
+      spanId = s.spanId;
+      parentId = s.parentId;
+      startNanos = s.startNanos;
+      durationNanos = s.durationNanos;
+      error = s.error;
+      service = s.service;
+      name = s.name;
+      resource = s.resource;
+      type = s.type;
+      frozenMeta = s.meta;
+      frozenMetrics = s.metrics;
+      frozenMetaStruct = s.metaStruct;
+      frozenLinks = s.spanLinks;
+    }
+
+    public Builder traceId(long v) { traceId = v; return this; }
+    public Builder spanId(long v) { spanId = v; return this; }
+    public Builder parentId(long v) { parentId = v; return this; }
+    public Builder startNanos(long v) { startNanos = v; return this; }
+    public Builder durationNanos(long v) { durationNanos = v; return this; }
+    public Builder error(int v) { error = v; return this; }
+    public Builder service(String v) { service = Objects.requireNonNull(v, "service"); return this; }
+    public Builder name(String v) { name = Objects.requireNonNull(v, "name"); return this; }
+    public Builder resource(String v) { resource = Objects.requireNonNull(v, "resource"); return this; }
+    public Builder type(String v) { type = Objects.requireNonNull(v, "type"); return this; }
+
+    public long traceId() { return traceId; }
+    public long spanId() { return spanId; }
+    public long parentId() { return parentId; }
+    public String service() { return service; }
+
+    public Builder putMeta(String key, String value) {
+      mutableMeta().put(key, value);
+      return this;
+    }
+
+    public Builder removeMeta(String key) {
+      if (meta != null || frozenMeta.containsKey(key)) mutableMeta().remove(key);
+      return this;
+    }
+
+    public String meta(String key) {
+      String v = meta != null ? meta.get(key) : frozenMeta.get(key);
+      return v == null ? "" : v;
+    }
+
+    public Builder putMetric(String key, double value) {
+      mutableMetrics().put(key, value);
+      return this;
+    }
+
+    public Double metric(String key) {
+      return metrics != null ? metrics.get(key) : frozenMetrics.get(key);
+    }
+
+    public Builder removeMetric(String key) {
+      if (metrics != null || frozenMetrics.containsKey(key)) mutableMetrics().remove(key);
+      return this;
+    }
+
+    public Builder putMetaStruct(String key, byte[] value) {
+      if (metaStruct == null) metaStruct = new java.util.HashMap<>(frozenMetaStruct);
+      metaStruct.put(key, value);
+      return this;
+    }
+
+    public Builder addSpanLink(SpanLink link) {
+      if (spanLinks == null) spanLinks = new java.util.ArrayList<>(frozenLinks);
+      spanLinks.add(link);
+      return this;
+    }
+
+    /** Replaces all meta at once (the decoder's path: one immutable map, no copy). */
+    public Builder meta(Map<String, String> all) {
+      meta = null;
+      frozenMeta = Map.copyOf(all);
+      return this;
+    }
+
+    public Builder metrics(Map<String, Double> all) {
+      metrics = null;
+      frozenMetrics = Map.copyOf(all);
+      return this;
+    }
+
+    public Builder metaStruct(Map<String, byte[]> all) {
+      metaStruct = null;
+      frozenMetaStruct = Map.copyOf(all);
+      return this;
+    }
+
+    public Builder spanLinks(List<SpanLink> all) {
+      spanLinks = null;
+      frozenLinks = List.copyOf(all);
+      return this;
+    }
+
+    private java.util.HashMap<String, String> mutableMeta() {
+      if (meta == null) meta = new java.util.HashMap<>(frozenMeta);
+      return meta;
+    }
+
+    private java.util.HashMap<String, Double> mutableMetrics() {
+      if (metrics == null) metrics = new java.util.HashMap<>(frozenMetrics);
+      return metrics;
+    }
+
+    public Span build() {
+      return new Span(
+          traceId,
+          spanId,
+          parentId,
+          startNanos,
+          durationNanos,
+          error,
+          service,
+          name,
+          resource,
+          type,
+          meta != null ? Map.copyOf(meta) : frozenMeta,
+          metrics != null ? Map.copyOf(metrics) : frozenMetrics,
+          metaStruct != null ? Map.copyOf(metaStruct) : frozenMetaStruct,
+          spanLinks != null ? List.copyOf(spanLinks) : frozenLinks);
+    }
+  }
+}
