@@ -160,12 +160,22 @@ public final class SegmentConverter implements TraceConverter {
       List<Span> spans = new ArrayList<>();
       for (Top t : live) {
         if (t.held) continue;
+        if (documents.delivered().contains(t.idText)) {
+          // context only: delivered with an earlier chunk; its inferred segment still names a peer
+          if (t.segment.inferred() && !options.keepInferred()) inferred.put(t.spanId, new Object[] {t.parentId, t.segment.name()});
+          continue;
+        }
         List<Span.Builder> out = new ArrayList<>();
         emitTop(t, out);
         for (Span.Builder b : out) spans.add(b.build());
         emitted.add(t.idText);
       }
       spans = applyInferred(spans);
+      if (!documents.delivered().isEmpty()) {
+        // context documents were judged when they were new; do not count them twice
+        rejections.removeIf(r -> documents.delivered().contains(r.segmentId()));
+        rejected.removeAll(documents.delivered());
+      }
       ConvertedTrace trace =
           new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, emitted, held, rejected);
       return new Conversion(trace, rejections, repairs);
