@@ -14,7 +14,21 @@ public final class Names {
   private static final int MAX_TAG_CHARS = 200;
   private static final int MAX_NAME_CHARS = 100;
 
+  /** Services and span names repeat endlessly in real traffic: normalise each distinct one once. */
+  private static final int CACHE_LIMIT = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> SERVICES = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> OPERATIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
   private Names() {}
+
+  private static String cached(java.util.concurrent.ConcurrentHashMap<String, String> cache, String raw, java.util.function.UnaryOperator<String> f) {
+    String v = cache.get(raw);
+    if (v != null) return v;
+    v = f.apply(raw);
+    if (cache.size() >= CACHE_LIMIT) cache.clear(); // bounded: a flood of distinct names only costs recomputation
+    cache.put(raw, v);
+    return v;
+  }
 
   /**
    * Tag normalisation (service names, env): truncate to 100 UTF-8 bytes, lower-case, every character
@@ -23,8 +37,10 @@ public final class Names {
    * characters. Empty → {@link #DEFAULT_SERVICE} (for services) — see {@link #tag(String)} for the raw form.
    */
   public static String service(String raw) {
-    String t = tag(truncateUtf8(raw, MAX_SERVICE_BYTES));
-    return t.isEmpty() ? DEFAULT_SERVICE : t;
+    return cached(SERVICES, raw, r -> {
+      String t = tag(truncateUtf8(r, MAX_SERVICE_BYTES));
+      return t.isEmpty() ? DEFAULT_SERVICE : t;
+    });
   }
 
   /** Tag normalisation without a default: may return {@code ""}. */
@@ -64,6 +80,10 @@ public final class Names {
    * {@code _}, no {@code _} right before a {@code .} or at the end. Empty → {@link #DEFAULT_OPERATION}.
    */
   public static String operation(String raw) {
+    return cached(OPERATIONS, raw, Names::normaliseOperation);
+  }
+
+  private static String normaliseOperation(String raw) {
     String s = raw.length() > MAX_NAME_CHARS ? raw.substring(0, MAX_NAME_CHARS) : raw;
     StringBuilder out = new StringBuilder(s.length());
     boolean started = false;

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -115,14 +114,16 @@ public final class SegmentConverter implements TraceConverter {
     private final long now;
     private final List<Rejection> rejections = new ArrayList<>();
     private final List<String> repairs = new ArrayList<>();
-    private final Set<String> emitted = new LinkedHashSet<>();
-    private final Set<String> held = new LinkedHashSet<>();
-    private final Set<String> rejected = new LinkedHashSet<>();
+    private final List<String> emitted = new ArrayList<>(4);
+    private final List<String> held = new ArrayList<>(0);
+    private final List<String> rejected = new ArrayList<>(0);
     private final Set<Long> usedSpanIds = new HashSet<>();
     private final Map<Long, String> serviceBySpanId = new HashMap<>();
-    private final Map<String, XException> exceptionsById = new HashMap<>();
+    /** Exception ids of the whole trace, built on the first {@code cause} that refers to one. */
+    private Map<String, XException> exceptionsById;
+    private List<Top> tops = List.of();
     /** Skipped inferred segments: span id → {parent span id, raw name}. */
-    private final Map<Long, Object[]> inferred = new HashMap<>();
+    private final Map<Long, Object[]> inferred = new HashMap<>(0);
     private DatadogContext datadog = DatadogContext.NONE;
     private String xrayTraceId;
     private long traceId;
@@ -153,7 +154,7 @@ public final class SegmentConverter implements TraceConverter {
       }
       if (!live.isEmpty()) {
         traceId = IdCodec.datadogTraceId(xrayTraceId);
-        indexExceptions(live);
+        this.tops = live;
         resolveServices(live);
         env = resolveEnv(live);
       }
@@ -174,10 +175,10 @@ public final class SegmentConverter implements TraceConverter {
       if (!documents.delivered().isEmpty()) {
         // context documents were judged when they were new; do not count them twice
         rejections.removeIf(r -> documents.delivered().contains(r.segmentId()));
-        rejected.removeAll(documents.delivered());
+        rejected.removeIf(documents.delivered()::contains);
       }
       ConvertedTrace trace =
-          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, emitted, held, rejected);
+          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, Set.copyOf(emitted), Set.copyOf(held), Set.copyOf(rejected));
       return new Conversion(trace, rejections, repairs);
     }
 
@@ -285,8 +286,13 @@ public final class SegmentConverter implements TraceConverter {
 
     // ---- trace-wide lookups ----------------------------------------------------------------------
 
-    private void indexExceptions(List<Top> tops) {
-      for (Top t : tops) indexExceptions(t.segment);
+    /** The exception with {@code id} anywhere in the trace, or null. */
+    XException exception(String id) {
+      if (exceptionsById == null) {
+        exceptionsById = new HashMap<>();
+        for (Top t : tops) indexExceptions(t.segment);
+      }
+      return exceptionsById.get(id.toLowerCase(java.util.Locale.ROOT));
     }
 
     private void indexExceptions(Segment s) {
@@ -298,13 +304,16 @@ public final class SegmentConverter implements TraceConverter {
 
     /** Services of segments first, then of independent subsegments (whose parent may be another). */
     private void resolveServices(List<Top> tops) {
-      List<Top> pending = new ArrayList<>();
+      List<Top> pending = new ArrayList<>(0);
+      boolean independents = false;
+      for (Top t : tops) independents |= t.segment.isSubsegmentDocument();
       for (Top t : tops) {
         if (t.segment.isSubsegmentDocument()) {
           pending.add(t);
         } else {
           t.service = mapper.segmentService(t.segment.name());
-          recordServices(t.segment, t.spanId, t.service);
+          // only an independent subsegment ever asks for another span's service
+          if (independents) recordServices(t.segment, t.spanId, t.service);
         }
       }
       boolean progress = true;
@@ -330,8 +339,10 @@ public final class SegmentConverter implements TraceConverter {
     private void recordServices(Segment s, long spanId, String service) {
       serviceBySpanId.putIfAbsent(spanId, service);
       for (Segment sub : s.subsegments()) {
-        if (IdCodec.isHex64(sub.id().toLowerCase(java.util.Locale.ROOT))) {
+        try {
           recordServices(sub, IdCodec.parseHex64(sub.id(), "id"), service);
+        } catch (IdCodec.IdFormatException e) {
+          // a bad nested id is rejected where the subsegment is emitted
         }
       }
     }
@@ -405,7 +416,7 @@ public final class SegmentConverter implements TraceConverter {
       if (!rawName.equals(s.name())) repairs.add("control_characters");
       Span.Builder b =
           mapper.map(s, rawName, isSegment, traceId, spanId, parentId, start, duration, service, version, env, xrayTraceId,
-              exceptionsById, repairs);
+              this::exception, repairs);
       if (repairedStart) b.putMeta("aws.xray.original_start_time", startText);
       out.add(b);
       long parentEnd = end;

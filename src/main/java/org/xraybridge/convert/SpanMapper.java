@@ -52,7 +52,7 @@ final class SpanMapper {
       String version,
       String env,
       String xrayTraceId,
-      Map<String, XException> exceptionsById,
+      java.util.function.Function<String, XException> exceptions,
       List<String> repairs) {
     Span.Builder b =
         Span.builder().traceId(traceId).spanId(spanId).parentId(parentId).startNanos(startNanos).durationNanos(durationNanos);
@@ -137,7 +137,7 @@ final class SpanMapper {
         error = true;
         String ref = s.cause().referenceId();
         b.putMeta("aws.xray.cause_id", ref);
-        XException e = exceptionsById.get(ref.toLowerCase(Locale.ROOT));
+        XException e = exceptions.apply(ref);
         if (e != null) errorTags(b, e);
       }
       case MALFORMED -> repairs.add("malformed_cause");
