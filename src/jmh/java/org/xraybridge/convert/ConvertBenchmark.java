@@ -47,7 +47,7 @@ public class ConvertBenchmark {
 
   @Setup
   public void load() throws Exception {
-    Path corpus = Path.of(System.getProperty("bridge.corpus", "../shared/corpus"));
+    Path corpus = Path.of(System.getProperty("corpus.dir", "../shared/corpus"));
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(corpus.resolve("xray/segments"))) {
       s.filter(p -> p.toString().endsWith(".json")).sorted().forEach(files::add);
