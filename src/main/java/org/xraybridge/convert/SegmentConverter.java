@@ -242,6 +242,8 @@ public final class SegmentConverter implements TraceConverter {
       try {
         start = TimeCodec.nanos(s.startTime());
         if (!s.endTime().isEmpty() && !s.inProgress()) end = TimeCodec.nanos(s.endTime());
+      } catch (TimeCodec.TimeRangeException e) {
+        return reject(id, DocumentReason.ABSURD_TIME, "Absurd time: " + e.getMessage());
       } catch (TimeCodec.TimeFormatException e) {
         return reject(id, DocumentReason.MISSING_FIELD, "Malformed time: " + e.getMessage());
       }
@@ -448,6 +450,9 @@ public final class SegmentConverter implements TraceConverter {
       long start;
       try {
         start = TimeCodec.nanos(s.startTime());
+      } catch (TimeCodec.TimeRangeException e) {
+        dropSubtree(idText, DocumentReason.ABSURD_TIME, "Absurd time: " + e.getMessage());
+        return;
       } catch (TimeCodec.TimeFormatException e) {
         dropSubtree(idText, DocumentReason.MISSING_FIELD, "Malformed time: " + e.getMessage());
         return;

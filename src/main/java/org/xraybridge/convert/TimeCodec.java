@@ -20,9 +20,16 @@ public final class TimeCodec {
 
   private TimeCodec() {}
 
-  /** Thrown when the text is not a number or the value does not fit in nanoseconds. */
-  public static final class TimeFormatException extends IllegalArgumentException {
+  /** Thrown when the text is not a number, or (as {@link TimeRangeException}) does not fit in nanoseconds. */
+  public static class TimeFormatException extends IllegalArgumentException {
     TimeFormatException(String message) {
+      super(message);
+    }
+  }
+
+  /** A number, but too large (or small) to be held in nanoseconds since the epoch. */
+  public static final class TimeRangeException extends TimeFormatException {
+    TimeRangeException(String message) {
       super(message);
     }
   }
@@ -98,11 +105,16 @@ public final class TimeCodec {
   }
 
   private static long slow(CharSequence text) {
+    BigDecimal ns;
     try {
-      BigDecimal ns = new BigDecimal(text.toString()).movePointRight(9).setScale(0, RoundingMode.HALF_UP);
-      return ns.longValueExact();
+      ns = new BigDecimal(text.toString()).movePointRight(9).setScale(0, RoundingMode.HALF_UP);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new TimeFormatException("expected a number of seconds that fits in nanoseconds, got '" + text + "'");
+      throw new TimeFormatException("expected a number of seconds, got '" + text + "'");
+    }
+    try {
+      return ns.longValueExact();
+    } catch (ArithmeticException e) {
+      throw new TimeRangeException("a number of seconds too large for nanoseconds: '" + text + "'");
     }
   }
 }

@@ -368,7 +368,9 @@ public final class SegmentParser {
 
   private Cause cause(JsonParser p, JsonToken t) {
     if (t == JsonToken.VALUE_STRING) {
-      return new Cause(CauseKind.REFERENCE, p.getString(), List.of());
+      // a reference is an exception id: 16 hex digits; any other string is malformed
+      String ref = p.getString();
+      return isHex16(ref) ? new Cause(CauseKind.REFERENCE, ref, List.of()) : Cause.MALFORMED;
     }
     if (t != JsonToken.START_OBJECT) {
       p.skipChildren();
@@ -539,6 +541,14 @@ public final class SegmentParser {
         yield "";
       }
     };
+  }
+
+  private static boolean isHex16(String s) {
+    if (s.length() != 16) return false;
+    for (int i = 0; i < 16; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) return false;
+    }
+    return true;
   }
 
   static boolean looksNumeric(String s) {
