@@ -35,6 +35,11 @@
     return `${ns} ns`;
   }
 
+  function size(bytes) {
+    if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MiB`;
+    return `${(bytes / 1024).toFixed(0)} KiB`;
+  }
+
   function clock(ns) {
     return new Date(ns / 1e6).toLocaleTimeString();
   }
@@ -72,7 +77,7 @@
 
   function renderList(data) {
     $('#stats').textContent = `${data.recorded} of at most ${data.maxTraces} traces recorded · `
-      + `${(data.bytes / 1048576).toFixed(1)} of ${(data.maxBytes / 1048576).toFixed(0)} MiB · ${data.evicted} evicted`;
+      + `${size(data.bytes)} of ${size(data.maxBytes)} · ${data.evicted} evicted`;
     const rows = data.traces.map((t) => {
       const tr = el('tr', { 'data-trace-key': t.traceKey, 'data-status': t.status, tabindex: '0' },
         el('td', { text: clock(t.lastSeenNanos) }),
@@ -82,7 +87,7 @@
         el('td', { class: 'num', text: String(t.spanCount) }),
         el('td', {}, chips(t.halves)),
         el('td', { class: t.joined ? 'status-joined' : 'status-not', title: t.reason,
-          text: t.joined ? '✓ joined' : `✗ ${t.status.replace('_', ' ')}` }));
+          text: t.joined ? '✓ joined' : `✗ ${t.status.replace(/_/g, ' ')}` }));
       if (t.traceKey === state.selected) tr.classList.add('selected');
       const open = () => select(t.traceKey);
       tr.addEventListener('click', open);
@@ -127,7 +132,7 @@
     $('#trace-panel').hidden = false;
     $('#trace-title').textContent = `Trace ${t.traceId}`;
     const badge = $('#trace-status');
-    badge.textContent = t.joined ? 'joined' : `not joined: ${t.status.replace('_', ' ')}`;
+    badge.textContent = t.joined ? 'joined' : `not joined: ${t.status.replace(/_/g, ' ')}`;
     badge.className = `badge ${t.joined ? 'joined' : 'not-joined'}`;
     $('#trace-reason').textContent = t.reason;
     renderWaterfall(t);
@@ -184,9 +189,16 @@
       const bar = el('div', { class: 'bar' });
       bar.style.left = `${left}%`;
       bar.style.width = `${width}%`;
+      // the duration after the bar; inside a bar that reaches the right edge; else before it
       const dur = el('span', { class: 'dur', text: duration(s.durationNanos) });
-      if (left + width > 80) dur.style.right = `${100 - left}%`;
-      else dur.style.left = `${left + width}%`;
+      if (left + width <= 85) {
+        dur.style.left = `${left + width}%`;
+      } else if (width >= 12) {
+        dur.classList.add('inside');
+        dur.style.right = `${100 - left - width}%`;
+      } else {
+        dur.style.right = `${100 - left}%`;
+      }
       const row = el('div', {
         class: `span-row half-${s.half}${s.half === 'native' ? '' : ' half-xray'}${s.error ? ' error' : ''}`,
         role: 'listitem', tabindex: '0',
@@ -239,14 +251,15 @@
     const steps = t.decisions.map((d) => el('li', { class: `decision decision-${d.kind}` },
       el('div', {},
         el('span', { class: 'when', text: `${clock(d.atNanos)} · ` }),
-        el('strong', { text: d.kind === 'native' ? 'tracer chunk' : `${halfLabel(d.half)} half: ${d.outcome.replace('_', ' ')}` }),
+        el('strong', { text: d.kind === 'native' ? 'tracer chunk' : `${halfLabel(d.half)} half: ${d.outcome.replace(/_/g, ' ')}` }),
         d.kind === 'xray' && d.rekeyed ? el('span', { text: ' · re-keyed' }) : null),
       el('div', { text: d.explanation })));
-    $('#decisions').replaceChildren(
+    $('#decisions').replaceChildren(...[
       el('h3', { text: 'Stitching' }), dl,
       drops.length ? el('h3', { text: 'Drops' }) : null, drops.length ? el('ul', {}, ...drops) : null,
       el('h3', { text: 'Decisions' }), el('ol', {}, ...steps),
-      t.omittedDecisions ? el('p', { class: 'muted', text: `${t.omittedDecisions} later decisions not kept` }) : null);
+      t.omittedDecisions ? el('p', { class: 'muted', text: `${t.omittedDecisions} later decisions not kept` }) : null,
+    ].filter((e) => e !== null));
   }
 
   // ---- wiring ----

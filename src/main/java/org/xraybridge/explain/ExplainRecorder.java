@@ -243,6 +243,15 @@ public final class ExplainRecorder implements StitchListener {
     }
   }
 
+  /** The sum of the records' own estimates: equal to {@link #bytes()} at rest (tests check the accounting). */
+  long recount() {
+    synchronized (lock) {
+      long sum = 0;
+      for (TraceRecord r : traces.values()) sum += r.bytes();
+      return sum;
+    }
+  }
+
   /** Traces evicted to keep the bounds. */
   public long evicted() {
     synchronized (lock) {

@@ -99,9 +99,10 @@ final class TraceRecord {
     if (e.outcome == Outcome.JOINED && traceIdHigh == 0 && !forwarded.isEmpty()) traceIdHigh = tid(forwarded.get(0));
     if (!xrayTraceIds.contains(e.xrayTraceId) && xrayTraceIds.size() < MAX_NAMES) xrayTraceIds.add(e.xrayTraceId);
     for (int i = 0; i < forwarded.size(); i++) xraySpans.put(forwarded.get(i).spanId(), e.half);
-    long before = xraySpansBytes;
-    xraySpansBytes = xraySpans.size() == 0 ? 0 : xraySpans.bytes();
-    return addEvent(e) + xraySpansBytes - before;
+    long grown = (xraySpans.size() == 0 ? 0 : xraySpans.bytes()) - xraySpansBytes;
+    xraySpansBytes += grown;
+    bytes += grown;
+    return addEvent(e) + grown;
   }
 
   /**
