@@ -178,21 +178,6 @@ public final class ExplainRecorder implements StitchListener {
 
   // ---- queries (the API) ----
 
-  /** Which traces {@link #list} returns. {@code service} and {@code env} are {@code ""} for any. */
-  public record Query(int limit, String service, String env, Joined joined) {
-    public Query {
-      Objects.requireNonNull(service, "service == null");
-      Objects.requireNonNull(env, "env == null");
-      Objects.requireNonNull(joined, "joined == null");
-    }
-
-    public enum Joined {
-      ANY,
-      YES,
-      NO
-    }
-  }
-
   /** The recorded traces matching {@code q}, most recently updated first, at most {@code q.limit()}. */
   public ExplainView.TraceList list(Query q) {
     synchronized (lock) {
@@ -266,5 +251,21 @@ public final class ExplainRecorder implements StitchListener {
 
   public int maxTraces() {
     return maxTraces;
+  }
+
+  /** Which traces {@link #list} returns. {@code service} and {@code env} are {@code ""} for any. */
+  public record Query(int limit, String service, String env, Joined joined) {
+    public Query {
+      if (limit < 1) throw new IllegalArgumentException("limit must be ≥ 1, got " + limit);
+      Objects.requireNonNull(service, "service == null");
+      Objects.requireNonNull(env, "env == null");
+      Objects.requireNonNull(joined, "joined == null");
+    }
+
+    public enum Joined {
+      ANY,
+      YES,
+      NO
+    }
   }
 }

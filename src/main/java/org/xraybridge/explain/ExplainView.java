@@ -22,8 +22,8 @@ public final class ExplainView {
    * One line of the list.
    *
    * @param traceKey the merge key (low 63 bits of the Datadog trace id), decimal
-   * @param status {@code joined}, {@code env_mismatch}, {@code sampled_out}, {@code index_miss} or
-   *     {@code native_only}
+   * @param status {@code joined}, {@code env_mismatch}, {@code sampled_out}, {@code index_miss},
+   *     {@code native_only}, or {@code unknown} when the decisions were evicted before the spans came
    * @param reason why, in one sentence
    * @param halves halves present among the recorded spans and decisions
    */

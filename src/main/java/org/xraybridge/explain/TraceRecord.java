@@ -262,6 +262,10 @@ final class TraceRecord {
         case INDEX_MISS, JOINED_XRAY -> alone = alone == null ? x : alone;
       }
     }
+    if (events.isEmpty()) {
+      return new Verdict(Status.UNKNOWN, "no stitching decision recorded: the view evicted this trace before its spans were handed on"
+          + " (raise bridge.explain.max-traces or bridge.explain.max-bytes)");
+    }
     if (joined == null && mismatch == null && sampledOut == null && alone == null) {
       return new Verdict(Status.NATIVE_ONLY,
           "tracer's half only: no X-Ray half seen yet (X-Ray publishes segments 2–5 min after the request)");
@@ -303,7 +307,9 @@ final class TraceRecord {
     ENV_MISMATCH,
     SAMPLED_OUT,
     INDEX_MISS,
-    NATIVE_ONLY;
+    NATIVE_ONLY,
+    /** Spans without decisions: the record was evicted between the stitch and the flush. */
+    UNKNOWN;
 
     String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

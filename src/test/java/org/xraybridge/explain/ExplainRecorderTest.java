@@ -95,6 +95,20 @@ class ExplainRecorderTest {
   }
 
   @Test
+  void flushed_decisionsEvictedBeforeTheSpans_statusUnknownAndHalfFromTheChunk() {
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    TraceChunk chunk = new TraceChunk(42, List.of(Span.builder().traceId(42).spanId(1).name("x").service("s").resource("r").build()),
+        Priority.USER_KEEP, "", "prod", Half.XRAY_DAEMON, TracerInfo.XRAY);
+    recorder.flushed(ChunkBatch.of(List.of(chunk)));
+
+    ExplainView.Detail d = recorder.find(42);
+    assertThat(d.status()).isEqualTo("unknown");
+    assertThat(d.reason()).contains("bridge.explain.max-traces");
+    assertThat(d.halves()).containsExactly("xray_daemon");
+    assertThat(d.spans()).singleElement().satisfies(s -> assertThat(s.half()).isEqualTo("xray_daemon"));
+  }
+
+  @Test
   void maxTracesZero_recordsNothing() {
     ExplainRecorder recorder = new ExplainRecorder(0, 1 << 20, Clock.systemUTC());
     new ExplainFixtures.Pipeline(recorder).offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(NATIVE_TRACE, "prod"))
