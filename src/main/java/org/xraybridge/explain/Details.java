@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.xraybridge.explain.TraceRecord.NativeEvent;
 import org.xraybridge.explain.TraceRecord.XRayEvent;
+import org.xraybridge.merge.StitchResult.Outcome;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
@@ -43,7 +44,7 @@ final class Details {
     int[] duplicates = new int[Half.values().length];
     for (Object o : events) {
       if (o instanceof XRayEvent x) {
-        if (x.outcome() == org.xraybridge.merge.StitchResult.Outcome.SAMPLED_OUT) sampledOut[x.half().ordinal()] += x.spans();
+        if (x.outcome() == Outcome.SAMPLED_OUT) sampledOut[x.half().ordinal()] += x.spans();
         duplicates[x.half().ordinal()] += x.duplicates();
       }
     }
@@ -124,7 +125,7 @@ final class Details {
           .append(" span(s) were dropped, never forwarded half.");
     }
     if (x.duplicates() > 0) why.append(' ').append(x.duplicates()).append(" span(s) dropped as duplicates: already forwarded.");
-    int sampledOut = x.outcome() == org.xraybridge.merge.StitchResult.Outcome.SAMPLED_OUT ? x.spans() : 0;
+    int sampledOut = x.outcome() == Outcome.SAMPLED_OUT ? x.spans() : 0;
     return new ExplainView.XRayDecision("xray", x.atNanos(), x.half().tag(), x.xrayTraceId(), x.spans(), x.env(), x.indexHit(), x.indexEnv(),
         x.outcome().tag(), dd.present(), metadata, Ids.dec(x.forwardedTraceId()), Ids.hex(x.forwardedTraceId()),
         Ids.dec(x.convertedTraceId()), Ids.hex(x.convertedTraceId()), Ids.sampling(x.priority(), x.decidedBy().tag()), x.duplicates(),

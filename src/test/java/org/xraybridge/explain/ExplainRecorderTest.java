@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.xraybridge.convert.IdCodec;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
@@ -122,7 +123,7 @@ class ExplainRecorderTest {
   void evictedReKeyedTrace_itsXRayIdNoLongerFindsIt() {
     ExplainRecorder recorder = new ExplainRecorder(1, 1 << 20, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
-    long converted = org.xraybridge.convert.IdCodec.datadogTraceId(ExplainFixtures.UNPADDED_XRAY_ID);
+    long converted = IdCodec.datadogTraceId(ExplainFixtures.UNPADDED_XRAY_ID);
     p.offer(xrayHalf(ExplainFixtures.UNPADDED_XRAY_ID, converted, "prod", ExplainFixtures.datadogMetadata(NATIVE_TRACE), Half.XRAY_POLL))
         .flush();
     assertThat(recorder.find(converted)).isNotNull();
