@@ -12,12 +12,12 @@ import org.springframework.util.unit.DataSize;
  *     quarter of it. The least recently updated trace goes first when either bound is hit.
  */
 @ConfigurationProperties("bridge.explain")
-public record ExplainProperties(@DefaultValue("1000") int maxTraces, @DefaultValue("32MB") DataSize maxBytes) {
+public record ExplainProperties(@DefaultValue("500") int maxTraces, @DefaultValue("16MB") DataSize maxBytes) {
 
   public ExplainProperties {
     ConfigurationException.require(maxTraces >= 0 && maxTraces <= 100_000,
         "bridge.explain.max-traces must be between 0 (off) and 100000, got " + maxTraces);
     ConfigurationException.require(maxBytes.toBytes() >= DataSize.ofKilobytes(64).toBytes() && maxBytes.toBytes() <= DataSize.ofGigabytes(4).toBytes(),
-        "bridge.explain.max-bytes must be between 64KB and 4GB, e.g. 32MB, got " + maxBytes);
+        "bridge.explain.max-bytes must be between 64KB and 4GB, e.g. 16MB, got " + maxBytes);
   }
 }

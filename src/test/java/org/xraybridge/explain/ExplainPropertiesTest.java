@@ -16,8 +16,8 @@ class ExplainPropertiesTest {
   void defaults_recorderAndRoutesCreated() {
     runner.run(ctx -> {
       assertThat(ctx).hasNotFailed().hasSingleBean(ExplainRecorder.class).hasSingleBean(RouterFunction.class);
-      assertThat(ctx.getBean(ExplainRecorder.class).maxTraces()).isEqualTo(1000);
-      assertThat(ctx.getBean(ExplainRecorder.class).list(ExplainRecorderTest.ALL).maxBytes()).isEqualTo(32L * 1024 * 1024);
+      assertThat(ctx.getBean(ExplainRecorder.class).maxTraces()).isEqualTo(500);
+      assertThat(ctx.getBean(ExplainRecorder.class).list(ExplainRecorderTest.ALL).maxBytes()).isEqualTo(16L * 1024 * 1024);
     });
   }
 
