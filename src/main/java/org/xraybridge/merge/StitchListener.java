@@ -20,4 +20,27 @@ public interface StitchListener {
   default void flushed(ChunkBatch batch) {}
 
   StitchListener NONE = new StitchListener() {};
+
+  /** Both listeners, {@code a} first. */
+  static StitchListener both(StitchListener a, StitchListener b) {
+    return new StitchListener() {
+      @Override
+      public void nativeChunk(TraceChunk decided, int ownPriority) {
+        a.nativeChunk(decided, ownPriority);
+        b.nativeChunk(decided, ownPriority);
+      }
+
+      @Override
+      public void xray(ConvertedTrace trace, StitchResult result, int duplicates) {
+        a.xray(trace, result, duplicates);
+        b.xray(trace, result, duplicates);
+      }
+
+      @Override
+      public void flushed(ChunkBatch batch) {
+        a.flushed(batch);
+        b.flushed(batch);
+      }
+    };
+  }
 }
