@@ -7,6 +7,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
@@ -26,13 +27,25 @@ public final class XRayClients {
 
   /** A client with the given credentials (tests and the emulator use static fake ones). */
   public static XRayAsyncClient create(XRaySourceSettings settings, AwsCredentialsProvider credentials) {
+    return create(settings, credentials, null);
+  }
+
+  /**
+   * A client on a shared Netty event loop group (which closing the client leaves running), e.g. the
+   * embedded mode's or a test suite's; {@code null} gives the client its own.
+   */
+  public static XRayAsyncClient create(
+      XRaySourceSettings settings, AwsCredentialsProvider credentials, SdkEventLoopGroup eventLoops) {
     Objects.requireNonNull(settings, "settings == null");
     Objects.requireNonNull(credentials, "credentials == null");
+    NettyNioAsyncHttpClient.Builder http =
+        NettyNioAsyncHttpClient.builder().maxConcurrency(Math.max(4, settings.batchConcurrency() * 2));
+    if (eventLoops != null) http.eventLoopGroup(eventLoops);
     var builder =
         XRayAsyncClient.builder()
             .region(Region.of(settings.region()))
             .credentialsProvider(credentials)
-            .httpClientBuilder(NettyNioAsyncHttpClient.builder().maxConcurrency(Math.max(4, settings.batchConcurrency() * 2)))
+            .httpClientBuilder(http)
             .overrideConfiguration(
                 ClientOverrideConfiguration.builder()
                     .retryStrategy(AwsRetryStrategy.doNotRetry())

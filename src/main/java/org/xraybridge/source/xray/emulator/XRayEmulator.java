@@ -259,7 +259,7 @@ public final class XRayEmulator implements AutoCloseable {
         operation.equals(RecordedRequest.GET_TRACE_SUMMARIES) || operation.equals(RecordedRequest.BATCH_GET_TRACES);
     if (read) {
       rec.read(request);
-      if (takeOne(throttleNext) || System.nanoTime() - throttleUntilNanos.get() < 0) {
+      if (takeOne(throttleNext) || throttling()) {
         return Answer.error(429, "ThrottledException", "Rate exceeded");
       }
       if (takeOne(failNext)) return Answer.error(failStatus.get(), "ServiceUnavailableException", "Service unavailable");
@@ -539,6 +539,11 @@ public final class XRayEmulator implements AutoCloseable {
 
   private static BigDecimal seconds(Duration d) {
     return BigDecimal.valueOf(d.getSeconds()).add(BigDecimal.valueOf(d.getNano(), 9)).stripTrailingZeros();
+  }
+
+  private boolean throttling() {
+    long until = throttleUntilNanos.get();
+    return until != Long.MIN_VALUE && System.nanoTime() - until < 0;
   }
 
   private static boolean takeOne(AtomicInteger counter) {
