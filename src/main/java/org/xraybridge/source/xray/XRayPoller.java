@@ -186,7 +186,8 @@ public final class XRayPoller implements AutoCloseable {
   }
 
   /**
-   * Loads the checkpoint (or, when there is none, starts at {@code now − lag} and writes one at once),
+   * Loads the checkpoint (or, when there is none, starts with the cursor at {@code now − lag −
+   * pollInterval} and writes one at once),
    * asks X-Ray where segments go, and polls every {@code pollInterval}, starting now.
    *
    * @throws CheckpointException when the checkpoint file is corrupt or cannot be written
@@ -279,7 +280,8 @@ public final class XRayPoller implements AutoCloseable {
       } else {
         checkpoints.checkWritable();
         synchronized (stateLock) {
-          cursor = now.minus(settings.lag());
+          // The first window looks back overlap + one interval from now − lag.
+          cursor = now.minus(settings.lag()).minus(settings.pollInterval());
         }
         log.info(
             "No X-Ray checkpoint at {}: polling starts with the window [{}, now − lag)",
@@ -304,7 +306,11 @@ public final class XRayPoller implements AutoCloseable {
             skipTick();
             return Mono.just(PollOutcome.SKIPPED);
           }
-          return poll().doFinally(signal -> polling.set(false));
+          // Released before the outcome is emitted, so a caller that saw it can poll again at once.
+          return poll()
+              .doOnNext(outcome -> polling.set(false))
+              .doOnError(e -> polling.set(false))
+              .doOnCancel(() -> polling.set(false));
         });
   }
 
