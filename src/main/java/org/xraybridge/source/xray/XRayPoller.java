@@ -123,6 +123,7 @@ public final class XRayPoller implements AutoCloseable {
   private final AtomicLong lastCheckpointNanos = new AtomicLong(System.nanoTime());
   private long snapshotSequence; // guarded by stateLock
   private long writtenSequence; // guarded by checkpointWriteLock
+  private boolean crashed; // guarded by checkpointWriteLock; set only by tests
 
   private volatile XRaySourceStatus.State state = XRaySourceStatus.State.NEW;
   private volatile boolean stopped;
@@ -221,13 +222,31 @@ public final class XRayPoller implements AutoCloseable {
       if (destinationProbe != null) destinationProbe.dispose();
       state = XRaySourceStatus.State.STOPPED;
     }
-    writeCheckpoint();
+    writeCheckpoint(true);
     log.info("X-Ray poller stopped; cursor {} checkpointed to {}", cursor, checkpoints.file());
   }
 
   @Override
   public void close() {
     stop();
+  }
+
+  /**
+   * For tests: dies as a killed process would — no hand-off and no checkpoint write from now on,
+   * nothing flushed. What a restart finds is the last checkpoint written before.
+   */
+  void crash() {
+    synchronized (lifecycleLock) {
+      synchronized (stateLock) {
+        stopped = true;
+      }
+      synchronized (checkpointWriteLock) {
+        crashed = true;
+      }
+      if (schedule != null) schedule.dispose();
+      if (destinationProbe != null) destinationProbe.dispose();
+      state = XRaySourceStatus.State.STOPPED;
+    }
   }
 
   /** The status snapshot health and the UI read. Cheap; never calls AWS. */
@@ -286,7 +305,7 @@ public final class XRayPoller implements AutoCloseable {
         log.info(
             "No X-Ray checkpoint at {}: polling starts with the window [{}, now − lag)",
             checkpoints.file(), cursor.minus(settings.overlap()));
-        writeCheckpoint(); // from now on a restart resumes here, with no gap
+        writeCheckpoint(false); // from now on a restart resumes here, with no gap
         if (!checkpointError.isEmpty()) throw new CheckpointException(checkpoints.file(), checkpointError, null);
       }
       state = XRaySourceStatus.State.RUNNING;
@@ -628,11 +647,15 @@ public final class XRayPoller implements AutoCloseable {
   }
 
   private Mono<Void> checkpointAsync() {
-    return Mono.fromRunnable(this::writeCheckpoint).subscribeOn(Schedulers.boundedElastic()).then();
+    return Mono.fromRunnable(() -> writeCheckpoint(false)).subscribeOn(Schedulers.boundedElastic()).then();
   }
 
-  /** Takes a snapshot under the state lock and writes it; an older snapshot never overwrites a newer one. */
-  private void writeCheckpoint() {
+  /**
+   * Takes a snapshot under the state lock and writes it; an older snapshot never overwrites a newer
+   * one. Once stopped, only stop's own final write goes through: a poll still unwinding must not write
+   * over a file that a successor may already own.
+   */
+  private void writeCheckpoint(boolean last) {
     Checkpoint snapshot;
     long sequence;
     synchronized (stateLock) {
@@ -640,7 +663,7 @@ public final class XRayPoller implements AutoCloseable {
       sequence = ++snapshotSequence;
     }
     synchronized (checkpointWriteLock) {
-      if (sequence < writtenSequence) return;
+      if (crashed || sequence < writtenSequence || (stopped && !last)) return;
       lastCheckpointNanos.set(System.nanoTime());
       try {
         checkpoints.write(snapshot);
