@@ -247,6 +247,34 @@ class XRayPollerTest {
   }
 
   @Test
+  void hungCalls_timeOutPerAttempt_thenTheSameWindowIsPolledAgain() {
+    h.settings =
+        h.settings.toBuilder()
+            .apiAttemptTimeout(Duration.ofMillis(400))
+            .retry(new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0))
+            .build();
+    XRayPoller poller = poller();
+    h.clock.advance(Duration.ofSeconds(2));
+    h.poll(poller); // warms the connection up, so only the hung calls below can time out
+    List<String> ids = putTraces(4, h.clock.instant());
+    h.clock.advance(Duration.ofSeconds(5));
+    Instant cursor = poller.status().cursor();
+    h.emulator.delayTraces(Duration.ofMillis(1500));
+
+    PollOutcome hung = h.poll(poller);
+    h.emulator.delayTraces(Duration.ZERO);
+    h.clock.advance(Duration.ofSeconds(2));
+    PollOutcome recovered = h.poll(poller);
+
+    assertThat(hung).isEqualTo(PollOutcome.FAILED);
+    assertThat(registry.get("bridge.xray.api.calls").tag("operation", "batch_get_traces").tag("outcome", "timeout").counter().count())
+        .isEqualTo(2); // the attempt and its one retry
+    assertThat(recovered).isEqualTo(PollOutcome.COMPLETED);
+    assertThat(poller.status().cursor()).isAfter(cursor);
+    assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(ids);
+  }
+
+  @Test
   void sustainedFailure_opensTheCircuit_andNoMoreCallsReachTheApi() {
     h.settings =
         h.settings.toBuilder()
