@@ -95,6 +95,11 @@ final class CheckpointStore {
     } catch (IOException e) {
       throw CheckpointException.corrupt(file, "cannot read it (" + e + ")", e);
     }
+    return decode(file, bytes);
+  }
+
+  /** Parses checkpoint bytes read from {@code file} (named in errors). */
+  static Checkpoint decode(Path file, byte[] bytes) {
     if (bytes.length == 0) throw CheckpointException.corrupt(file, "the file is empty", null);
     JsonNode root;
     try {

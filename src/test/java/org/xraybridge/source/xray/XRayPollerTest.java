@@ -250,7 +250,7 @@ class XRayPollerTest {
   void hungCalls_timeOutPerAttempt_thenTheSameWindowIsPolledAgain() {
     h.settings =
         h.settings.toBuilder()
-            .apiAttemptTimeout(Duration.ofMillis(400))
+            .apiAttemptTimeout(Duration.ofMillis(700))
             .retry(new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0))
             .build();
     XRayPoller poller = poller();
@@ -259,7 +259,7 @@ class XRayPollerTest {
     List<String> ids = putTraces(4, h.clock.instant());
     h.clock.advance(Duration.ofSeconds(5));
     Instant cursor = poller.status().cursor();
-    h.emulator.delayTraces(Duration.ofMillis(1500));
+    h.emulator.delayTraces(Duration.ofMillis(2000));
 
     PollOutcome hung = h.poll(poller);
     h.emulator.delayTraces(Duration.ZERO);
@@ -301,22 +301,23 @@ class XRayPollerTest {
   @Test
   void rateLimit_batchGetTraces_callsAreSpacedByTheConfiguredRate() {
     h.settings = h.settings.toBuilder().rateLimits(new XRaySourceSettings.RateLimits(500, 10, 500)).batchConcurrency(4).build();
-    putTraces(30, XRayHarness.T0);
+    putTraces(40, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
 
     h.poll(poller);
 
     List<RecordedRequest> batches = h.emulator.requests(RecordedRequest.BATCH_GET_TRACES);
-    assertThat(batches).hasSize(6);
-    // 10/s = one permit per 100 ms cycle; the second call may get the next cycle's permit early in the
-    // first call's cycle, every later one waits a whole cycle: never more than rate + 1 calls in a second.
-    for (int i = 2; i < batches.size(); i++) {
-      long gapMillis = (batches.get(i).receivedNanos() - batches.get(i - 1).receivedNanos()) / 1_000_000;
-      assertThat(gapMillis).as("gap before call %d", i).isGreaterThanOrEqualTo(70);
+    assertThat(batches).hasSize(8);
+    // 10/s = one permit per 100 ms cycle (the first two calls may share a cycle boundary). Arrival
+    // times jitter on a loaded machine, so compare calls two or more apart: calls i and j are at least
+    // (j − i − 1) cycles apart, less a jitter allowance.
+    for (int i = 0; i < batches.size(); i++) {
+      for (int j = i + 2; j < batches.size(); j++) {
+        long millis = (batches.get(j).receivedNanos() - batches.get(i).receivedNanos()) / 1_000_000;
+        assertThat(millis).as("calls %d..%d", i, j).isGreaterThanOrEqualTo((j - i - 1) * 100L - 40);
+      }
     }
-    long spanMillis = (batches.get(5).receivedNanos() - batches.get(1).receivedNanos()) / 1_000_000;
-    assertThat(spanMillis).isGreaterThanOrEqualTo(360);
   }
 
   @Test

@@ -41,13 +41,28 @@ public final class EmulatorStore {
   static final JsonMapper JSON =
       JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
+  /** Traces kept by default; the demo adds about one every ten seconds, so this is days of demo. */
+  public static final int DEFAULT_MAX_TRACES = 20_000;
+
   private final Clock clock;
+  private final int maxTraces;
   private final Map<String, StoredTrace> traces = new HashMap<>();
   private long sequence;
 
   /** @param clock the emulator's notion of "now": when a document arrived (the Event time axis) */
   public EmulatorStore(Clock clock) {
+    this(clock, DEFAULT_MAX_TRACES);
+  }
+
+  /**
+   * @param clock the emulator's notion of "now": when a document arrived (the Event time axis)
+   * @param maxTraces bound on traces kept; past it the least recently updated tenth is forgotten
+   *     (X-Ray itself forgets traces after 30 days)
+   */
+  public EmulatorStore(Clock clock, int maxTraces) {
     this.clock = Objects.requireNonNull(clock, "clock == null");
+    if (maxTraces < 10) throw new IllegalArgumentException("maxTraces: expected >= 10, got " + maxTraces);
+    this.maxTraces = maxTraces;
   }
 
   /** Why a document was refused, as {@code PutTraceSegments} reports it. */
@@ -78,7 +93,14 @@ public final class EmulatorStore {
       Unprocessed u = putOne(text, now);
       if (u != null) refused.add(u);
     }
+    if (traces.size() > maxTraces) forgetOldest(traces.size() - maxTraces + maxTraces / 10);
     return refused;
+  }
+
+  private void forgetOldest(int n) {
+    List<StoredTrace> all = new ArrayList<>(traces.values());
+    all.sort(Comparator.comparingLong(t -> t.sequence));
+    for (int i = 0; i < n && i < all.size(); i++) traces.remove(all.get(i).id);
   }
 
   /** One document; see {@link #put(List)}. */
