@@ -126,6 +126,9 @@ public record XRaySourceSettings(
     }
   }
 
+  /** Longest window one tick may poll. */
+  public static final Duration MAX_WINDOW_LIMIT = Duration.ofHours(6);
+
   public XRaySourceSettings {
     Objects.requireNonNull(region, "region == null");
     if (region.isBlank()) throw new IllegalArgumentException("region: must be set, e.g. eu-west-1");
@@ -137,6 +140,10 @@ public record XRaySourceSettings(
     nonNegative(lag, "lag");
     nonNegative(overlap, "overlap");
     positive(maxWindow, "maxWindow");
+    if (maxWindow.compareTo(MAX_WINDOW_LIMIT) > 0) {
+      // X-Ray documents no maximum for one GetTraceSummaries range; its console allows 6 h (WIRE.md §A6).
+      throw new IllegalArgumentException("maxWindow: expected at most " + MAX_WINDOW_LIMIT + ", got " + maxWindow);
+    }
     if (maxWindow.compareTo(overlap.plus(pollInterval)) < 0) {
       throw new IllegalArgumentException(
           "maxWindow (" + maxWindow + ") must be >= overlap + pollInterval (" + overlap.plus(pollInterval)

@@ -9,7 +9,6 @@ import java.util.List;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.source.xray.emulator.EmulatorStore;
 import org.xraybridge.source.xray.emulator.XRayEmulator;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
@@ -20,10 +19,7 @@ import software.amazon.awssdk.services.xray.XRayAsyncClient;
  */
 final class XRayHarness implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
-  /** AWS's documented example key pair: fake, as the emulator does not check signatures. */
-  static final StaticCredentialsProvider FAKE_CREDENTIALS =
-      StaticCredentialsProvider.create(
-          AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+  static final StaticCredentialsProvider FAKE_CREDENTIALS = XRayEmulator.CREDENTIALS;
 
   /** One event loop group for every client of the test run: closing a client then costs no Netty shutdown. */
   static final SdkEventLoopGroup EVENT_LOOPS = SdkEventLoopGroup.builder().numberOfThreads(2).build();

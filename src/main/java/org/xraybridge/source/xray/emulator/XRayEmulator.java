@@ -25,6 +25,8 @@ import org.xraybridge.source.xray.emulator.EmulatorStore.TimeRangeType;
 import org.xraybridge.source.xray.emulator.EmulatorStore.TraceView;
 import org.xraybridge.source.xray.emulator.EmulatorStore.Unprocessed;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
@@ -63,6 +65,14 @@ public final class XRayEmulator implements AutoCloseable {
   public static final int DEFAULT_PAGE_SIZE = 100;
   /** The documented trace-document quota when segments are sent batched (WIRE.md §A6): 500 KB. */
   public static final int DEFAULT_LIMIT_EXCEEDED_CHARS = 500 * 1024;
+
+  /**
+   * Credentials for a client of the emulator: fake (AWS's documented example key pair), since the
+   * emulator does not check signatures and the embedded mode must not need the default chain.
+   */
+  public static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(
+          AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
 
   private static final Logger log = LoggerFactory.getLogger(XRayEmulator.class);
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
