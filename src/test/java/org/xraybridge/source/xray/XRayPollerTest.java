@@ -529,7 +529,9 @@ class XRayPollerTest {
     List<String> all = new ArrayList<>(ids);
     all.addAll(more);
     assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(all);
-    assertThat(registry.get("bridge.xray.polls").tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(2);
+    // stop() may cancel the last poll after its hand-off but before its outcome is counted
+    assertThat(registry.get("bridge.xray.polls").tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(1);
+    assertThat(new CheckpointStore(h.settings.checkpointFile()).load().cursor()).isEqualTo(h.clock.instant().minus(h.settings.lag()));
   }
 
   // ---- helpers ----
