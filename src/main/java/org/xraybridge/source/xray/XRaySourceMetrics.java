@@ -109,6 +109,7 @@ final class XRaySourceMetrics {
       calls.put(op, byOutcome);
     }
     for (PollOutcome o : PollOutcome.values()) {
+      if (o == PollOutcome.NONE) continue; // a status value, never a tick's outcome
       polls.put(
           o,
           Counter.builder("bridge.xray.polls")

@@ -30,7 +30,7 @@ import java.util.Objects;
  *   <tr><td>rateLimits</td><td>bridge.xray.rate-limits.*</td><td>summaries 1/s, traces 2/s, destination 1/s</td><td>well under X-Ray's per-account quotas, leaving room for the console and other tools</td></tr>
  *   <tr><td>batchConcurrency</td><td>bridge.xray.batch-concurrency</td><td>2</td><td>the rate limit is the real bound; 2 hides one call's latency</td></tr>
  *   <tr><td>retry</td><td>bridge.xray.retry.*</td><td>4 retries, 500ms..20s, jitter 0.5</td><td>rides out a throttling burst within one tick</td></tr>
- *   <tr><td>circuit</td><td>bridge.xray.circuit.*</td><td>opens at 50 % failures of the last 20 calls (min 10), 60s open, 2 probes</td><td>stops hammering an API that is down</td></tr>
+ *   <tr><td>circuit</td><td>bridge.xray.circuit.*</td><td>opens at 50 % failures of the last 40 attempts (min 20), 60s open, 2 probes</td><td>stops hammering an API that is down or throttles for long; a burst the retries absorb does not open it</td></tr>
  *   <tr><td>apiCallTimeout / apiAttemptTimeout</td><td>bridge.xray.api-call-timeout / api-attempt-timeout</td><td>30s / 10s</td><td>a hung connection never holds a tick for long</td></tr>
  *   <tr><td>inProgressTimeout</td><td>bridge.xray.in-progress-timeout</td><td>10m</td><td>MAPPING.md §2: a held in-progress segment is re-fetched after this and emitted as it is</td></tr>
  *   <tr><td>deliveredTtl</td><td>bridge.xray.delivered-ttl</td><td>1h</td><td>remembers what was delivered well past the overlap, for segments that trickle in late</td></tr>
@@ -111,7 +111,7 @@ public record XRaySourceSettings(
    */
   public record Circuit(
       float failureRatePercent, int slidingWindowCalls, int minimumCalls, Duration openDuration, int halfOpenCalls) {
-    public static final Circuit DEFAULTS = new Circuit(50f, 20, 10, Duration.ofSeconds(60), 2);
+    public static final Circuit DEFAULTS = new Circuit(50f, 40, 20, Duration.ofSeconds(60), 2);
 
     public Circuit {
       if (!(failureRatePercent > 0 && failureRatePercent <= 100)) {

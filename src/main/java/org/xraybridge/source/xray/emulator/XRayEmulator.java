@@ -61,6 +61,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class XRayEmulator implements AutoCloseable {
 
+  /** Requests remembered for {@link #requests()}; older ones are forgotten. */
+  public static final int MAX_RECORDED = 10_000;
+
   /** Default summaries per page; the real page size is not documented. */
   public static final int DEFAULT_PAGE_SIZE = 100;
   /** The documented trace-document quota when segments are sent batched (WIRE.md §A6): 500 KB. */
@@ -83,6 +86,7 @@ public final class XRayEmulator implements AutoCloseable {
   private final EmulatorStore store;
   private final DisposableServer server;
   private final ConcurrentLinkedQueue<RecordedRequest> recorded = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger recordedCount = new AtomicInteger();
   private final AtomicInteger throttleNext = new AtomicInteger();
   private final AtomicLong throttleUntilNanos = new AtomicLong(Long.MIN_VALUE);
   private final AtomicInteger failNext = new AtomicInteger();
@@ -205,7 +209,7 @@ public final class XRayEmulator implements AutoCloseable {
     limitExceededChars = chars;
   }
 
-  /** Every request answered so far, in arrival order. */
+  /** The requests answered so far (the last {@link #MAX_RECORDED}), in arrival order. */
   public List<RecordedRequest> requests() {
     return List.copyOf(recorded);
   }
@@ -220,6 +224,7 @@ public final class XRayEmulator implements AutoCloseable {
   /** Forgets the recorded requests. */
   public void clearRequests() {
     recorded.clear();
+    recordedCount.set(0);
   }
 
   // ---- serving ----
@@ -260,6 +265,10 @@ public final class XRayEmulator implements AutoCloseable {
       a = Answer.error(500, "InternalFailure", "emulator: " + e);
     }
     recorded.add(rec.done(a.status));
+    if (recordedCount.incrementAndGet() > MAX_RECORDED) { // bounded: the embedded mode runs for days
+      recorded.poll();
+      recordedCount.decrementAndGet();
+    }
     return Mono.just(a);
   }
 
