@@ -9,15 +9,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.model.Ledger.DocumentReason;
-import org.xraybridge.model.XRayDocuments;
 import org.xraybridge.source.xray.emulator.RecordedRequest;
 import reactor.core.publisher.Mono;
 
@@ -559,12 +556,5 @@ class XRayPollerTest {
 
   private static BigDecimal seconds(Instant t) {
     return BigDecimal.valueOf(t.toEpochMilli(), 3);
-  }
-
-  @SuppressWarnings("unused")
-  private static Set<String> ids(List<XRayDocuments> inputs) {
-    Set<String> out = new HashSet<>();
-    for (XRayDocuments d : inputs) d.documents().forEach(s -> out.add(s.id()));
-    return out;
   }
 }
