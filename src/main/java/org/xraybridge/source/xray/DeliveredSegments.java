@@ -1,0 +1,170 @@
+package org.xraybridge.source.xray;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the poller has delivered, per X-Ray trace: the revision last processed, the segment documents
+ * handed on (by {@code Segments[].Id}, with a hash of the document text), the span ids handed on, and
+ * the in-progress documents held back.
+ *
+ * <p>Why a hash as well as the id: BatchGetTraces merges independent subsegments into their parent
+ * segment's document (WIRE.md §A4), so a subsegment that arrives late changes a document whose id was
+ * delivered already. A changed document is passed on again, and only its spans whose ids were not
+ * delivered yet go out (see {@link XRayPoller}); an unchanged one is never passed on twice.
+ *
+ * <p>Bounded: a Caffeine cache weighed by ids held ({@code maxTrackedIds}), entries expire
+ * {@code ttl} after their last change (well past the overlap, so re-reads of the overlap find them).
+ * A trace evicted by size before its time is counted. Not thread-safe on its own: the poller calls it
+ * under its state lock.
+ */
+final class DeliveredSegments {
+
+  private final Cache<String, TraceProgress> cache;
+  private final Map<String, TraceProgress> held = new ConcurrentHashMap<>();
+  private final Duration ttl;
+
+  DeliveredSegments(Duration ttl, long maxTrackedIds, Counter evicted) {
+    this.ttl = ttl;
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumWeight(maxTrackedIds)
+            .weigher((String id, TraceProgress p) -> p.weight())
+            .expireAfterWrite(ttl)
+            .evictionListener(
+                (String id, TraceProgress p, RemovalCause cause) -> {
+                  if (id != null) held.remove(id);
+                  if (cause == RemovalCause.SIZE) evicted.increment();
+                })
+            .build();
+  }
+
+  /** The progress of a trace, or {@code null} when nothing is known about it. */
+  TraceProgress get(String traceId) {
+    return cache.getIfPresent(traceId);
+  }
+
+  TraceProgress getOrCreate(String traceId) {
+    return cache.get(traceId, TraceProgress::new);
+  }
+
+  /** Records a change of {@code p}: re-weighs it, restarts its expiry, tracks it as held or not. */
+  void update(TraceProgress p, Instant now) {
+    p.touched = now;
+    cache.put(p.traceId, p);
+    if (p.held.isEmpty()) held.remove(p.traceId);
+    else held.put(p.traceId, p);
+  }
+
+  /** Traces holding in-progress documents for at least {@code timeout}: fetch them again. */
+  List<String> heldDue(Instant now, Duration timeout) {
+    List<String> due = new ArrayList<>();
+    for (TraceProgress p : held.values()) {
+      if (!p.heldSince.plus(timeout).isAfter(now)) due.add(p.traceId);
+    }
+    return due;
+  }
+
+  int heldCount() {
+    return held.size();
+  }
+
+  long traceCount() {
+    return cache.estimatedSize();
+  }
+
+  /** Every trace's progress, for the checkpoint. */
+  List<Checkpoint.TraceEntry> snapshot() {
+    List<Checkpoint.TraceEntry> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, cache.estimatedSize()));
+    for (TraceProgress p : cache.asMap().values()) {
+      out.add(
+          new Checkpoint.TraceEntry(
+              p.traceId, p.revision, Map.copyOf(p.delivered), p.spanIds(), Set.copyOf(p.held), p.heldSince, p.touched));
+    }
+    return out;
+  }
+
+  /** Loads a checkpoint's traces; those untouched for longer than the ttl are left out. */
+  void restore(List<Checkpoint.TraceEntry> entries, Instant now) {
+    for (Checkpoint.TraceEntry e : entries) {
+      if (e.touched().plus(ttl).isBefore(now)) continue;
+      TraceProgress p = new TraceProgress(e.traceId());
+      p.revision = e.revision();
+      p.delivered.putAll(e.delivered());
+      p.addSpanIds(e.spanIds());
+      p.held = Set.copyOf(e.held());
+      p.heldSince = e.heldSince();
+      update(p, e.touched());
+    }
+  }
+
+  /** FNV-1a over the UTF-16 units of a document: equal text, equal hash; a changed document, almost surely not. */
+  static long hash(String text) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < text.length(); i++) {
+      h ^= text.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** One trace's progress. Mutated only under the poller's state lock. */
+  static final class TraceProgress {
+    final String traceId;
+    /** Revision last processed; -1 when unknown (fetched without a summary, e.g. a held re-check). */
+    int revision = -1;
+    /** Segment id → hash of the document text delivered. */
+    final Map<String, Long> delivered = new HashMap<>();
+    /** Span ids handed on, sorted. */
+    private long[] spans = new long[0];
+    /** Ids of documents held back because they were in progress. */
+    Set<String> held = Set.of();
+    /** When this trace first held a document back ({@link Instant#EPOCH} when none is held). */
+    Instant heldSince = Instant.EPOCH;
+    Instant touched = Instant.EPOCH;
+
+    TraceProgress(String traceId) {
+      this.traceId = traceId;
+    }
+
+    boolean isDelivered(String segmentId, long hash) {
+      Long h = delivered.get(segmentId);
+      return h != null && h == hash;
+    }
+
+    boolean hasSpan(long spanId) {
+      return Arrays.binarySearch(spans, spanId) >= 0;
+    }
+
+    void addSpanIds(long[] ids) {
+      if (ids.length == 0) return;
+      long[] merged = Arrays.copyOf(spans, spans.length + ids.length);
+      System.arraycopy(ids, 0, merged, spans.length, ids.length);
+      Arrays.sort(merged);
+      int n = 0;
+      for (int i = 0; i < merged.length; i++) {
+        if (i == 0 || merged[i] != merged[i - 1]) merged[n++] = merged[i];
+      }
+      spans = n == merged.length ? merged : Arrays.copyOf(merged, n);
+    }
+
+    long[] spanIds() {
+      return spans.clone();
+    }
+
+    int weight() {
+      return 1 + delivered.size() + spans.length;
+    }
+  }
+}

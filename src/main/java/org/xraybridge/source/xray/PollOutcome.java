@@ -1,0 +1,23 @@
+package org.xraybridge.source.xray;
+
+import java.util.Locale;
+
+/** What one poll tick came to (metric tag {@code bridge.xray.polls{outcome}}). */
+public enum PollOutcome {
+  /** Nothing has been polled yet. */
+  NONE,
+  /** The whole window was fetched and handed on; the cursor moved to its end. */
+  COMPLETED,
+  /** An API call failed after its retries, or the circuit was open: the cursor stayed. */
+  FAILED,
+  /** The sink answered OVERLOADED: what it took is marked delivered, the cursor stayed. */
+  OVERLOADED,
+  /** {@code now − lag} was not after the cursor (the clock went back): nothing was polled. */
+  CLOCK_BEHIND,
+  /** The previous poll was still running: this tick did nothing. */
+  SKIPPED;
+
+  public String tag() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

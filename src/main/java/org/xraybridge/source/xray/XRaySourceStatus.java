@@ -1,0 +1,83 @@
+package org.xraybridge.source.xray;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A snapshot of the X-Ray poller for health and the UI, read from state the poller keeps (never a
+ * live AWS call). {@link Instant#EPOCH} means "never", {@code ""} means "none".
+ *
+ * @param state lifecycle of the poller
+ * @param lastSuccessfulPoll when a poll last completed its window
+ * @param cursor end of the last completely polled window (the checkpoint's)
+ * @param cursorLag now − cursor: how far behind real time the poller is (lag + interval when healthy)
+ * @param lastOutcome what the last tick came to
+ * @param lastPollAt when the last tick ran
+ * @param windowStart start of the last window polled or tried
+ * @param windowEnd end of the last window polled or tried
+ * @param throttlesLastMinute 429s received in the last minute
+ * @param circuitState the API circuit breaker: CLOSED, OPEN, HALF_OPEN …
+ * @param segmentDestination what GetTraceSegmentDestination said: {@code XRay}, {@code CloudWatchLogs}
+ *     or {@code unknown} (not asked yet, or the call failed)
+ * @param warning a condition an operator must know about (CloudWatch Logs destination …), or {@code ""}
+ * @param lastError why the last tick did not complete, or {@code ""}
+ * @param heldTraces traces with in-progress documents held back
+ * @param trackedTraces traces in the delivered set
+ * @param backPressured the last tick stopped because the sink was full
+ * @param checkpointFile where the cursor and delivered ids are kept
+ * @param lastCheckpoint when the checkpoint was last written
+ * @param checkpointError why the last checkpoint write failed, or {@code ""}
+ */
+public record XRaySourceStatus(
+    State state,
+    Instant lastSuccessfulPoll,
+    Instant cursor,
+    Duration cursorLag,
+    PollOutcome lastOutcome,
+    Instant lastPollAt,
+    Instant windowStart,
+    Instant windowEnd,
+    int throttlesLastMinute,
+    String circuitState,
+    String segmentDestination,
+    String warning,
+    String lastError,
+    int heldTraces,
+    long trackedTraces,
+    boolean backPressured,
+    Path checkpointFile,
+    Instant lastCheckpoint,
+    String checkpointError) {
+
+  /** Lifecycle of the poller. */
+  public enum State {
+    NEW,
+    RUNNING,
+    STOPPED
+  }
+
+  public XRaySourceStatus {
+    Objects.requireNonNull(state, "state == null");
+    Objects.requireNonNull(lastSuccessfulPoll, "lastSuccessfulPoll == null");
+    Objects.requireNonNull(cursor, "cursor == null");
+    Objects.requireNonNull(cursorLag, "cursorLag == null");
+    Objects.requireNonNull(lastOutcome, "lastOutcome == null");
+    Objects.requireNonNull(lastPollAt, "lastPollAt == null");
+    Objects.requireNonNull(windowStart, "windowStart == null");
+    Objects.requireNonNull(windowEnd, "windowEnd == null");
+    Objects.requireNonNull(circuitState, "circuitState == null");
+    Objects.requireNonNull(segmentDestination, "segmentDestination == null");
+    Objects.requireNonNull(warning, "warning == null");
+    Objects.requireNonNull(lastError, "lastError == null");
+    Objects.requireNonNull(checkpointFile, "checkpointFile == null");
+    Objects.requireNonNull(lastCheckpoint, "lastCheckpoint == null");
+    Objects.requireNonNull(checkpointError, "checkpointError == null");
+  }
+
+  /** Time since the last successful poll at {@code now}; {@code null}-free: a huge duration when never. */
+  public Duration sinceLastSuccess(Instant now) {
+    return Duration.between(lastSuccessfulPoll, now);
+  }
+}

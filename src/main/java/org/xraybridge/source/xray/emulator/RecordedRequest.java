@@ -1,0 +1,56 @@
+package org.xraybridge.source.xray.emulator;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One request the {@link XRayEmulator} answered, for tests to assert on what a client did. Absent
+ * fields are {@code ""}, {@link BigDecimal#ZERO} or empty.
+ *
+ * @param operation {@code GetTraceSummaries}, {@code BatchGetTraces}, {@code PutTraceSegments},
+ *     {@code GetTraceSegmentDestination} or the path for anything else
+ * @param receivedNanos {@link System#nanoTime()} when the request arrived (for spacing, i.e. rate)
+ * @param traceIds {@code TraceIds} of a BatchGetTraces call
+ * @param startTime {@code StartTime} of a GetTraceSummaries call, epoch seconds as sent
+ * @param endTime {@code EndTime}, epoch seconds as sent
+ * @param timeRangeType {@code TimeRangeType} as sent ({@code ""} when absent)
+ * @param filterExpression {@code FilterExpression} as sent
+ * @param nextToken the request's {@code NextToken}
+ * @param responseNextToken the {@code NextToken} answered ({@code ""} on the last page)
+ * @param status the HTTP status answered
+ * @param returned summaries or traces answered
+ */
+public record RecordedRequest(
+    String operation,
+    long receivedNanos,
+    List<String> traceIds,
+    BigDecimal startTime,
+    BigDecimal endTime,
+    String timeRangeType,
+    String filterExpression,
+    String nextToken,
+    String responseNextToken,
+    int status,
+    int returned) {
+
+  public static final String GET_TRACE_SUMMARIES = "GetTraceSummaries";
+  public static final String BATCH_GET_TRACES = "BatchGetTraces";
+  public static final String PUT_TRACE_SEGMENTS = "PutTraceSegments";
+  public static final String GET_TRACE_SEGMENT_DESTINATION = "GetTraceSegmentDestination";
+
+  public RecordedRequest {
+    Objects.requireNonNull(operation, "operation == null");
+    traceIds = List.copyOf(traceIds);
+    Objects.requireNonNull(startTime, "startTime == null");
+    Objects.requireNonNull(endTime, "endTime == null");
+    Objects.requireNonNull(timeRangeType, "timeRangeType == null");
+    Objects.requireNonNull(filterExpression, "filterExpression == null");
+    Objects.requireNonNull(nextToken, "nextToken == null");
+    Objects.requireNonNull(responseNextToken, "responseNextToken == null");
+  }
+
+  public boolean ok() {
+    return status == 200;
+  }
+}
