@@ -164,6 +164,7 @@ public final class SegmentConverter implements TraceConverter {
         if (documents.delivered().contains(t.idText)) {
           // context only: delivered with an earlier chunk; its inferred segment still names a peer
           if (t.segment.inferred() && !options.keepInferred()) inferred.put(t.spanId, new Object[] {t.parentId, t.segment.name()});
+          scanDatadog(t.segment, t.parentId, t.spanId);
           continue;
         }
         List<Span.Builder> out = new ArrayList<>();
@@ -512,6 +513,21 @@ public final class SegmentConverter implements TraceConverter {
         if (e.key().equals("version") && e.kind() != Kind.JSON) return e.text();
       }
       return "";
+    }
+
+    /** A context document's datadog-metadata still re-keys the new chunk: find it without emitting anything. */
+    private void scanDatadog(Segment s, long parentSpanId, long spanId) {
+      if (DATADOG_METADATA.equals(s.name())) {
+        captureDatadog(s, parentSpanId);
+        return;
+      }
+      for (Segment sub : s.subsegments()) {
+        try {
+          scanDatadog(sub, spanId, IdCodec.parseHex64(sub.id(), "id"));
+        } catch (IdCodec.IdFormatException e) {
+          // judged when the document was new
+        }
+      }
     }
 
     private void captureDatadog(Segment s, long parentSpanId) {

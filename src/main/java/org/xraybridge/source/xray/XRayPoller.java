@@ -148,7 +148,7 @@ public final class XRayPoller implements AutoCloseable {
    * @param client the X-Ray async client, normally from {@link XRayClients#create}; the poller does not close it
    * @param converter segment documents of one trace → spans (counts its own rejections in the ledger)
    * @param sink where converted traces go; OVERLOADED holds the cursor
-   * @param ledger where spans are counted as received when the sink accepts them
+   * @param ledger where unprocessed traces are counted (spans are counted received by the sink)
    * @param registry where the meters listed in {@link XRaySourceMetrics} are registered
    * @param clock wall clock for windows, cursor and status (injectable for tests)
    */
@@ -484,12 +484,18 @@ public final class XRayPoller implements AutoCloseable {
     TraceProgress p = delivered.getOrCreate(traceId);
     List<SegmentDocument> fresh = new ArrayList<>(segments.size());
     List<Long> hashes = new ArrayList<>(segments.size());
+    // Delivered documents still go to the converter, as context only: a late document then gets its
+    // parent segment's service, the exceptions it refers to and the trace's datadog-metadata.
+    List<SegmentDocument> all = new ArrayList<>(segments.size());
+    Set<String> context = new HashSet<>();
     for (Segment s : segments) {
       String id = s.id() == null ? "" : s.id();
       String text = s.document() == null ? "" : s.document();
       long hash = DeliveredSegments.hash(text);
+      all.add(new SegmentDocument(id, text));
       if (!id.isEmpty() && p.isDelivered(id, hash)) {
         metrics.segmentsSkipped.increment();
+        context.add(id);
         continue;
       }
       fresh.add(new SegmentDocument(id, text));
@@ -505,7 +511,7 @@ public final class XRayPoller implements AutoCloseable {
     }
     ConvertedTrace converted;
     try {
-      converted = converter.convert(new XRayDocuments(traceId, fresh, HALF, limitExceeded));
+      converted = converter.convert(new XRayDocuments(traceId, all, HALF, limitExceeded, context));
     } catch (RuntimeException e) {
       // The converter's contract is to never throw; if it does, skip these documents rather than
       // fetch and fail on them every tick.
@@ -529,7 +535,7 @@ public final class XRayPoller implements AutoCloseable {
           backPressured = true;
           throw new Overloaded();
         }
-        ledger.received(HALF, fresher.size());
+        // received spans are counted by the sink (the merge stage) when it accepts them
         newSpanIds = new long[fresher.size()];
         for (int i = 0; i < fresher.size(); i++) newSpanIds[i] = fresher.get(i).spanId();
       }

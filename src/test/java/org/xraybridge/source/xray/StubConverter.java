@@ -35,6 +35,12 @@ final class StubConverter implements TraceConverter {
   private final Duration inProgressTimeout;
   final List<XRayDocuments> inputs = new CopyOnWriteArrayList<>();
 
+  /** Ids of the documents of input {@code i} that were new (not given as delivered context). */
+  List<String> newIds(int i) {
+    XRayDocuments d = inputs.get(i);
+    return d.documents().stream().map(SegmentDocument::id).filter(id -> !d.delivered().contains(id)).toList();
+  }
+
   StubConverter(Ledger ledger, Clock clock, Duration inProgressTimeout) {
     this.ledger = ledger;
     this.clock = clock;
@@ -51,6 +57,7 @@ final class StubConverter implements TraceConverter {
     String xrayId = documents.xrayTraceId();
     long traceId = Long.parseUnsignedLong(xrayId.substring(xrayId.length() - 16), 16) & Long.MAX_VALUE;
     for (SegmentDocument d : documents.documents()) {
+      if (documents.delivered().contains(d.id())) continue; // context only, as the real converter does
       JsonNode node;
       try {
         node = JSON.readTree(d.json());

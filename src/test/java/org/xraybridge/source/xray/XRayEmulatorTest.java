@@ -214,7 +214,7 @@ class XRayEmulatorTest {
   @Test
   void timeShift_corpusTrace_servedAsIfItJustHappened() throws Exception {
     // A real BatchGetTraces answer from the AWS docs, read in place from the shared corpus.
-    Path file = Path.of(System.getProperty("bridge.corpus", "../shared/corpus"), "xray/api/002-docs-batch-get-traces-lambda-beanstalk.json");
+    Path file = Path.of(System.getProperty("corpus.dir", "../shared/corpus"), "xray/api/002-docs-batch-get-traces-lambda-beanstalk.json");
     JsonNode answer = JsonMapper.builder().build().readTree(Files.readString(file));
     List<String> docs = new ArrayList<>();
     for (JsonNode s : answer.path("Traces").get(0).path("Segments")) docs.add(s.path("Document").asString());
