@@ -175,6 +175,10 @@ final class TraceAssembler {
       clearContext(t);
       touch(t);
     }
+    // a flush can add a waiting chunk for a trace that stays buffered (its held documents)
+    while (overCaps(0, 0, false) && makeRoom(now)) {
+      // each round frees something
+    }
     metrics.maybeLogRejections(now);
     publish();
   }
@@ -272,11 +276,15 @@ final class TraceAssembler {
     while (true) {
       TraceState t = traces.get(key);
       boolean newTrace = t == null || !t.active();
-      boolean full = bufferedDocuments() + 1 > settings.maxDocuments()
-          || bufferedBytes() + doc.bytes() > settings.maxBytes()
-          || (newTrace && bufferedTraces() + 1 > settings.maxTraces());
-      if (!full || !makeRoom(now)) return;
+      if (!overCaps(1, doc.bytes(), newTrace) || !makeRoom(now)) return;
     }
+  }
+
+  /** Whether adding {@code documents}, {@code bytes} (and a trace) would exceed a cap. */
+  private boolean overCaps(int documents, long bytes, boolean newTrace) {
+    return bufferedDocuments() + documents > settings.maxDocuments()
+        || bufferedBytes() + bytes > settings.maxBytes()
+        || bufferedTraces() + (newTrace ? 1 : 0) > settings.maxTraces();
   }
 
   /** Frees something (see the class comment for the order). False when nothing is buffered. */
