@@ -126,7 +126,8 @@ public final class XRayDaemonListener implements AutoCloseable {
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DaemonSettings.MAX_DATAGRAM_BYTES + 1))
           .handler(new DatagramHandler())
           .bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+      if (relayChannel != null) relayChannel.close();
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       group = null;
       relayChannel = null;
