@@ -83,7 +83,7 @@ public final class XRayDaemonListener implements AutoCloseable {
   private final AtomicLong lastRelayErrorLogNanos = new AtomicLong(System.nanoTime() - 60_000_000_000L);
 
   private EventLoopGroup group;
-  private Channel channel;
+  private volatile Channel channel;
   private Channel relayChannel;
   private InetSocketAddress relayAddress;
   private Thread assemblerThread;
@@ -326,6 +326,7 @@ public final class XRayDaemonListener implements AutoCloseable {
           guarded(() -> assembler.tick(System.nanoTime()));
           nextTick = now + tickNanos;
         }
+        if (Thread.interrupted()) stopping = true; // nobody else should interrupt our thread: take it as a stop
         if (stopping && inbox.isEmpty()) break;
         if (taken == 0) {
           parked = true;
