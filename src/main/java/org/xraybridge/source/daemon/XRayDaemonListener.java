@@ -1,0 +1,367 @@
+package org.xraybridge.source.daemon;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
+import org.xraybridge.model.TraceConverter;
+import org.xraybridge.model.XRaySink;
+
+/**
+ * The X-Ray daemon input: a UDP port that takes segment documents straight from X-Ray SDKs, as the
+ * X-Ray daemon and the OpenTelemetry Collector's {@code awsxrayreceiver} do, assembles them per trace
+ * and hands the converted chunks to the merge stage.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>One Netty event loop reads datagrams (64 KiB + 1 byte buffer, so a longer datagram shows as
+ *       oversize), relays each one unchanged when {@code relayTo} is set, checks the header, scans the
+ *       document for its ids (the {@link DatagramDecoder}) and hands it off through a lock-free queue
+ *       bounded by {@code maxQueuedDatagrams} and {@code maxBytes / 4}. It never blocks and never
+ *       converts; when the hand-off is full the datagram is counted {@code overloaded}.
+ *   <li>One assembler thread owns the {@link TraceAssembler}: it takes the documents, flushes traces
+ *       when due (every {@code tick}), runs the converter and offers chunks to the merge stage. It is
+ *       the bounded conversion executor: one thread, fed by the bounded queue.
+ * </ul>
+ * The relay writes on the same event loop, to its own socket, with a bounded backlog; a relay failure
+ * is counted and never touches our own processing.
+ *
+ * <h2>Accounting</h2>
+ * Every datagram gets one {@link DatagramOutcome}; every accepted document one
+ * {@link DaemonMetrics.DocumentOutcome} (see {@link DaemonMetrics} for the identities). Spans are
+ * counted received by the merge stage when it accepts a chunk; spans of chunks this stage drops
+ * (merge stage full beyond the caps, or still refused when a stop times out) go to the ledger as
+ * {@code RECEIVE/OVERLOADED} or {@code RECEIVE/SHUTDOWN}. Documents the converter rejects are counted
+ * by the converter; oversize and undecodable datagrams, duplicates and abandoned in-progress documents
+ * by this stage ({@code bridge_documents_rejected_total{half="xray_daemon"}}). Datagrams the kernel
+ * dropped (socket buffer full) are read from the kernel ({@link KernelUdpDrops}).
+ *
+ * <p>{@link #start()} and {@link #stop()} block (bind, drain) and are for the wiring; {@link #status()}
+ * and the metrics are safe from any thread.
+ */
+public final class XRayDaemonListener implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(XRayDaemonListener.class);
+
+  private final DaemonSettings settings;
+  private final Ledger ledger;
+  private final Clock clock;
+  private final MeterRegistry registry;
+  private final DaemonMetrics metrics;
+  private final TraceAssembler assembler;
+  private final DatagramDecoder decoder = new DatagramDecoder();
+  private final ConcurrentLinkedQueue<DaemonDocument> inbox = new ConcurrentLinkedQueue<>();
+  private final long maxQueuedBytes;
+  /** One listener for every relay write (no allocation per datagram). */
+  private final ChannelFutureListener relayResult = this::relayDone;
+  private final AtomicLong lastRelayErrorLogNanos = new AtomicLong(System.nanoTime() - 60_000_000_000L);
+
+  private EventLoopGroup group;
+  private volatile Channel channel;
+  private Channel relayChannel;
+  private InetSocketAddress relayAddress;
+  private Thread assemblerThread;
+  private volatile boolean stopping;
+  private volatile boolean parked;
+  private volatile boolean assemblerAlive;
+  private volatile int boundPort;
+
+  public XRayDaemonListener(
+      DaemonSettings settings, TraceConverter converter, XRaySink sink, Ledger ledger, MeterRegistry registry, Clock clock) {
+    this.settings = Objects.requireNonNull(settings, "settings == null");
+    this.ledger = Objects.requireNonNull(ledger, "ledger == null");
+    this.registry = Objects.requireNonNull(registry, "registry == null");
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+    this.metrics = new DaemonMetrics(registry);
+    this.assembler = new TraceAssembler(settings, converter, sink, ledger, metrics);
+    this.maxQueuedBytes = settings.maxBytes() / 4;
+  }
+
+  /**
+   * Binds the UDP port (and the relay socket) and starts the assembler thread.
+   *
+   * @throws IllegalStateException when the port cannot be bound or {@code relayTo} not resolved; the
+   *     message names the setting and the value
+   */
+  public synchronized void start() {
+    if (group != null) return;
+    stopping = false;
+    group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("xray-daemon-udp", true), NioIoHandler.newFactory());
+    try {
+      if (!settings.relayTo().isEmpty()) {
+        relayAddress = RelayAddress.parse(settings.relayTo()).resolve();
+        relayChannel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
+            .handler(new RelayErrors())
+            .bind(0).syncUninterruptibly().channel();
+      }
+      channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+          .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes())
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DaemonSettings.MAX_DATAGRAM_BYTES + 1))
+          .handler(new DatagramHandler())
+          .bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
+    } catch (Exception e) { // Netty rethrows the checked BindException undeclared
+      if (relayChannel != null) relayChannel.close();
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      group = null;
+      relayChannel = null;
+      throw new IllegalStateException("X-Ray daemon input: cannot bind udp " + settings.bindHost() + ":" + settings.port()
+          + (settings.relayTo().isEmpty() ? "" : " (relayTo " + settings.relayTo() + ")") + ": " + e.getMessage(), e);
+    }
+    boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
+    FunctionCounter.builder("bridge.daemon.kernel.dropped", this, l -> Math.max(0, KernelUdpDrops.forPort(l.port())))
+        .description("Datagrams the kernel dropped for the daemon port (receive buffer full; Linux only)")
+        .register(registry);
+    assemblerAlive = true;
+    assemblerThread = new Thread(this::runAssembler, "xray-daemon-assembler");
+    assemblerThread.setDaemon(true);
+    assemblerThread.start();
+    log.info("X-Ray daemon input listening on udp {}:{} (receive buffer {} bytes{}){}", settings.bindHost(), boundPort,
+        ((NioDatagramChannel) channel).config().getReceiveBufferSize(),
+        settings.receiveBufferBytes() > ((NioDatagramChannel) channel).config().getReceiveBufferSize()
+            ? ", capped by the kernel: raise net.core.rmem_max" : "",
+        relayAddress == null ? "" : ", relaying every datagram to " + relayAddress);
+  }
+
+  /**
+   * Closes the port, then converts what is buffered and offers it to the merge stage for up to
+   * {@code stopTimeout}; what is still refused then is counted dropped ({@code RECEIVE/SHUTDOWN}).
+   */
+  public synchronized void stop() {
+    if (group == null) return;
+    channel.close().syncUninterruptibly();
+    if (relayChannel != null) relayChannel.close().syncUninterruptibly();
+    stopping = true;
+    LockSupport.unpark(assemblerThread);
+    try {
+      assemblerThread.join(settings.stopTimeout().toMillis() + 5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    group = null;
+    channel = null;
+    relayChannel = null;
+    metrics.logRejections();
+    log.info("X-Ray daemon input on udp port {} stopped", boundPort);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** The bound UDP port (useful with port 0); 0 before {@link #start()}. */
+  public int port() {
+    return boundPort;
+  }
+
+  /** Totals since start and what is buffered now (reads two small files under {@code /proc} on Linux). */
+  public DaemonStatus status() {
+    Channel ch = channel;
+    int port = boundPort;
+    return new DaemonStatus(
+        ch != null && ch.isActive() && assemblerAlive,
+        port,
+        metrics.receivedTotal(),
+        metrics.datagrams(DatagramOutcome.ACCEPTED),
+        metrics.rejectedByOutcome(),
+        metrics.queuedDatagrams.get(),
+        metrics.bufferedTraces.get(),
+        metrics.bufferedDocuments.get(),
+        metrics.bufferedBytes.get(),
+        metrics.awaitingChunks.get(),
+        metrics.heldInProgress.get(),
+        metrics.contextTraces.get(),
+        metrics.contextBytes.get(),
+        metrics.documentsByOutcome(),
+        metrics.flushesByReason(),
+        metrics.lastDatagramMillis.get(),
+        metrics.relaySentTotal(),
+        metrics.relayFailedTotal(),
+        metrics.relaySkippedTotal(),
+        port == 0 ? -1 : KernelUdpDrops.forPort(port));
+  }
+
+  // ---- network thread ------------------------------------------------------------------------------
+
+  private void onDatagram(ByteBuf content) {
+    metrics.received();
+    metrics.lastDatagramMillis.set(clock.millis());
+    int length = content.readableBytes();
+    if (relayChannel != null) relay(content, length);
+    byte[] bytes;
+    if (length > DaemonSettings.MAX_DATAGRAM_BYTES) {
+      bytes = new byte[0]; // not copied: the decoder rejects it on its length alone
+    } else {
+      bytes = new byte[length];
+      content.getBytes(content.readerIndex(), bytes);
+    }
+    DatagramDecoder.Result result = decoder.decode(bytes, length);
+    if (result instanceof DatagramDecoder.Rejected rejected) {
+      metrics.datagram(rejected.outcome());
+      if (rejected.documentReason() != null) ledger.documentRejected(Half.XRAY_DAEMON, rejected.documentReason());
+      if (log.isDebugEnabled()) log.debug("rejected a datagram of {} bytes: {}", length, rejected.message());
+      return;
+    }
+    DaemonDocument doc = ((DatagramDecoder.Decoded) result).document();
+    if (!reserve(doc.bytes())) {
+      metrics.datagram(DatagramOutcome.OVERLOADED);
+      return;
+    }
+    // counted before the hand-off, so the assembler never reports a document before it was accepted
+    metrics.datagram(DatagramOutcome.ACCEPTED);
+    inbox.offer(doc);
+    if (parked) LockSupport.unpark(assemblerThread);
+  }
+
+  private boolean reserve(int bytes) {
+    if (metrics.queuedDatagrams.incrementAndGet() > settings.maxQueuedDatagrams()) {
+      metrics.queuedDatagrams.decrementAndGet();
+      return false;
+    }
+    if (metrics.queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
+      metrics.queuedBytes.addAndGet(-bytes);
+      metrics.queuedDatagrams.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  private void relay(ByteBuf content, int length) {
+    if (length > DaemonSettings.MAX_DATAGRAM_BYTES) {
+      metrics.relaySkipped();
+    } else if (!relayChannel.isWritable()) {
+      metrics.relayFailed();
+      logRelayError("the relay backlog is full", null);
+    } else {
+      relayChannel.writeAndFlush(new DatagramPacket(content.retainedDuplicate(), relayAddress)).addListener(relayResult);
+    }
+  }
+
+  private void relayDone(ChannelFuture f) {
+    if (f.isSuccess()) {
+      metrics.relaySent();
+    } else {
+      metrics.relayFailed();
+      logRelayError("a write failed", f.cause());
+    }
+  }
+
+  /** At most one line a minute. */
+  private void logRelayError(String what, Throwable cause) {
+    long now = System.nanoTime();
+    long last = lastRelayErrorLogNanos.get();
+    if (now - last < 60_000_000_000L || !lastRelayErrorLogNanos.compareAndSet(last, now)) return;
+    log.warn("relaying X-Ray datagrams to {}: {} ({} relay errors so far)", relayAddress, what,
+        metrics.relayFailedTotal(), cause);
+  }
+
+  private final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      onDatagram(packet.content());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      // a read error on a UDP socket concerns one datagram; the socket stays open
+      log.warn("X-Ray daemon port: {}", cause.toString());
+    }
+  }
+
+  private final class RelayErrors extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      io.netty.util.ReferenceCountUtil.release(msg); // nothing is expected back from the daemon
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      logRelayError("the relay socket failed", cause);
+    }
+  }
+
+  // ---- assembler thread ----------------------------------------------------------------------------
+
+  private void runAssembler() {
+    long tickNanos = settings.tick().toNanos();
+    long nextTick = System.nanoTime() + tickNanos;
+    try {
+      while (true) {
+        int taken = 0;
+        DaemonDocument doc;
+        while (taken < 1024 && (doc = inbox.poll()) != null) {
+          take(doc);
+          taken++;
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          guarded(() -> assembler.tick(System.nanoTime()));
+          nextTick = now + tickNanos;
+        }
+        if (Thread.interrupted()) stopping = true; // nobody else should interrupt our thread: take it as a stop
+        if (stopping && inbox.isEmpty()) break;
+        if (taken == 0) {
+          parked = true;
+          if (inbox.isEmpty() && !stopping) LockSupport.parkNanos(this, Math.max(1, nextTick - now));
+          parked = false;
+        }
+      }
+      drain();
+    } finally {
+      assemblerAlive = false;
+    }
+  }
+
+  private void take(DaemonDocument doc) {
+    guarded(() -> assembler.add(doc, System.nanoTime()));
+    metrics.queuedBytes.addAndGet(-doc.bytes());
+    metrics.queuedDatagrams.decrementAndGet();
+  }
+
+  /** Converts everything and offers it until the stop timeout; then counts the rest dropped. */
+  private void drain() {
+    guarded(() -> assembler.flushForStop(System.nanoTime()));
+    long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
+    while (!assembler.retryAwaiting() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(this, settings.tick().toNanos());
+    }
+    guarded(assembler::dropAwaiting);
+  }
+
+  /** One stage boundary: a bug in one document's handling is logged and the loop goes on. */
+  private static void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.error("X-Ray daemon input: unexpected failure in the assembler; it carries on", e);
+    }
+  }
+}
