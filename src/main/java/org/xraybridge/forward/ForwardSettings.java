@@ -39,7 +39,8 @@ import org.xraybridge.model.Secret;
  * @param retryMaxAttempts attempts per payload, first included
  * @param retryInitialBackoff backoff ceiling after the first failure (doubles each time)
  * @param retryMaxBackoff backoff ceiling cap
- * @param retryBudget total time one payload may spend in attempts and backoffs
+ * @param retryBudget how long after its first attempt a payload may start another one; an attempt
+ *     in flight runs to its request timeout (cutting it short could duplicate the payload)
  * @param circuitFailureRate failure rate (percent) over the window that opens the circuit
  * @param circuitWindow number of recent calls the failure rate is computed over
  * @param circuitMinimumCalls calls needed before the rate is judged

@@ -312,7 +312,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
         accounting.droppedTotal(),
         s.payloadsSent(),
         s.payloadsRejected(),
-        s.payloadsSpooled());
+        s.payloadsSpooled(),
+        s.sendersBusy());
   }
 
   /** The in-process sink of the embedded target. */

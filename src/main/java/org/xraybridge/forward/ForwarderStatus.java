@@ -26,6 +26,7 @@ import java.time.Instant;
  * @param payloadsSent payloads acknowledged since start
  * @param payloadsRejected payloads answered with a non-retryable status
  * @param payloadsSpooled payloads written to the spool after failing
+ * @param sendersBusy sender threads working on a payload right now
  */
 public record ForwarderStatus(
     String target,
@@ -47,4 +48,5 @@ public record ForwarderStatus(
     long droppedSpans,
     long payloadsSent,
     long payloadsRejected,
-    long payloadsSpooled) {}
+    long payloadsSpooled,
+    int sendersBusy) {}

@@ -36,7 +36,8 @@ import org.xraybridge.model.Ledger;
  * <ul>
  *   <li>2xx → forwarded. Network errors, 408, 429 and 5xx → another attempt after a full-jitter
  *       exponential backoff (random in [0, min(max, initial·2^(n−1))], the Agent's sender policy,
- *       WIRE.md §D4), while attempts and the payload's time budget last. We also retry 429, which the
+ *       WIRE.md §D4), while attempts and the payload's time budget last (the budget decides whether
+ *       another attempt starts; an attempt runs to its request timeout). We also retry 429, which the
  *       Agent's sender does not (WIRE.md §G.6): an Agent asked with {@code
  *       Datadog-Send-Real-Http-Status} answers 429 when it sheds load, and that payload is worth
  *       another try.
@@ -298,7 +299,8 @@ public final class Dispatcher {
         case DELIVERED -> accounting.forwarded(p.spanCount());
         case REJECTED -> accounting.dropped(Ledger.Reason.REJECTED, p.spanCount());
         case UNDELIVERED -> {
-          if (spool.put(p, Ledger.Reason.SPOOL_FULL)) spooled.incrementAndGet();
+          // cut short by shutdown: what cannot be spooled now is a shutdown loss, not a full spool
+          if (spool.put(p, halted ? Ledger.Reason.SHUTDOWN : Ledger.Reason.SPOOL_FULL)) spooled.incrementAndGet();
         }
       }
     }
@@ -328,7 +330,7 @@ public final class Dispatcher {
         return Outcome.REJECTED;
       }
       long now = nanoTime.getAsLong();
-      payloadDeadlineNanos = now + policy.budget().toNanos();
+      payloadDeadlineNanos = now + policy.budget().toNanos(); // no attempt starts after this
       CheckedSupplier<HttpTransport.Response> attempt = () -> attempt(p);
       try {
         HttpTransport.Response r = Retry.decorateCheckedSupplier(retry, attempt).get();
@@ -362,7 +364,10 @@ public final class Dispatcher {
     private HttpTransport.Response attempt(Payload p) throws TransientFailure, InterruptedException {
       if (!circuit.tryAcquirePermission()) throw CallNotPermittedException.createCallNotPermittedException(circuit);
       long t0 = nanoTime.getAsLong();
-      long timeout = Math.min(policy.requestTimeout().toNanos(), Math.max(1_000_000L, remainingNanos()));
+      // The budget bounds when attempts may start, not how long one may take: an attempt cut short
+      // after the hop took the payload would be sent again (a duplicate). Only a stop cuts it short.
+      long timeout = policy.requestTimeout().toNanos();
+      if (draining) timeout = Math.min(timeout, Math.max(1_000_000L, drainDeadlineNanos - t0));
       try {
         HttpTransport.Response r = transport.send(p, Duration.ofNanos(timeout));
         long took = nanoTime.getAsLong() - t0;
