@@ -15,7 +15,7 @@ import org.xraybridge.model.Secret;
 public final class Redactor {
   static final String REDACTED = "<redacted>";
   private static final Pattern KEY_PARAMETER =
-      Pattern.compile("(?i)(api[_-]?key\\s*[=:]\\s*\"?)[^&\\s\"',;]+");
+      Pattern.compile("(?i)(api[_-]?key[\"']?\\s*[=:]\\s*[\"']?)[^&\\s\"',;}]+");
 
   private final String key;
 
