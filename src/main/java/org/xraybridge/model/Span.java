@@ -36,11 +36,11 @@ public record Span(
     Objects.requireNonNull(name, "name == null");
     Objects.requireNonNull(resource, "resource == null");
     Objects.requireNonNull(type, "type == null");
-    // Map.copyOf / List.copyOf return their argument unchanged when it is already immutable,
-    // so the builder's maps are not copied twice.
-    meta = Map.copyOf(meta);
-    metrics = Map.copyOf(metrics);
-    metaStruct = Map.copyOf(metaStruct);
+    // FlatMap.copyOf and List.copyOf return their argument unchanged when it is already immutable,
+    // so the builder's maps are never copied twice.
+    meta = FlatMap.copyOf(meta);
+    metrics = FlatMap.copyOf(metrics);
+    metaStruct = metaStruct.isEmpty() ? Map.of() : Map.copyOf(metaStruct);
     spanLinks = List.copyOf(spanLinks);
   }
 
@@ -70,12 +70,12 @@ public record Span(
     private String name = "";
     private String resource = "";
     private String type = "";
-    private java.util.HashMap<String, String> meta;
-    private java.util.HashMap<String, Double> metrics;
+    private FlatMap.Builder<String> meta;
+    private FlatMap.Builder<Double> metrics;
+    private Map<String, String> frozenMeta = FlatMap.empty();
+    private Map<String, Double> frozenMetrics = FlatMap.empty();
     private java.util.HashMap<String, byte[]> metaStruct;
     private java.util.ArrayList<SpanLink> spanLinks;
-    private Map<String, String> frozenMeta = Map.of();
-    private Map<String, Double> frozenMetrics = Map.of();
     private Map<String, byte[]> frozenMetaStruct = Map.of();
     private List<SpanLink> frozenLinks = List.of();
 
@@ -158,13 +158,13 @@ public record Span(
     /** Replaces all meta at once (the decoder's path: one immutable map, no copy). */
     public Builder meta(Map<String, String> all) {
       meta = null;
-      frozenMeta = Map.copyOf(all);
+      frozenMeta = FlatMap.copyOf(all);
       return this;
     }
 
     public Builder metrics(Map<String, Double> all) {
       metrics = null;
-      frozenMetrics = Map.copyOf(all);
+      frozenMetrics = FlatMap.copyOf(all);
       return this;
     }
 
@@ -180,13 +180,13 @@ public record Span(
       return this;
     }
 
-    private java.util.HashMap<String, String> mutableMeta() {
-      if (meta == null) meta = new java.util.HashMap<>(frozenMeta);
+    private FlatMap.Builder<String> mutableMeta() {
+      if (meta == null) meta = FlatMap.Builder.from(frozenMeta);
       return meta;
     }
 
-    private java.util.HashMap<String, Double> mutableMetrics() {
-      if (metrics == null) metrics = new java.util.HashMap<>(frozenMetrics);
+    private FlatMap.Builder<Double> mutableMetrics() {
+      if (metrics == null) metrics = FlatMap.Builder.from(frozenMetrics);
       return metrics;
     }
 
@@ -202,8 +202,8 @@ public record Span(
           name,
           resource,
           type,
-          meta != null ? Map.copyOf(meta) : frozenMeta,
-          metrics != null ? Map.copyOf(metrics) : frozenMetrics,
+          meta != null ? meta.build() : frozenMeta,
+          metrics != null ? metrics.build() : frozenMetrics,
           metaStruct != null ? Map.copyOf(metaStruct) : frozenMetaStruct,
           spanLinks != null ? List.copyOf(spanLinks) : frozenLinks);
     }

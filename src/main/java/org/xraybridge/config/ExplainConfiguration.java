@@ -1,0 +1,29 @@
+package org.xraybridge.config;
+
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.xraybridge.explain.ExplainRecorder;
+import org.xraybridge.explain.ExplainRoutes;
+
+/**
+ * The explain view: the recorder (to be given to the merge stage as its {@code StitchListener}) and
+ * its routes ({@code /}, {@code /explain/**}, {@code /api/traces…}) on the management port.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ExplainProperties.class)
+public class ExplainConfiguration {
+
+  @Bean
+  ExplainRecorder explainRecorder(ExplainProperties properties) {
+    return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC());
+  }
+
+  @Bean
+  RouterFunction<ServerResponse> explainRoutes(ExplainRecorder explainRecorder) {
+    return ExplainRoutes.create(explainRecorder);
+  }
+}

@@ -1,0 +1,51 @@
+package org.xraybridge.config;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.context.properties.source.IterableConfigurationPropertySource;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+/**
+ * Finds {@code bridge.*} keys that no configuration record binds — a typo such as
+ * {@code bridge.forward.agent-ulr} would otherwise be ignored silently and the default used. Keys are
+ * compared without separators or case, so the environment-variable form ({@code BRIDGE_FORWARD_AGENT_URL})
+ * matches too.
+ */
+final class UnknownKeys {
+
+  private UnknownKeys() {}
+
+  static List<String> find(ConfigurableEnvironment env, List<Class<?>> propertyRecords) {
+    Set<String> known = new TreeSet<>();
+    for (Class<?> type : propertyRecords) {
+      ConfigurationProperties cp = type.getAnnotation(ConfigurationProperties.class);
+      String prefix = cp.value().isEmpty() ? cp.prefix() : cp.value();
+      for (RecordComponent rc : type.getRecordComponents()) known.add(squash(prefix + "." + rc.getName()));
+    }
+    Set<String> unknown = new TreeSet<>();
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(env)) {
+      if (!(source instanceof IterableConfigurationPropertySource iterable)) continue;
+      iterable.stream().forEach(name -> {
+        String n = name.toString();
+        if (n.startsWith("bridge.") && !known.contains(squash(n))) unknown.add(n);
+      });
+    }
+    return new ArrayList<>(unknown);
+  }
+
+  static String squash(String key) {
+    StringBuilder s = new StringBuilder(key.length());
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c != '.' && c != '-' && c != '_') s.append(Character.toLowerCase(c));
+    }
+    return s.toString().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,147 @@
+package org.xraybridge.convert;
+
+/**
+ * The one place ids are parsed and printed (MAPPING.md §1). Nothing else in the bridge reads hex.
+ *
+ * <ul>
+ *   <li>X-Ray segment, subsegment and exception ids: exactly 16 hex digits (either case), never all
+ *       zeros, read as an unsigned 64-bit value.
+ *   <li>X-Ray trace ids {@code 1-EEEEEEEE-UUUUUUUUUUUUUUUUUUUUUUUU}: the Datadog {@code trace_id} is the
+ *       last 16 hex digits of U, masked to 63 bits (the rule of Datadog's Lambda libraries) unless U
+ *       starts with {@code 00000000}, the padding dd-trace-java writes when it injects its own id — then
+ *       the 64 bits are the Datadog id itself and are taken unmasked.
+ * </ul>
+ *
+ * Methods that parse throw {@link IdFormatException} whose message quotes the rejected input.
+ */
+public final class IdCodec {
+
+  private static final long LOW_63 = 0x7FFF_FFFF_FFFF_FFFFL;
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private IdCodec() {}
+
+  /** Thrown for a malformed id; the message names what was expected and quotes what was found. */
+  public static final class IdFormatException extends IllegalArgumentException {
+    IdFormatException(String message) {
+      super(message);
+    }
+  }
+
+  /** Parses exactly 16 hex digits; rejects all zeros. {@code what} names the field in the message. */
+  public static long parseHex64(CharSequence hex, String what) {
+    if (hex == null || hex.length() != 16) {
+      throw new IdFormatException(what + ": expected 16 hex digits, got " + quote(hex));
+    }
+    long v = 0;
+    for (int i = 0; i < 16; i++) {
+      int d = Character.digit(hex.charAt(i), 16);
+      if (d < 0) throw new IdFormatException(what + ": expected 16 hex digits, got " + quote(hex));
+      v = (v << 4) | d;
+    }
+    if (v == 0) throw new IdFormatException(what + ": all zeros, got " + quote(hex));
+    return v;
+  }
+
+  /** True when {@code hex} is 16 hex digits and not all zeros. */
+  public static boolean isHex64(CharSequence hex) {
+    if (hex == null || hex.length() != 16) return false;
+    boolean nonZero = false;
+    for (int i = 0; i < 16; i++) {
+      char c = hex.charAt(i);
+      int d = Character.digit(c, 16);
+      if (d < 0 || c > 'f') return false;
+      if (d != 0) nonZero = true;
+    }
+    return nonZero;
+  }
+
+  /** Lower-case, zero-padded 16 hex digits. */
+  public static String toHex64(long value) {
+    char[] out = new char[16];
+    for (int i = 15; i >= 0; i--) {
+      out[i] = HEX[(int) (value & 0xF)];
+      value >>>= 4;
+    }
+    return new String(out);
+  }
+
+  /** The unsigned decimal text of a 64-bit id (how Datadog shows ids). */
+  public static String toUnsignedDecimal(long value) {
+    return Long.toUnsignedString(value);
+  }
+
+  /**
+   * Checks the shape {@code 1-EEEEEEEE-UUUUUUUUUUUUUUUUUUUUUUUU} (8 and 24 hex digits, unique part
+   * not all zeros) and returns the Datadog trace id it maps to.
+   */
+  public static long datadogTraceId(CharSequence xrayTraceId) {
+    if (xrayTraceId == null
+        || xrayTraceId.length() != 35
+        || xrayTraceId.charAt(0) != '1'
+        || xrayTraceId.charAt(1) != '-'
+        || xrayTraceId.charAt(10) != '-') {
+      throw new IdFormatException("trace_id: expected 1-<8 hex>-<24 hex>, got " + quote(xrayTraceId));
+    }
+    for (int i = 2; i < 10; i++) {
+      if (Character.digit(xrayTraceId.charAt(i), 16) < 0) {
+        throw new IdFormatException("trace_id: expected 1-<8 hex>-<24 hex>, got " + quote(xrayTraceId));
+      }
+    }
+    long high32 = 0;
+    for (int i = 11; i < 19; i++) {
+      int d = Character.digit(xrayTraceId.charAt(i), 16);
+      if (d < 0) throw new IdFormatException("trace_id: expected 1-<8 hex>-<24 hex>, got " + quote(xrayTraceId));
+      high32 = (high32 << 4) | d;
+    }
+    long low64 = 0;
+    for (int i = 19; i < 35; i++) {
+      int d = Character.digit(xrayTraceId.charAt(i), 16);
+      if (d < 0) throw new IdFormatException("trace_id: expected 1-<8 hex>-<24 hex>, got " + quote(xrayTraceId));
+      low64 = (low64 << 4) | d;
+    }
+    if (high32 == 0 && low64 == 0) {
+      throw new IdFormatException("trace_id: unique part is all zeros, got " + quote(xrayTraceId));
+    }
+    // A Datadog tracer pads its own 64-bit id with 8 zero digits (MAPPING.md §1): take it whole.
+    return high32 == 0 ? low64 : low64 & LOW_63;
+  }
+
+  /** True when the X-Ray id carries a Datadog tracer's id (unique part starts with 8 zeros). */
+  public static boolean isPadded(CharSequence xrayTraceId) {
+    return xrayTraceId != null && xrayTraceId.length() == 35 && "00000000".contentEquals(xrayTraceId.subSequence(11, 19));
+  }
+
+  /**
+   * The X-Ray trace id a Datadog tracer would inject for {@code datadogTraceId}: padded, with
+   * {@code epochSeconds} as the time part.
+   */
+  public static String paddedXRayTraceId(long epochSeconds, long datadogTraceId) {
+    String epoch = Long.toHexString(epochSeconds & 0xFFFF_FFFFL);
+    return "1-" + "00000000".substring(epoch.length()) + epoch + "-00000000" + toHex64(datadogTraceId);
+  }
+
+  /**
+   * Reads a trace id in any of the forms a user may paste: unsigned decimal (Datadog), 32 or 16 hex
+   * digits (W3C / Datadog hex; the low 64 bits are used), or an X-Ray id. Returns the Datadog trace id.
+   */
+  public static long parseAnyTraceId(String text) {
+    String t = text == null ? "" : text.strip();
+    if (t.startsWith("1-")) return datadogTraceId(t);
+    if (t.length() == 32 || (t.length() == 16 && !t.chars().allMatch(Character::isDigit))) {
+      return parseHex64(t.substring(t.length() - 16), "trace id");
+    }
+    try {
+      return Long.parseUnsignedLong(t);
+    } catch (NumberFormatException e) {
+      throw new IdFormatException("trace id: expected a decimal, 32-hex or X-Ray id, got " + quote(t));
+    }
+  }
+
+  private static String quote(CharSequence s) {
+    if (s == null) return "nothing";
+    String v = s.toString();
+    if (v.length() > 64) v = v.substring(0, 64) + "…";
+    return "'" + v + "'";
+  }
+}

@@ -1,0 +1,371 @@
+package org.xraybridge.convert;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.xraybridge.convert.Segment.Entry;
+import org.xraybridge.convert.Segment.Frame;
+import org.xraybridge.convert.Segment.Http;
+import org.xraybridge.convert.Segment.Kind;
+import org.xraybridge.convert.Segment.Link;
+import org.xraybridge.convert.Segment.XException;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanLink;
+
+/**
+ * One (sub)segment → one span builder: naming (MAPPING.md §4) and tags (§5), as the tables of
+ * docs/conversion.md §4–§5 spell them out. Ids, times, services and env are decided by the caller.
+ * Stateless and thread-safe.
+ */
+final class SpanMapper {
+
+  private static final String KIND_SERVER = "server";
+  private static final String KIND_CLIENT = "client";
+  private static final String KIND_INTERNAL = "internal";
+
+  /** Annotation keys that would overwrite a span's identity; they go to {@code aws.xray.annotation.<k>}. */
+  private static final java.util.Set<String> RESERVED = java.util.Set.of("env", "service", "version", "name", "resource");
+
+  private final ConvertOptions options;
+
+  SpanMapper(ConvertOptions options) {
+    this.options = options;
+  }
+
+  /** S: a segment's service — normalised, then mapped by {@code service-mapping}. */
+  String segmentService(String rawName) {
+    String normalised = Names.service(Names.withoutControlCharacters(rawName));
+    String mapped = options.serviceMapping().get(normalised);
+    return mapped == null ? normalised : Names.service(mapped);
+  }
+
+  Span.Builder map(
+      Segment s,
+      String rawName,
+      boolean isSegment,
+      long traceId,
+      long spanId,
+      long parentId,
+      long startNanos,
+      long durationNanos,
+      String service,
+      String version,
+      String env,
+      String xrayTraceId,
+      java.util.function.Function<String, XException> exceptions,
+      List<String> repairs) {
+    Span.Builder b =
+        Span.builder().traceId(traceId).spanId(spanId).parentId(parentId).startNanos(startNanos).durationNanos(durationNanos);
+    b.service(service);
+    Http http = s.http();
+
+    // naming: the first row of the table that matches wins
+    String kind;
+    if (isSegment) {
+      kind = KIND_SERVER;
+      switch (s.origin()) {
+        case "AWS::Lambda" -> b.name("aws.lambda").resource(rawName).type("serverless");
+        case "AWS::Lambda::Function" -> b.name("aws.lambda.function").resource(rawName).type("serverless");
+        case "AWS::ApiGateway::Stage" -> b.name("aws.apigateway").resource(httpResource(http, rawName)).type("web");
+        default -> {
+          if (http.hasRequest()) {
+            b.name("http.server.request").resource(httpResource(http, rawName)).type("web");
+          } else {
+            b.name("xray.segment").resource(rawName).type("custom");
+          }
+        }
+      }
+    } else if (!s.sql().isEmpty()) {
+      kind = KIND_CLIENT;
+      String dbType = text(s.sql(), "database_type");
+      b.name(Names.operation(dbType.isEmpty() ? "sql.query" : dbType.toLowerCase(Locale.ROOT) + ".query"));
+      String query = text(s.sql(), "sanitized_query");
+      String instance = dbInstance(text(s.sql(), "url"));
+      b.resource(!query.isEmpty() ? query : !instance.isEmpty() ? instance : rawName).type("sql");
+    } else if ("aws".equals(s.namespace())) {
+      kind = KIND_CLIENT;
+      b.name(Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request"));
+      String operation = text(s.aws(), "operation");
+      b.resource(operation.isEmpty() ? rawName : rawName + "." + operation).type("http");
+    } else if ("remote".equals(s.namespace()) || http.present()) {
+      kind = KIND_CLIENT;
+      b.name("http.client.request").resource(http.hasRequest() ? httpResource(http, rawName) : rawName).type("http");
+    } else {
+      kind = KIND_INTERNAL;
+      b.name(Names.operation(rawName)).resource(rawName).type("custom");
+    }
+
+    b.putMeta("span.kind", kind);
+    b.putMeta("env", env);
+    b.putMeta("aws.xray.trace_id", xrayTraceId);
+    b.putMeta("aws.xray.name", rawName);
+    if (!s.origin().isEmpty()) b.putMeta("aws.xray.origin", s.origin());
+    if (!s.namespace().isEmpty()) b.putMeta("aws.xray.namespace", s.namespace());
+    if (!s.resourceArn().isEmpty()) b.putMeta("aws.xray.resource_arn", s.resourceArn());
+    if (!version.isEmpty()) b.putMeta("version", version);
+    if (!s.user().isEmpty()) b.putMeta("usr.id", s.user());
+    if (s.inferred()) b.putMeta("aws.xray.inferred", "true");
+
+    httpTags(b, http, s, isSegment);
+    awsTags(b, s.aws());
+    sqlTags(b, s.sql());
+    for (Entry e : s.service()) {
+      if (!e.key().equals("version")) b.putMeta("aws.xray.service." + e.key(), e.text());
+    }
+    for (Entry e : s.metadata()) {
+      String json = e.text();
+      if (json.length() > options.maxMetadataChars()) {
+        json = json.substring(0, options.maxMetadataChars());
+        repairs.add("metadata_truncated");
+      }
+      b.putMeta("aws.xray.metadata." + e.key(), json);
+    }
+    if (!s.precursorIds().isEmpty()) b.putMeta("aws.xray.precursor_ids", String.join(",", s.precursorIds()));
+    links(b, s.links(), repairs);
+
+    // errors (MAPPING.md §5)
+    if (s.fault().present()) b.putMeta("aws.xray.fault", s.fault().text());
+    if (s.error().present()) b.putMeta("aws.xray.error", s.error().text());
+    if (s.throttle().present()) b.putMeta("aws.xray.throttle", s.throttle().text());
+    boolean error = s.fault().isTrue() || s.throttle().isTrue() || (KIND_CLIENT.equals(kind) && s.error().isTrue());
+    switch (s.cause().kind()) {
+      case OBJECT -> {
+        error = true;
+        if (!s.cause().exceptions().isEmpty()) errorTags(b, s.cause().exceptions().get(0));
+      }
+      case REFERENCE -> {
+        error = true;
+        String ref = s.cause().referenceId();
+        b.putMeta("aws.xray.cause_id", ref);
+        XException e = exceptions.apply(ref);
+        if (e != null) errorTags(b, e);
+      }
+      case MALFORMED -> repairs.add("malformed_cause");
+      case NONE -> {}
+    }
+    b.error(error ? 1 : 0);
+
+    annotations(b, s.annotations());
+    return b;
+  }
+
+  private static void httpTags(Span.Builder b, Http http, Segment s, boolean isSegment) {
+    if (!http.method().isEmpty()) b.putMeta("http.method", http.method());
+    if (!http.url().isEmpty()) {
+      b.putMeta("http.url", http.url());
+      if (!isSegment) {
+        String host = host(http.url());
+        if (!host.isEmpty()) b.putMeta("peer.hostname", host);
+      }
+    }
+    if (!http.userAgent().isEmpty()) b.putMeta("http.useragent", http.userAgent());
+    if (!http.clientIp().isEmpty()) b.putMeta("http.client_ip", http.clientIp());
+    if (http.xForwardedFor().present()) b.putMeta("aws.xray.x_forwarded_for", http.xForwardedFor().text());
+    if (http.traced().present()) {
+      b.putMeta("aws.xray.traced", http.traced().text());
+    } else if (s.traced().present()) {
+      b.putMeta("aws.xray.traced", s.traced().text());
+    }
+    if (!http.status().isEmpty()) b.putMeta("http.status_code", http.status());
+    if (!http.contentLength().isEmpty()) {
+      Double v = number(http.contentLength());
+      if (v != null) b.putMetric("http.response.content_length", v);
+    }
+  }
+
+  private static void awsTags(Span.Builder b, List<Entry> aws) {
+    for (int i = 0; i < aws.size(); i++) {
+      Entry e = aws.get(i);
+      String key = e.key();
+      if (key.equals("retries")) {
+        Double v = number(e.text());
+        if (v != null) {
+          b.putMetric("aws.retries", v);
+          continue;
+        }
+      }
+      b.putMeta(awsKey(key), e.text());
+    }
+  }
+
+  private static String awsKey(String key) {
+    return switch (key) {
+      case "ec2.instance_id" -> "host.id";
+      case "ecs.container_id", "eks.container_id" -> "container_id";
+      case "eks.pod" -> "pod_name";
+      case "eks.cluster_name" -> "kube_cluster_name";
+      case "elastic_beanstalk.environment_name" -> "aws.elastic_beanstalk.environment";
+      default -> "aws." + key;
+    };
+  }
+
+  private static void sqlTags(Span.Builder b, List<Entry> sql) {
+    for (int i = 0; i < sql.size(); i++) {
+      Entry e = sql.get(i);
+      switch (e.key()) {
+        case "database_type" -> b.putMeta("db.type", e.text());
+        case "url" -> {
+          b.putMeta("aws.xray.sql.url", e.text());
+          String instance = dbInstance(e.text());
+          if (!instance.isEmpty()) b.putMeta("db.instance", instance);
+        }
+        case "user" -> b.putMeta("db.user", e.text());
+        case "database_version" -> b.putMeta("db.version", e.text());
+        case "sanitized_query" -> b.putMeta("sql.query", e.text());
+        default -> b.putMeta("aws.xray.sql." + e.key(), e.text());
+      }
+    }
+  }
+
+  private static void annotations(Span.Builder b, List<Entry> annotations) {
+    for (int i = 0; i < annotations.size(); i++) {
+      Entry e = annotations.get(i);
+      String key = e.key();
+      if (RESERVED.contains(key) || !b.meta(key).isEmpty() || b.metric(key) != null) {
+        key = "aws.xray.annotation." + key;
+      }
+      if (e.kind() == Kind.NUMBER) {
+        Double v = number(e.text());
+        if (v != null) b.putMetric(key, v);
+      } else {
+        b.putMeta(key, e.text());
+      }
+    }
+  }
+
+  private static void links(Span.Builder b, List<Link> links, List<String> repairs) {
+    for (Link l : links) {
+      try {
+        long trace = IdCodec.datadogTraceId(l.traceId());
+        long span = IdCodec.parseHex64(l.id(), "link id");
+        Map<String, String> attributes = new java.util.LinkedHashMap<>();
+        for (Entry e : l.attributes()) attributes.put(e.key(), e.text());
+        b.addSpanLink(new SpanLink(trace, 0, span, attributes, "", 0));
+      } catch (IllegalArgumentException e) {
+        repairs.add("bad_link");
+      }
+    }
+  }
+
+  /** {@code error.type}, {@code error.message}, {@code error.stack} from one exception. */
+  private static void errorTags(Span.Builder b, XException e) {
+    if (!e.type().isEmpty()) b.putMeta("error.type", e.type());
+    if (!e.message().isEmpty()) b.putMeta("error.message", e.message());
+    String head = !e.type().isEmpty() && !e.message().isEmpty() ? e.type() + ": " + e.message()
+        : !e.type().isEmpty() ? e.type() : e.message();
+    if (head.isEmpty() && e.stack().isEmpty()) return;
+    StringBuilder stack = new StringBuilder(head);
+    for (Frame f : e.stack()) {
+      stack.append("\n\tat ").append(f.label()).append('(').append(f.path());
+      if (!f.line().isEmpty()) stack.append(':').append(f.line());
+      stack.append(')');
+    }
+    b.putMeta("error.stack", stack.toString());
+  }
+
+  // ---- small text helpers ----------------------------------------------------------------------
+
+  /** R_http: {@code METHOD path}, or what of it there is, or {@code fallback}. */
+  static String httpResource(Http http, String fallback) {
+    String method = http.method();
+    String path = http.url().isEmpty() ? "" : path(http.url());
+    if (!method.isEmpty() && !path.isEmpty()) return method + " " + path;
+    if (!path.isEmpty()) return path;
+    if (!method.isEmpty()) return method;
+    return fallback;
+  }
+
+  /** The path of a URL: after scheme and host, up to {@code ?} or {@code #}; {@code /} when empty. */
+  static String path(String url) {
+    int start;
+    int scheme = url.indexOf("://");
+    if (scheme >= 0) {
+      int slash = url.indexOf('/', scheme + 3);
+      start = slash < 0 ? url.length() : slash;
+      // a '?' or '#' before any '/' ends the authority too
+      int q = firstOf(url, scheme + 3, '?', '#');
+      if (q >= 0 && q < start) start = q;
+    } else if (url.startsWith("//")) {
+      int slash = url.indexOf('/', 2);
+      start = slash < 0 ? url.length() : slash;
+    } else {
+      int slash = url.indexOf('/');
+      start = slash < 0 ? url.length() : slash;
+    }
+    int end = firstOf(url, start, '?', '#');
+    if (end < 0) end = url.length();
+    String path = url.substring(start, end);
+    return path.isEmpty() ? "/" : path;
+  }
+
+  /** The host of a URL ({@code ""} when it has no authority). */
+  static String host(String url) {
+    int scheme = url.indexOf("://");
+    int start;
+    if (scheme >= 0) {
+      start = scheme + 3;
+    } else if (url.startsWith("//")) {
+      start = 2;
+    } else {
+      return "";
+    }
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) end++;
+    String authority = url.substring(start, end);
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) authority = authority.substring(at + 1);
+    if (authority.startsWith("[")) {
+      int close = authority.indexOf(']');
+      return close < 0 ? authority : authority.substring(0, close + 1);
+    }
+    int colon = authority.indexOf(':');
+    return colon < 0 ? authority : authority.substring(0, colon);
+  }
+
+  /** {@code db.instance}: the last non-empty path segment of a database URL (or the part after the last ':'). */
+  static String dbInstance(String url) {
+    if (url.isEmpty()) return "";
+    String u = url;
+    int cut = firstOf(u, 0, '?', ';');
+    if (cut >= 0) u = u.substring(0, cut);
+    int authority = u.indexOf("//");
+    if (authority >= 0) {
+      int slash = u.indexOf('/', authority + 2);
+      if (slash < 0) return "";
+      String[] parts = u.substring(slash + 1).split("/");
+      for (int i = parts.length - 1; i >= 0; i--) {
+        if (!parts[i].isEmpty()) return parts[i];
+      }
+      return "";
+    }
+    int colon = u.lastIndexOf(':');
+    int slash = u.lastIndexOf('/');
+    int at = Math.max(colon, slash);
+    return at < 0 ? "" : u.substring(at + 1);
+  }
+
+  private static int firstOf(String s, int from, char a, char b) {
+    for (int i = from; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == a || c == b) return i;
+    }
+    return -1;
+  }
+
+  private static String text(List<Entry> entries, String key) {
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
+      if (e.key().equals(key)) return e.kind() == Kind.JSON ? "" : e.text();
+    }
+    return "";
+  }
+
+  private static Double number(String text) {
+    try {
+      double v = Double.parseDouble(text.strip());
+      return Double.isFinite(v) ? v : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

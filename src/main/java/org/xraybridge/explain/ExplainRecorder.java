@@ -1,0 +1,271 @@
+package org.xraybridge.explain;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xraybridge.merge.StitchListener;
+import org.xraybridge.merge.StitchResult;
+import org.xraybridge.model.ChunkBatch;
+import org.xraybridge.model.ConvertedTrace;
+import org.xraybridge.model.DatadogContext;
+import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.TraceKey;
+
+/**
+ * The explain view's memory: the most recent traces that passed the merge stage, with the stitching
+ * decisions taken for each and its spans as handed on, so a user can ask "why did these two halves
+ * not join?" at the source (issue 10). It is the merge stage's {@link StitchListener}.
+ *
+ * <p>Bounds: at most {@code maxTraces} traces and about {@code maxBytes} of heap (estimated per span
+ * from its tag count and text, see {@link TraceRecord#estimate}); the least recently updated trace is
+ * evicted first. One trace keeps at most a quarter of {@code maxBytes} (its further spans are counted
+ * as omitted), so one huge trace cannot push out all the others. {@code maxTraces == 0} records nothing.
+ *
+ * <p>Cost on the merge stage's hot path: one short lock per call, work linear in the spans of the
+ * call and no copies (spans are immutable and kept by reference). Native chunks cost no per-span
+ * work until they are handed on; X-Ray halves enter their span ids in a primitive table so each span
+ * handed on is attributed to the half it came from, even inside a chunk merged from both.
+ *
+ * <p>Thread-safe. The callbacks never throw: a failure here is logged once and counted in {@link
+ * #failures()}, and never costs the pipeline a span.
+ */
+public final class ExplainRecorder implements StitchListener {
+
+  private static final Logger log = LoggerFactory.getLogger(ExplainRecorder.class);
+
+  private final int maxTraces;
+  private final long maxBytes;
+  private final long maxTraceBytes;
+  private final Clock clock;
+  private final Object lock = new Object();
+  /** Trace key → record, least recently updated first (an update moves a record to the end). */
+  private final LinkedHashMap<Long, TraceRecord> traces = new LinkedHashMap<>();
+  /** Key an X-Ray id maps to → key of the record it was re-keyed into by datadog-metadata. */
+  private final HashMap<Long, Long> aliases = new HashMap<>();
+  private long bytes;
+  private long evicted;
+  private final AtomicLong failures = new AtomicLong();
+
+  /**
+   * @param maxTraces traces kept (0 records nothing)
+   * @param maxBytes estimated heap kept for them, in bytes
+   * @param clock stamps the decisions
+   */
+  public ExplainRecorder(int maxTraces, long maxBytes, Clock clock) {
+    if (maxTraces < 0) throw new IllegalArgumentException("maxTraces must be ≥ 0, got " + maxTraces);
+    if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be ≥ 1, got " + maxBytes);
+    this.maxTraces = maxTraces;
+    this.maxBytes = maxBytes;
+    this.maxTraceBytes = Math.max(1, maxBytes / 4);
+    this.clock = Objects.requireNonNull(clock, "clock == null");
+  }
+
+  @Override
+  public void nativeChunk(TraceChunk decided, int ownPriority) {
+    if (maxTraces == 0) return;
+    try {
+      long now = nowNanos();
+      synchronized (lock) {
+        TraceRecord r = touch(decided.key().value(), now);
+        bytes += r.nativeChunk(decided, ownPriority, now);
+        evictOlderThan(r);
+      }
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  @Override
+  public void xray(ConvertedTrace trace, StitchResult result, int duplicates) {
+    if (maxTraces == 0) return;
+    try {
+      long now = nowNanos();
+      DatadogContext dd = result.rekeyed() ? trace.datadog() : DatadogContext.NONE;
+      long forwardedId = result.chunk() != null ? result.chunk().traceId() : dd.present() ? dd.traceId() : trace.traceId();
+      TraceRecord.XRayEvent e = new TraceRecord.XRayEvent(now, trace.half(), trace.xrayTraceId(), trace.traceId(), forwardedId, trace.env(),
+          result.outcome(), indexHit(trace, result), result.indexEnv(), result.priority(), result.decidedBy(), dd, result.spans(), duplicates);
+      long key = TraceKey.of(forwardedId).value();
+      long convertedKey = TraceKey.of(trace.traceId()).value();
+      synchronized (lock) {
+        TraceRecord r = touch(key, now);
+        bytes += r.xray(e, result.chunk() != null ? result.chunk().spans() : List.of());
+        if (convertedKey != key && !r.aliases.contains(convertedKey)) {
+          // a user may paste the X-Ray id of a re-keyed half: find the trace it went into
+          r.aliases.add(convertedKey);
+          aliases.put(convertedKey, key);
+        }
+        evictOlderThan(r);
+      }
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  /**
+   * Whether the trace index knew the trace. {@link StitchResult} says it for every outcome but one: a
+   * half sampled out by its own datadog-metadata priority on first sight (index miss) looks like a hit
+   * on an entry of env {@code ""} written by the same half; the first reading is taken.
+   */
+  private static boolean indexHit(ConvertedTrace trace, StitchResult r) {
+    return switch (r.outcome()) {
+      case INDEX_MISS -> false;
+      case JOINED, JOINED_XRAY, ENV_MISMATCH -> true;
+      case SAMPLED_OUT -> !(r.indexEnv().isEmpty() && r.decidedBy() == trace.half() && r.rekeyed()
+          && trace.datadog().samplingPriority() == r.priority());
+    };
+  }
+
+  @Override
+  public void flushed(ChunkBatch batch) {
+    if (maxTraces == 0) return;
+    try {
+      long now = nowNanos();
+      List<TraceChunk> chunks = batch.chunks();
+      synchronized (lock) {
+        for (int i = 0; i < chunks.size(); i++) {
+          TraceChunk c = chunks.get(i);
+          TraceRecord r = touch(c.key().value(), now);
+          bytes += r.handedOn(c, maxTraceBytes, now);
+          evictOlderThan(r);
+        }
+      }
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  /** The record of {@code key}, created when absent, moved to the newest end. */
+  private TraceRecord touch(long key, long now) {
+    TraceRecord r = traces.remove(key);
+    if (r == null) {
+      r = new TraceRecord(key, now);
+      bytes += r.bytes();
+    }
+    traces.put(key, r);
+    return r;
+  }
+
+  /** Evicts the least recently updated records until both bounds hold; {@code newest} stays. */
+  private void evictOlderThan(TraceRecord newest) {
+    if (traces.size() <= maxTraces && bytes <= maxBytes) return;
+    Iterator<TraceRecord> it = traces.values().iterator();
+    while (it.hasNext() && (traces.size() > maxTraces || bytes > maxBytes)) {
+      TraceRecord r = it.next();
+      if (r == newest) break;
+      it.remove();
+      bytes -= r.bytes();
+      evicted++;
+      for (int i = 0; i < r.aliases.size(); i++) aliases.remove(r.aliases.get(i), r.key);
+    }
+  }
+
+  private long nowNanos() {
+    Instant t = clock.instant();
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  private void failed(RuntimeException e) {
+    if (failures.getAndIncrement() == 0) log.warn("explain view: recording failed; the pipeline is unaffected (logged once)", e);
+  }
+
+  // ---- queries (the API) ----
+
+  /** The recorded traces matching {@code q}, most recently updated first, at most {@code q.limit()}. */
+  public ExplainView.TraceList list(Query q) {
+    synchronized (lock) {
+      TraceRecord[] all = traces.values().toArray(new TraceRecord[0]);
+      List<ExplainView.Summary> out = new ArrayList<>(Math.min(q.limit(), all.length));
+      for (int i = all.length - 1; i >= 0 && out.size() < q.limit(); i--) {
+        TraceRecord r = all[i];
+        if (!r.matches(q.service(), q.env())) continue;
+        ExplainView.Summary s = r.summary();
+        if (q.joined() == Query.Joined.YES && !s.joined() || q.joined() == Query.Joined.NO && s.joined()) continue;
+        out.add(s);
+      }
+      return new ExplainView.TraceList(out, traces.size(), maxTraces, bytes, maxBytes, evicted);
+    }
+  }
+
+  /**
+   * Everything recorded about the trace of {@code datadogTraceId} (either 64-bit form: the merge key
+   * is its low 63 bits), or null when it is not (or no longer) recorded. The id an X-Ray half had before
+   * datadog-metadata re-keyed it finds the trace too.
+   */
+  public ExplainView.Detail find(long datadogTraceId) {
+    long key = TraceKey.of(datadogTraceId).value();
+    TraceRecord.Snapshot s;
+    synchronized (lock) {
+      TraceRecord r = traces.get(key);
+      if (r == null) {
+        Long target = aliases.get(key);
+        if (target != null) r = traces.get(target);
+      }
+      if (r == null) return null;
+      s = r.snapshot();
+    }
+    return Details.of(s);
+  }
+
+  /** Traces recorded now. */
+  public int size() {
+    synchronized (lock) {
+      return traces.size();
+    }
+  }
+
+  /** Estimated heap the recorded traces keep alive, in bytes. */
+  public long bytes() {
+    synchronized (lock) {
+      return bytes;
+    }
+  }
+
+  /** The sum of the records' own estimates: equal to {@link #bytes()} at rest (tests check the accounting). */
+  long recount() {
+    synchronized (lock) {
+      long sum = 0;
+      for (TraceRecord r : traces.values()) sum += r.bytes();
+      return sum;
+    }
+  }
+
+  /** Traces evicted to keep the bounds. */
+  public long evicted() {
+    synchronized (lock) {
+      return evicted;
+    }
+  }
+
+  /** Callbacks that failed (and were swallowed, so the merge stage carried on). Expected 0. */
+  public long failures() {
+    return failures.get();
+  }
+
+  public int maxTraces() {
+    return maxTraces;
+  }
+
+  /** Which traces {@link #list} returns. {@code service} and {@code env} are {@code ""} for any. */
+  public record Query(int limit, String service, String env, Joined joined) {
+    public Query {
+      if (limit < 1) throw new IllegalArgumentException("limit must be ≥ 1, got " + limit);
+      Objects.requireNonNull(service, "service == null");
+      Objects.requireNonNull(env, "env == null");
+      Objects.requireNonNull(joined, "joined == null");
+    }
+
+    public enum Joined {
+      ANY,
+      YES,
+      NO
+    }
+  }
+}

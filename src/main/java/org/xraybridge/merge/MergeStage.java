@@ -1,0 +1,241 @@
+package org.xraybridge.merge;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.xraybridge.model.Admission;
+import org.xraybridge.model.BatchSink;
+import org.xraybridge.model.ChunkBatch;
+import org.xraybridge.model.ConvertedTrace;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
+import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.Priority;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.TraceKey;
+import org.xraybridge.model.XRaySink;
+
+/**
+ * Where the halves meet. Tracers' chunks pass straight through (never held for the X-Ray half, which
+ * comes minutes later): the index records them and they join the current batch. X-Ray halves are
+ * stitched on arrival. The batch is flushed to the forward stage every {@code flushInterval} or when it
+ * holds {@code maxBatchSpans}, with one chunk per trace (chunks of one trace that met in the batch are
+ * merged, duplicate span ids dropped and counted).
+ *
+ * <p>Back-pressure: when the forward stage says it is saturated, offers answer {@link
+ * Admission#OVERLOADED} without taking anything, so the receiver answers 429 and the poller waits.
+ *
+ * <p>Accounting: native spans are counted as received by the receiver; X-Ray spans are counted
+ * received here, when a trace is accepted. Spans leave this stage as a batch handed on, or dropped
+ * ({@code MERGE}: {@code SAMPLED_OUT}, {@code DUPLICATE}); {@link #inFlightSpans()} is what the current
+ * batch holds. Thread-safe.
+ */
+public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
+
+  private final Stitcher stitcher;
+  private final SentSpans sent;
+  private final BatchSink forward;
+  private final Ledger ledger;
+  private final StitchListener listener;
+  private final Duration flushInterval;
+  private final int maxBatchSpans;
+  private final Object lock = new Object();
+  private LinkedHashMap<Long, List<TraceChunk>> pending = new LinkedHashMap<>();
+  private int pendingSpans;
+  private ScheduledExecutorService flusher;
+
+  public MergeStage(
+      TraceIndex index,
+      Stitcher stitcher,
+      BatchSink forward,
+      Ledger ledger,
+      StitchListener listener,
+      Duration flushInterval,
+      int maxBatchSpans,
+      Duration sentSpanTtl,
+      long maxSentSpans,
+      Ticker ticker,
+      Scheduler scheduler) {
+    Objects.requireNonNull(index, "index == null");
+    this.stitcher = Objects.requireNonNull(stitcher, "stitcher == null");
+    this.forward = Objects.requireNonNull(forward, "forward == null");
+    this.ledger = Objects.requireNonNull(ledger, "ledger == null");
+    this.listener = Objects.requireNonNull(listener, "listener == null");
+    this.flushInterval = Objects.requireNonNull(flushInterval, "flushInterval == null");
+    if (maxBatchSpans < 1) throw new IllegalArgumentException("maxBatchSpans must be ≥ 1");
+    this.maxBatchSpans = maxBatchSpans;
+    this.sent = new SentSpans(maxSentSpans, sentSpanTtl, ticker, scheduler);
+  }
+
+  /** Starts the periodic flush. */
+  public void start() {
+    synchronized (lock) {
+      if (flusher != null) return;
+      flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "merge-flush");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    long ms = Math.max(1, flushInterval.toMillis());
+    flusher.scheduleWithFixedDelay(this::flushQuietly, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the periodic flush and hands on what is pending. */
+  @Override
+  public void close() {
+    ScheduledExecutorService f;
+    synchronized (lock) {
+      f = flusher;
+      flusher = null;
+    }
+    if (f != null) {
+      f.shutdown();
+      try {
+        f.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    flush();
+  }
+
+  @Override
+  public Admission offer(List<TraceChunk> chunks) {
+    if (forward.saturated()) return Admission.OVERLOADED;
+    int spans = 0;
+    List<TraceChunk> decided = new ArrayList<>(chunks.size());
+    for (int i = 0; i < chunks.size(); i++) {
+      TraceChunk c = chunks.get(i);
+      if (c.spans().isEmpty()) continue;
+      TraceChunk d = stitcher.stitchNative(c);
+      listener.nativeChunk(d, c.priority());
+      decided.add(d);
+      spans += d.size();
+    }
+    add(decided, spans);
+    return Admission.ACCEPTED;
+  }
+
+  @Override
+  public Admission offer(ConvertedTrace trace) {
+    if (forward.saturated()) return Admission.OVERLOADED;
+    int total = trace.spans().size();
+    ledger.received(trace.half(), total);
+    if (total == 0) return Admission.ACCEPTED;
+    StitchResult r = stitcher.stitchXRay(trace);
+    if (r.chunk() == null) {
+      ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.SAMPLED_OUT, total);
+      listener.xray(trace, r, 0);
+      return Admission.ACCEPTED;
+    }
+    TraceChunk chunk = r.chunk();
+    TraceKey key = chunk.key();
+    List<Span> fresh = null;
+    int duplicates = 0;
+    for (int i = 0; i < chunk.spans().size(); i++) {
+      Span s = chunk.spans().get(i);
+      if (sent.firstTime(key, s.spanId())) {
+        if (fresh != null) fresh.add(s);
+      } else {
+        duplicates++;
+        if (fresh == null) fresh = new ArrayList<>(chunk.spans().subList(0, i));
+      }
+    }
+    if (duplicates > 0) {
+      ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.DUPLICATE, duplicates);
+      chunk = chunk.withSpans(fresh);
+    }
+    listener.xray(trace, r, duplicates);
+    if (!chunk.spans().isEmpty()) add(List.of(chunk), chunk.size());
+    return Admission.ACCEPTED;
+  }
+
+  private void add(List<TraceChunk> chunks, int spans) {
+    if (chunks.isEmpty()) return;
+    boolean full;
+    synchronized (lock) {
+      for (int i = 0; i < chunks.size(); i++) {
+        TraceChunk c = chunks.get(i);
+        pending.computeIfAbsent(c.traceId(), k -> new ArrayList<>(1)).add(c);
+      }
+      pendingSpans += spans;
+      full = pendingSpans >= maxBatchSpans;
+    }
+    if (full) flush();
+  }
+
+  /** Hands the current batch to the forward stage (one chunk per trace). */
+  public void flush() {
+    LinkedHashMap<Long, List<TraceChunk>> batch;
+    synchronized (lock) {
+      if (pending.isEmpty()) return;
+      batch = pending;
+      pending = new LinkedHashMap<>();
+      pendingSpans = 0;
+    }
+    List<TraceChunk> chunks = new ArrayList<>(batch.size());
+    for (Map.Entry<Long, List<TraceChunk>> e : batch.entrySet()) {
+      List<TraceChunk> parts = e.getValue();
+      chunks.add(parts.size() == 1 ? parts.get(0) : combine(parts));
+    }
+    ChunkBatch b = ChunkBatch.of(chunks);
+    forward.submit(b);
+    listener.flushed(b);
+  }
+
+  private void flushQuietly() {
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      // the flusher must survive whatever the forward stage throws; the next tick tries again
+      org.slf4j.LoggerFactory.getLogger(MergeStage.class).warn("merge flush failed", e);
+    }
+  }
+
+  /**
+   * Chunks of one trace that met in one batch become one chunk. A span id seen twice keeps its later,
+   * longer copy (a completed span beats an earlier snapshot) and the other is counted DUPLICATE.
+   */
+  private TraceChunk combine(List<TraceChunk> parts) {
+    LinkedHashMap<Long, Span> spans = new LinkedHashMap<>();
+    TraceChunk head = parts.get(0);
+    int duplicates = 0;
+    int priority = Priority.NONE;
+    String env = "";
+    TraceChunk nativePart = null;
+    for (TraceChunk c : parts) {
+      if (c.half() == Half.NATIVE && nativePart == null) nativePart = c;
+      if (priority == Priority.NONE) priority = c.priority();
+      if (env.isEmpty()) env = c.env();
+      for (Span s : c.spans()) {
+        Span prev = spans.get(s.spanId());
+        if (prev == null) {
+          spans.put(s.spanId(), s);
+        } else {
+          duplicates++;
+          if (s.durationNanos() >= prev.durationNanos()) spans.put(s.spanId(), s);
+        }
+      }
+    }
+    if (duplicates > 0) ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.DUPLICATE, duplicates);
+    TraceChunk base = nativePart != null ? nativePart : head;
+    return new TraceChunk(base.traceId(), new ArrayList<>(spans.values()), priority, base.origin(), env, base.half(), base.tracer());
+  }
+
+  /** Spans in the current batch, not yet handed on. */
+  public long inFlightSpans() {
+    synchronized (lock) {
+      return pendingSpans;
+    }
+  }
+}

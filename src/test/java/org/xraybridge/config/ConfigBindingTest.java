@@ -1,0 +1,97 @@
+package org.xraybridge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Every constrained key, bound to a bad value, stops the context with a one-line message that names
+ * the key (and the conventional variable where there is one).
+ */
+class ConfigBindingTest {
+
+  @Configuration
+  @EnableConfigurationProperties({
+    ConvertProperties.class, MergeProperties.class, ReceiverProperties.class, ForwardProperties.class
+  })
+  @Import(SecretConverter.class)
+  static class Props {}
+
+  private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Props.class);
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource(delimiter = '|', value = {
+    "bridge.forward.site|https://datadoghq.com|DD_SITE",
+    "bridge.forward.site|datadoghq.com/x|DD_SITE",
+    "bridge.forward.target|kafka|bridge.forward.target",
+    "bridge.forward.agent-url|ftp://agent:8126|bridge.forward.agent-url",
+    "bridge.forward.intake-url|mailto:x|bridge.forward.intake-url",
+    "bridge.forward.queue-max-bytes|10KB|bridge.forward.queue-max-bytes",
+    "bridge.forward.max-payload-bytes|100MB|bridge.forward.max-payload-bytes",
+    "bridge.forward.retry-budget|soon|bridge.forward.retry-budget",
+    "bridge.forward.spool-max-bytes|lots|bridge.forward.spool-max-bytes",
+    "bridge.receiver.port|70000|bridge.receiver.port",
+    "bridge.receiver.port|http|bridge.receiver.port",
+    "bridge.receiver.max-body|1GB|bridge.receiver.max-body",
+    "bridge.receiver.read-timeout|0s|bridge.receiver.read-timeout",
+    "bridge.receiver.max-connections|0|bridge.receiver.max-connections",
+    "bridge.receiver.decoders|0|bridge.receiver.decoders",
+    "bridge.receiver.host| |bridge.receiver.host",
+    "bridge.receiver.enabled|maybe|bridge.receiver.enabled",
+    "bridge.merge.index-ttl|10s|bridge.merge.index-ttl",
+    "bridge.merge.index-max-traces|10|bridge.merge.index-max-traces",
+    "bridge.merge.flush-interval|5m|bridge.merge.flush-interval",
+    "bridge.merge.max-batch-spans|0|bridge.merge.max-batch-spans",
+    "bridge.merge.max-sent-spans|1|bridge.merge.max-sent-spans",
+    "bridge.convert.inferred|sometimes|bridge.convert.inferred",
+    "bridge.convert.service-mapping|nocolon|bridge.convert.service-mapping",
+    "bridge.convert.env-rules|svc:|bridge.convert.env-rules",
+    "bridge.convert.env-annotation| |bridge.convert.env-annotation",
+  })
+  void badValue_failsWithOneLineNamingTheKey(String key, String value, String named) {
+    runner.withPropertyValues(key + "=" + (value == null ? "" : value)).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      String line = ConfigErrors.oneLine(ctx.getStartupFailure());
+      assertThat(line).as("one-line message").isNotNull().doesNotContain("\n").contains(named);
+    });
+  }
+
+  @Test
+  void intakeWithoutApiKey_failsNamingDdApiKey() {
+    runner.withPropertyValues("bridge.forward.target=intake").run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(ConfigErrors.oneLine(ctx.getStartupFailure())).contains("DD_API_KEY").contains("intake");
+    });
+  }
+
+  @Test
+  void defaults_bindAndApiKeyIsRedacted() {
+    runner.withPropertyValues("bridge.forward.api-key=0123456789abcdef0123456789abcdef").run(ctx -> {
+      assertThat(ctx).hasNotFailed();
+      ForwardProperties f = ctx.getBean(ForwardProperties.class);
+      assertThat(f.apiKey().reveal()).isEqualTo("0123456789abcdef0123456789abcdef");
+      assertThat(f.toString()).doesNotContain("0123456789abcdef").contains("<redacted>");
+      assertThat(f.effectiveIntakeUrl().toString()).isEqualTo("https://trace.agent.datadoghq.com");
+      assertThat(ctx.getBean(ReceiverProperties.class).port()).isEqualTo(8126);
+      assertThat(ctx.getBean(MergeProperties.class).indexTtl()).hasMinutes(30);
+    });
+  }
+
+  @Test
+  void unknownBridgeKeys_areFoundInEveryForm() {
+    new ApplicationContextRunner()
+        .withPropertyValues("bridge.forward.agent-ulr=http://x:8126", "bridge.forward.target=agent", "bridge.nope.key=1")
+        .run(ctx -> {
+          List<String> unknown = UnknownKeys.find((org.springframework.core.env.ConfigurableEnvironment) ctx.getEnvironment(),
+              List.of(ForwardProperties.class, ReceiverProperties.class));
+          assertThat(unknown).containsExactly("bridge.forward.agent-ulr", "bridge.nope.key");
+        });
+  }
+}
