@@ -152,27 +152,30 @@ public record ForwardSettings(
     }
     positive("bridge.forward.connect-timeout", connectTimeout);
     positive("bridge.forward.request-timeout", requestTimeout);
-    positive("bridge.forward.retry.max-attempts", retryMaxAttempts);
-    positive("bridge.forward.retry.initial-backoff", retryInitialBackoff);
-    positive("bridge.forward.retry.max-backoff", retryMaxBackoff);
-    positive("bridge.forward.retry.budget", retryBudget);
+    positive("bridge.forward.retry-max-attempts", retryMaxAttempts);
+    positive("bridge.forward.retry-initial-backoff", retryInitialBackoff);
+    positive("bridge.forward.retry-max-backoff", retryMaxBackoff);
+    Objects.requireNonNull(retryBudget, "bridge.forward.retry-budget must be set");
+    if (retryBudget.isNegative()) {
+      throw new IllegalArgumentException("bridge.forward.retry-budget must not be negative (0: one attempt), got " + retryBudget);
+    }
     if (!(circuitFailureRate > 0 && circuitFailureRate <= 100)) {
       throw new IllegalArgumentException(
-          "bridge.forward.circuit.failure-rate must be in (0, 100] percent, got " + circuitFailureRate);
+          "bridge.forward.circuit-failure-rate must be in (0, 100] percent, got " + circuitFailureRate);
     }
-    positive("bridge.forward.circuit.window", circuitWindow);
-    positive("bridge.forward.circuit.minimum-calls", circuitMinimumCalls);
-    positive("bridge.forward.circuit.open-wait", circuitOpenWait);
-    positive("bridge.forward.circuit.half-open-calls", circuitHalfOpenCalls);
+    positive("bridge.forward.circuit-window", circuitWindow);
+    positive("bridge.forward.circuit-minimum-calls", circuitMinimumCalls);
+    positive("bridge.forward.circuit-open-wait", circuitOpenWait);
+    positive("bridge.forward.circuit-half-open-calls", circuitHalfOpenCalls);
     if (spoolMaxBytes < 0) {
       throw new IllegalArgumentException("bridge.forward.spool-max-bytes must be >= 0 (0 disables), got " + spoolMaxBytes);
     }
     if (spoolMaxBytes > 0 && spoolDir == null) {
       throw new IllegalArgumentException("bridge.forward.spool-dir must be set when bridge.forward.spool-max-bytes > 0");
     }
-    Objects.requireNonNull(shutdownBound, "bridge.forward.shutdown-bound must be set");
+    Objects.requireNonNull(shutdownBound, "bridge.forward.shutdown-timeout must be set");
     if (shutdownBound.isNegative()) {
-      throw new IllegalArgumentException("bridge.forward.shutdown-bound must not be negative, got " + shutdownBound);
+      throw new IllegalArgumentException("bridge.forward.shutdown-timeout must not be negative, got " + shutdownBound);
     }
     if (embeddedRecentTraces < 0) {
       throw new IllegalArgumentException("bridge.forward.embedded-recent-traces must be >= 0, got " + embeddedRecentTraces);
@@ -229,7 +232,7 @@ public record ForwardSettings(
     private String version = "0.1.0";
     private long maxQueueBytes = 64L * 1024 * 1024;
     private int maxQueuePayloads = 256;
-    private int maxPayloadBytes = 4 * 1024 * 1024;
+    private int maxPayloadBytes = 10 * 1024 * 1024;
     private Duration flushInterval = Duration.ofSeconds(1);
     private int intakeFlushBytes = INTAKE_FLUSH_BYTES;
     private Duration intakeFlushInterval = Duration.ofSeconds(5);
@@ -241,7 +244,7 @@ public record ForwardSettings(
     private int retryMaxAttempts = 5;
     private Duration retryInitialBackoff = Duration.ofMillis(100);
     private Duration retryMaxBackoff = Duration.ofSeconds(10);
-    private Duration retryBudget = Duration.ofSeconds(60);
+    private Duration retryBudget = Duration.ofSeconds(30);
     private float circuitFailureRate = 50;
     private int circuitWindow = 20;
     private int circuitMinimumCalls = 10;

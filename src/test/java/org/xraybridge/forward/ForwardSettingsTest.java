@@ -40,8 +40,9 @@ class ForwardSettingsTest {
 
   @Test
   void otherBounds_nonPositive_failNamingTheirKeys() {
-    assertThatThrownBy(() -> ForwardSettings.builder(Target.AGENT).retryBudget(Duration.ZERO).build())
-        .hasMessageContaining("bridge.forward.retry.budget");
+    assertThatThrownBy(() -> ForwardSettings.builder(Target.AGENT).retryBudget(Duration.ofSeconds(-1)).build())
+        .hasMessageContaining("bridge.forward.retry-budget");
+    assertThat(ForwardSettings.builder(Target.AGENT).retryBudget(Duration.ZERO).build().retryBudget()).isZero();
     assertThatThrownBy(() -> ForwardSettings.builder(Target.AGENT).maxQueuePayloads(0).build())
         .hasMessageContaining("bridge.forward.queue-max-payloads");
     assertThatThrownBy(() -> ForwardSettings.builder(Target.AGENT).spoolDir(null).build())

@@ -10,6 +10,7 @@ import static org.xraybridge.forward.agent.MsgpackBuffer.sizeOfUnsigned;
 
 import java.util.List;
 import java.util.Map;
+import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
@@ -110,15 +111,13 @@ public final class V04TraceWriter {
         + DURATION.length + sizeOfSigned(s.durationNanos())
         + ERROR.length + sizeOfSigned(s.error())
         + TYPE.length + sizeOfString(s.type());
-    size += META.length + sizeOfMapHeader(s.meta().size());
-    for (Map.Entry<String, String> e : s.meta().entrySet()) {
-      size += sizeOfString(e.getKey()) + sizeOfString(e.getValue());
-    }
+    FlatMap<String> meta = flat(s.meta());
+    size += META.length + sizeOfMapHeader(meta.size());
+    for (int i = 0; i < meta.size(); i++) size += sizeOfString(meta.keyAt(i)) + sizeOfString(meta.valueAt(i));
+    FlatMap<Double> metricMap = flat(s.metrics());
     int metrics = metricCount(s, injected);
     size += METRICS.length + sizeOfMapHeader(metrics);
-    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
-      size += sizeOfString(e.getKey()) + SIZE_OF_DOUBLE;
-    }
+    for (int i = 0; i < metricMap.size(); i++) size += sizeOfString(metricMap.keyAt(i)) + SIZE_OF_DOUBLE;
     if (metrics > s.metrics().size()) size += PRIORITY_KEY.length + SIZE_OF_DOUBLE;
     if (!s.metaStruct().isEmpty()) {
       keys++;
@@ -161,18 +160,21 @@ public final class V04TraceWriter {
     /* 10 */ out.writeRaw(TYPE);
     out.writeString(s.type());
     /* 11 */ out.writeRaw(META);
-    out.writeMapHeader(s.meta().size());
-    for (Map.Entry<String, String> e : s.meta().entrySet()) {
-      out.writeString(e.getKey());
-      out.writeString(e.getValue());
+    FlatMap<String> meta = flat(s.meta());
+    out.writeMapHeader(meta.size());
+    for (int i = 0; i < meta.size(); i++) {
+      out.writeString(meta.keyAt(i));
+      out.writeString(meta.valueAt(i));
     }
     /* 12 */ out.writeRaw(METRICS);
+    FlatMap<Double> metricMap = flat(s.metrics());
     int metrics = metricCount(s, injected);
     out.writeMapHeader(metrics);
-    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
-      out.writeString(e.getKey());
-      boolean replaced = injected != Priority.NONE && Priority.METRIC.equals(e.getKey());
-      out.writeDouble(replaced ? injected : e.getValue());
+    for (int i = 0; i < metricMap.size(); i++) {
+      String key = metricMap.keyAt(i);
+      out.writeString(key);
+      boolean replaced = injected != Priority.NONE && Priority.METRIC.equals(key);
+      out.writeDouble(replaced ? injected : metricMap.valueAt(i));
     }
     if (metrics > s.metrics().size()) {
       out.writeRaw(PRIORITY_KEY);
@@ -238,6 +240,15 @@ public final class V04TraceWriter {
       /* 6 */ out.writeRaw(LINK_FLAGS);
       out.writeUnsigned(linkFlags(l));
     }
+  }
+
+  /**
+   * The span's tags as a {@link FlatMap} for allocation-free indexed loops ({@link Span} always
+   * holds one; any other map is copied once).
+   */
+  @SuppressWarnings("unchecked")
+  static <V> FlatMap<V> flat(Map<String, V> m) {
+    return m instanceof FlatMap<?> f ? (FlatMap<V>) f : (FlatMap<V>) FlatMap.copyOf(m);
   }
 
   /** uint32 flags with the "set" bit the Agent expects when flags are present. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TraceChunk;
@@ -148,12 +149,12 @@ public final class IntakeTraceWriter {
         + int64Size(7, s.startNanos())
         + int64Size(8, s.durationNanos())
         + (s.error() == 0 ? 0 : computeInt32Size(9, s.error()));
-    for (Map.Entry<String, String> e : s.meta().entrySet()) {
-      size += entrySize(10, stringEntrySize(e.getKey(), e.getValue()));
-    }
-    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
-      if (TopLevel.METRIC.equals(e.getKey())) continue; // written below when top-level
-      size += entrySize(11, doubleEntrySize(e.getKey(), e.getValue()));
+    FlatMap<String> meta = flat(s.meta());
+    for (int i = 0; i < meta.size(); i++) size += entrySize(10, stringEntrySize(meta.keyAt(i), meta.valueAt(i)));
+    FlatMap<Double> metrics = flat(s.metrics());
+    for (int i = 0; i < metrics.size(); i++) {
+      if (TopLevel.METRIC.equals(metrics.keyAt(i))) continue; // written below when top-level
+      size += entrySize(11, doubleEntrySize(metrics.keyAt(i), metrics.valueAt(i)));
     }
     if (topLevel) size += entrySize(11, doubleEntrySize(TopLevel.METRIC, 1));
     size += stringSize(12, s.type());
@@ -175,15 +176,19 @@ public final class IntakeTraceWriter {
     if (s.startNanos() != 0) o.writeInt64(7, s.startNanos());
     if (s.durationNanos() != 0) o.writeInt64(8, s.durationNanos());
     if (s.error() != 0) o.writeInt32(9, s.error());
-    for (Map.Entry<String, String> e : s.meta().entrySet()) {
+    FlatMap<String> meta = flat(s.meta());
+    for (int i = 0; i < meta.size(); i++) {
+      String k = meta.keyAt(i);
+      String v = meta.valueAt(i);
       o.writeTag(10, LEN);
-      o.writeUInt32NoTag(stringEntrySize(e.getKey(), e.getValue()));
-      o.writeString(1, e.getKey());
-      o.writeString(2, e.getValue());
+      o.writeUInt32NoTag(stringEntrySize(k, v));
+      o.writeString(1, k);
+      o.writeString(2, v);
     }
-    for (Map.Entry<String, Double> e : s.metrics().entrySet()) {
-      if (TopLevel.METRIC.equals(e.getKey())) continue;
-      writeDoubleEntry(o, e.getKey(), e.getValue());
+    FlatMap<Double> metrics = flat(s.metrics());
+    for (int i = 0; i < metrics.size(); i++) {
+      if (TopLevel.METRIC.equals(metrics.keyAt(i))) continue;
+      writeDoubleEntry(o, metrics.keyAt(i), metrics.valueAt(i));
     }
     if (topLevel) writeDoubleEntry(o, TopLevel.METRIC, 1);
     writeString(o, 12, s.type());
@@ -233,6 +238,11 @@ public final class IntakeTraceWriter {
     }
     writeString(o, 5, l.tracestate());
     if (l.flags() != 0) o.writeUInt32(6, linkFlags(l));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> FlatMap<V> flat(Map<String, V> m) {
+    return m instanceof FlatMap<?> f ? (FlatMap<V>) f : (FlatMap<V>) FlatMap.copyOf(m);
   }
 
   /** uint32 flags with the high "set" bit (WIRE.md §D3). */
