@@ -1,5 +1,6 @@
 package org.xraybridge.forward;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -41,7 +42,7 @@ final class AgentAssembler implements Assembler {
   private final LongSupplier nanoTime;
   private final LinkedHashMap<TracerInfo, Open> open = new LinkedHashMap<>();
   /** Buffers of sent payloads, reused by the next ones. */
-  private final java.util.ArrayDeque<MsgpackBuffer> pool = new java.util.ArrayDeque<>();
+  private final ArrayDeque<MsgpackBuffer> pool = new ArrayDeque<>();
   private long pendingBytes;
 
   AgentAssembler(
@@ -77,7 +78,7 @@ final class AgentAssembler implements Assembler {
     }
     if (o == null) {
       MsgpackBuffer b = pool.pollFirst();
-      o = new Open(chunk.tracer(), nanoTime.getAsLong(), b != null ? b : new MsgpackBuffer(Math.min(room, 64 * 1024), room));
+      o = new Open(chunk.tracer(), nanoTime.getAsLong(), b != null ? b : newBuffer(room));
       open.put(chunk.tracer(), o);
       if (open.size() > MAX_OPEN) send(open.values().iterator().next());
     }
@@ -110,6 +111,15 @@ final class AgentAssembler implements Assembler {
   @Override
   public long pendingBytes() {
     return pendingBytes;
+  }
+
+  /**
+   * Pooled buffers keep their arrays up to a share of one payload, so the pool retains at most about
+   * one {@code maxPayloadBytes} in total however many producers there are.
+   */
+  private static MsgpackBuffer newBuffer(int room) {
+    int initial = Math.min(room, 64 * 1024);
+    return new MsgpackBuffer(initial, room, Math.max(256 * 1024, room / MAX_OPEN));
   }
 
   private Open largest() {

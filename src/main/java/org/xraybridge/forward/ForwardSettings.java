@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import org.xraybridge.forward.delivery.Redactor;
 import org.xraybridge.model.Secret;
 
 /**
@@ -22,7 +23,8 @@ import org.xraybridge.model.Secret;
  *     https://trace.agent.<site>} ({@link #intakeUrlFor})
  * @param site Datadog site, no scheme ({@code bridge.forward.site}, {@code DD_SITE})
  * @param apiKey required for {@code intake} ({@code bridge.forward.api-key}, {@code DD_API_KEY})
- * @param hostname reported as the intake payload's host name (the Agent's hostname)
+ * @param hostname reported as the intake payload's host name (the Agent's hostname); blank: this
+ *     machine's host name
  * @param env default env of intake payloads and stats ({@code DD_ENV}; "none" as the Agent)
  * @param version this bridge's version, for {@code User-Agent} and the payloads' agent version
  * @param maxQueueBytes outbox bound in bytes; {@code saturated()} is true from here
@@ -203,11 +205,11 @@ public record ForwardSettings(
     String scheme = url.getScheme();
     if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
       throw new IllegalArgumentException(key + " must be an http(s) URL with a host, got '"
-          + org.xraybridge.forward.delivery.Redactor.safe(url) + "'");
+          + Redactor.safe(url) + "'");
     }
     if (url.getRawUserInfo() != null || url.getRawQuery() != null) {
       throw new IllegalArgumentException(key + " must not carry user info or a query (credentials belong in "
-          + "bridge.forward.api-key), got '" + org.xraybridge.forward.delivery.Redactor.safe(url) + "'");
+          + "bridge.forward.api-key), got '" + Redactor.safe(url) + "'");
     }
   }
 
@@ -227,7 +229,7 @@ public record ForwardSettings(
     private URI intakeUrl;
     private String site = "datadoghq.com";
     private Secret apiKey = Secret.EMPTY;
-    private String hostname = "xray-datadog-bridge";
+    private String hostname = "";
     private String env = "none";
     private String version = "0.1.0";
     private long maxQueueBytes = 64L * 1024 * 1024;

@@ -9,7 +9,11 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +93,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
   private final StatsConcentrator stats;
   private final Assembler assembler;
   private final EmbeddedAgent embedded;
+  /** The intake payloads' host name: the setting, else this machine's name. */
+  private final String hostname;
   private final Object assemblyLock = new Object();
   private final Object lifecycle = new Object();
 
@@ -113,10 +119,11 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     this.outbox = new Outbox(settings.maxQueueBytes(), settings.maxQueuePayloads(), this::overflow);
     this.spool = new Spool(settings.spoolDir(), settings.spoolMaxBytes(), accounting);
     String agentVersion = "xray-datadog-bridge-" + settings.version();
+    this.hostname = settings.hostname().isBlank() ? localHostName() : settings.hostname();
     if (settings.target() == Target.INTAKE) {
-      this.stats = new StatsConcentrator(settings.hostname(), settings.env(), agentVersion, clock, settings.statsMaxGroups());
+      this.stats = new StatsConcentrator(hostname, settings.env(), agentVersion, clock, settings.statsMaxGroups());
       this.assembler = new IntakeAssembler(stats, settings.intakeFlushBytes(), settings.intakeFlushInterval().toNanos(),
-          settings.hostname(), settings.env(), agentVersion, this::emit, accounting, warnings, nanoTime);
+          hostname, settings.env(), agentVersion, this::emit, accounting, warnings, nanoTime);
     } else {
       this.stats = null;
       this.assembler = new AgentAssembler(settings.maxPayloadBytes(), settings.flushInterval().toNanos(), this::emit,
@@ -218,7 +225,7 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     }
     Payload p;
     if (settings.target() == Target.INTAKE) {
-      byte[] body = StatsConcentrator.wrapClientStats(clientStatsPayload, settings.hostname(), settings.env(),
+      byte[] body = StatsConcentrator.wrapClientStats(clientStatsPayload, hostname, settings.env(),
           "xray-datadog-bridge-" + settings.version());
       p = new Payload(PayloadKind.INTAKE_STATS, body, false, statsHeaders(tracer.language()), 0, new long[0]);
     } else {
@@ -289,11 +296,11 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
   public ForwarderStatus status() {
     Dispatcher d = dispatcher;
     Dispatcher.Status s = d == null
-        ? new Dispatcher.Status("CLOSED", 0f, java.time.Instant.EPOCH, java.time.Instant.EPOCH, "", 0, 0, 0, 0)
+        ? new Dispatcher.Status("CLOSED", 0f, Instant.EPOCH, Instant.EPOCH, "", 0, 0, 0, 0)
         : d.status();
     URI e = endpoint;
     return new ForwarderStatus(
-        settings.target().name().toLowerCase(java.util.Locale.ROOT),
+        settings.target().name().toLowerCase(Locale.ROOT),
         state.name(),
         e == null ? "" : Redactor.safe(e),
         s.circuitState(),
@@ -396,8 +403,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     return new Payload(PayloadKind.INTAKE_STATS, body, false, statsHeaders(""), 0, new long[0]);
   }
 
-  private static java.util.Map<String, String> statsHeaders(String language) {
-    java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+  private static Map<String, String> statsHeaders(String language) {
+    Map<String, String> h = new LinkedHashMap<>();
     h.put("Content-Type", "application/msgpack");
     h.put("X-Datadog-Reported-Languages", language);
     return h;
@@ -421,6 +428,15 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
         settings.circuitOpenWait(),
         settings.circuitHalfOpenCalls(),
         Duration.ofMillis(50));
+  }
+
+  private static String localHostName() {
+    try {
+      String name = InetAddress.getLocalHost().getHostName();
+      return name.isBlank() ? "xray-datadog-bridge" : name;
+    } catch (UnknownHostException e) {
+      return "xray-datadog-bridge";
+    }
   }
 
   private static boolean isOneMap(byte[] body) {

@@ -118,7 +118,8 @@ final class IntakeAssembler implements Assembler {
         size = writer.sizeOfChunkEntry(chunk, priority, top);
       }
       ProtoBuffer b = pool.pollFirst();
-      g = new IntakeTraceWriter.Group(key.tracer(), key.env(), b != null ? b : new ProtoBuffer(64 * 1024, flushBytes));
+      // pooled buffers keep up to one payload's worth each, and the pool holds two
+      g = new IntakeTraceWriter.Group(key.tracer(), key.env(), b != null ? b : new ProtoBuffer(64 * 1024, flushBytes, flushBytes));
       groups.put(key, g);
     }
     if (traces == 0) openedNanos = nanoTime.getAsLong();
@@ -165,7 +166,7 @@ final class IntakeAssembler implements Assembler {
     Payload p = new Payload(PayloadKind.INTAKE_TRACES, body, false, headers, traces, spanIds.toArray());
     for (IntakeTraceWriter.Group g : all) {
       g.chunks().reset();
-      if (pool.size() < 8) pool.addLast(g.chunks());
+      if (pool.size() < 2) pool.addLast(g.chunks());
     }
     groups.clear();
     spanIds.clear();

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.msgpack.value.MapValue;
 import org.xraybridge.forward.ForwardSettings.Target;
+import org.xraybridge.forward.delivery.Accounting;
 import org.xraybridge.forward.delivery.Spool;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
@@ -277,7 +278,7 @@ class DeliveryFaultTest {
     assertThat(tookMs).as("stop is bounded").isLessThan(600 + 700);
     assertThat(ledger.droppedTotal()).isZero();
     assertThat(f.inFlightSpans()).as("still held, by the spool").isEqualTo(36);
-    try (Spool s = new Spool(spoolDir, 1 << 20, new org.xraybridge.forward.delivery.Accounting(Ledger.NONE))) {
+    try (Spool s = new Spool(spoolDir, 1 << 20, new Accounting(Ledger.NONE))) {
       assertThat(s.open()).isEqualTo(36);
       List<Long> spooled = new ArrayList<>();
       for (Spool.Contents c : s.contents()) for (long id : c.spanIds()) spooled.add(id);

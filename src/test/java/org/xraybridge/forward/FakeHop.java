@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,7 +31,7 @@ final class FakeHop implements AutoCloseable {
   /** One request as received. Header names are lower-case. */
   record Request(String method, String path, Map<String, String> headers, byte[] body, int status) {
     String header(String name) {
-      return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), "");
+      return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
     }
   }
 
@@ -118,7 +119,7 @@ final class FakeHop implements AutoCloseable {
         body = in.readAllBytes();
       }
       Map<String, String> headers = new TreeMap<>();
-      x.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), String.join(",", v)));
+      x.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
       Request probe = new Request(x.getRequestMethod(), x.getRequestURI().getPath(), headers, body, 0);
       count.incrementAndGet();
       Answer a = answer.apply(probe);

@@ -10,6 +10,8 @@ import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,8 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
 import org.xraybridge.forward.ForwardSettings.Target;
+import org.xraybridge.forward.intake.proto.AgentPayload;
+import org.xraybridge.model.Admission;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
@@ -107,7 +111,7 @@ class IntakeForwardTest {
       IntakeWire.Payload schemaless = IntakeWire.schemaless(raw);
       assertThat(schemaless).as("schema-less reading agrees with the descriptor reading").isEqualTo(dynamic);
       // the generated classes of src/main/proto read it too
-      assertThat(org.xraybridge.forward.intake.proto.AgentPayload.parseFrom(raw).getTracerPayloadsCount())
+      assertThat(AgentPayload.parseFrom(raw).getTracerPayloadsCount())
           .isEqualTo(dynamic.tracers().size());
 
       assertThat(dynamic.hostName()).isEqualTo("bridge-host-1");
@@ -271,7 +275,7 @@ class IntakeForwardTest {
       p.packString("Stats").packArrayHeader(0);
       clientStats = p.toByteArray();
     }
-    assertThat(forwarder.offer(clientStats, TestTraces.JAVA)).isEqualTo(org.xraybridge.model.Admission.ACCEPTED);
+    assertThat(forwarder.offer(clientStats, TestTraces.JAVA)).isEqualTo(Admission.ACCEPTED);
     await().atMost(Duration.ofSeconds(5)).until(() -> !intake.accepted("/api/v0.2/stats").isEmpty());
     FakeHop.Request post = intake.accepted("/api/v0.2/stats").get(0);
     assertThat(post.header("DD-API-KEY")).isEqualTo(KEY);
@@ -287,7 +291,7 @@ class IntakeForwardTest {
   void offer_notAMsgpackMap_isNotForwarded() throws IOException {
     start(Clock.systemUTC());
     assertThat(forwarder.offer(new byte[] {(byte) 0x93, 1, 2}, TestTraces.JAVA))
-        .isEqualTo(org.xraybridge.model.Admission.ACCEPTED);
+        .isEqualTo(Admission.ACCEPTED);
     forwarder.stop(Duration.ofSeconds(1));
     forwarder = null;
     assertThat(intake.accepted("/api/v0.2/stats")).isEmpty();
@@ -340,7 +344,7 @@ class IntakeForwardTest {
           index++;
         }
         for (ByteString packed : store.getField(2).getLengthDelimitedList()) { // packed form
-          java.nio.ByteBuffer b = packed.asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+          ByteBuffer b = packed.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
           while (b.hasRemaining()) {
             double c = b.getDouble();
             if (c > 0) sketch.getPositiveValueStore().add(index, c);

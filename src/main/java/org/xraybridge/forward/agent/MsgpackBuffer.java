@@ -19,21 +19,26 @@ import java.util.Arrays;
  * <p>Not thread-safe: one per writer thread (or under the writer's lock).
  */
 public final class MsgpackBuffer {
-  /** When a reset finds the array larger than this, it lets it go so an idle buffer stays small. */
-  private static final int RETAIN_BYTES = 256 * 1024;
-
   private final int initialCapacity;
   private final int maxCapacity;
+  /** A reset keeps an array up to this size and lets a larger one go, so idle buffers stay small. */
+  private final int retainBytes;
   private byte[] buf;
   private int pos;
 
   public MsgpackBuffer(int initialCapacity, int maxCapacity) {
+    this(initialCapacity, maxCapacity, initialCapacity);
+  }
+
+  /** A buffer whose {@link #reset()} keeps an array of up to {@code retainBytes}. */
+  public MsgpackBuffer(int initialCapacity, int maxCapacity, int retainBytes) {
     if (initialCapacity <= 0 || maxCapacity < initialCapacity) {
       throw new IllegalArgumentException(
           "capacities: expected 0 < initial <= max, got " + initialCapacity + " and " + maxCapacity);
     }
     this.initialCapacity = initialCapacity;
     this.maxCapacity = maxCapacity;
+    this.retainBytes = Math.max(initialCapacity, retainBytes);
     this.buf = new byte[initialCapacity];
   }
 
@@ -42,10 +47,10 @@ public final class MsgpackBuffer {
     return pos;
   }
 
-  /** Forgets what was written; keeps the array unless it grew past 256 KiB. */
+  /** Forgets what was written; keeps the array unless it grew past the retain size. */
   public void reset() {
     pos = 0;
-    if (buf.length > RETAIN_BYTES) buf = new byte[initialCapacity];
+    if (buf.length > retainBytes) buf = new byte[initialCapacity];
   }
 
   /** Makes room for {@code n} more bytes. */
@@ -184,12 +189,46 @@ public final class MsgpackBuffer {
     }
   }
 
+  /**
+   * Writes {@code s} in one pass when it is ASCII (the common case): the header is sized for {@code
+   * s.length()} bytes and the chars copied behind it. At the first other char it measures the UTF-8
+   * length, moves the copied prefix if the header must be wider, and encodes the rest.
+   */
   public void writeString(String s) {
-    writeString(s, utf8Length(s));
+    int n = s.length();
+    int header = stringHeaderSize(n);
+    byte[] b = buf;
+    int p = pos + header;
+    int i = 0;
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) break;
+      b[p++] = (byte) c;
+    }
+    if (i == n) {
+      writeStringHeader(n);
+      pos = p;
+      return;
+    }
+    int utf8 = utf8Length(s);
+    int wider = stringHeaderSize(utf8);
+    if (wider != header) System.arraycopy(b, pos + header, b, pos + wider, i);
+    writeStringHeader(utf8);
+    pos += i;
+    writeUtf8(s, i);
+  }
+
+  private static int stringHeaderSize(int utf8Length) {
+    return utf8Length < 32 ? 1 : utf8Length < 256 ? 2 : utf8Length < 65536 ? 3 : 5;
   }
 
   /** Writes {@code s}, whose UTF-8 length the caller already knows. */
   public void writeString(String s, int utf8Length) {
+    writeStringHeader(utf8Length);
+    writeUtf8(s, 0);
+  }
+
+  private void writeStringHeader(int utf8Length) {
     if (utf8Length < 32) {
       buf[pos++] = (byte) (0xa0 | utf8Length);
     } else if (utf8Length < 256) {
@@ -202,7 +241,6 @@ public final class MsgpackBuffer {
       buf[pos++] = (byte) 0xdb;
       writeInt(utf8Length);
     }
-    writeUtf8(s);
   }
 
   public void writeBinary(byte[] bytes) {
@@ -290,11 +328,12 @@ public final class MsgpackBuffer {
     writeInt((int) v);
   }
 
-  private void writeUtf8(String s) {
+  /** Encodes {@code s} from char {@code from} on at the current position. */
+  private void writeUtf8(String s, int from) {
     byte[] b = buf;
     int p = pos;
     int n = s.length();
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         b[p++] = (byte) c;

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,7 +100,7 @@ public final class Dispatcher {
   private final Clock clock;
   private final CircuitBreaker circuit;
   private final List<Sender> senders = new ArrayList<>();
-  private final java.util.concurrent.Semaphore spoolTurn = new java.util.concurrent.Semaphore(1);
+  private final Semaphore spoolTurn = new Semaphore(1);
 
   private volatile boolean draining;
   private volatile boolean halted;

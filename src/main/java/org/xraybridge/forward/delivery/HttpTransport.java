@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import org.xraybridge.model.Secret;
 
@@ -70,7 +71,7 @@ public final class HttpTransport {
    * @throws IllegalStateException naming the system property
    */
   public static void checkClientLogging() {
-    String level = System.getProperty("jdk.httpclient.HttpClient.log", "").toLowerCase(java.util.Locale.ROOT);
+    String level = System.getProperty("jdk.httpclient.HttpClient.log", "").toLowerCase(Locale.ROOT);
     if (level.contains("all") || level.contains("headers")) {
       throw new IllegalStateException(
           "-Djdk.httpclient.HttpClient.log=" + level + " would log the DD-API-KEY request header;"

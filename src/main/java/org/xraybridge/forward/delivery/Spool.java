@@ -1,5 +1,6 @@
 package org.xraybridge.forward.delivery;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -406,7 +407,7 @@ public final class Spool implements AutoCloseable {
     crc.update(file, 0, file.length - 8);
     long stored = ByteBuffer.wrap(file, file.length - 8, 8).getLong();
     if (stored != crc.getValue()) throw new IOException("Malformed spool file: checksum mismatch");
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(file, 0, file.length - 8))) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(file, 0, file.length - 8))) {
       int spanCount = readHeader(in);
       PayloadKind kind;
       try {

@@ -8,20 +8,26 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 public final class ProtoBuffer {
-  private static final int RETAIN_BYTES = 256 * 1024;
-
   private final int initialCapacity;
   private final int maxCapacity;
+  /** A reset keeps an array up to this size and lets a larger one go, so idle buffers stay small. */
+  private final int retainBytes;
   private byte[] buf;
   private int pos;
 
   public ProtoBuffer(int initialCapacity, int maxCapacity) {
+    this(initialCapacity, maxCapacity, initialCapacity);
+  }
+
+  /** A buffer whose {@link #reset()} keeps an array of up to {@code retainBytes}. */
+  public ProtoBuffer(int initialCapacity, int maxCapacity, int retainBytes) {
     if (initialCapacity <= 0 || maxCapacity < initialCapacity) {
       throw new IllegalArgumentException(
           "capacities: expected 0 < initial <= max, got " + initialCapacity + " and " + maxCapacity);
     }
     this.initialCapacity = initialCapacity;
     this.maxCapacity = maxCapacity;
+    this.retainBytes = Math.max(initialCapacity, retainBytes);
     this.buf = new byte[initialCapacity];
   }
 
@@ -31,7 +37,7 @@ public final class ProtoBuffer {
 
   public void reset() {
     pos = 0;
-    if (buf.length > RETAIN_BYTES) buf = new byte[initialCapacity];
+    if (buf.length > retainBytes) buf = new byte[initialCapacity];
   }
 
   /**

@@ -16,6 +16,7 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.TracerInfo;
 import org.xraybridge.testing.Cases;
 
 class V04TraceWriterTest {
@@ -72,6 +73,27 @@ class V04TraceWriterTest {
   }
 
   @Test
+  void writeString_asciiPrefixThenWideChars_widensTheHeaderExactlyAsMessagePacker() throws IOException {
+    String[] cases = {
+      "a".repeat(20) + "é".repeat(6),           // 26 chars, 32 bytes: fixstr → str8
+      "b".repeat(200) + "中".repeat(20),         // 220 chars, 260 bytes: str8 → str16
+      "c".repeat(65_000) + "😀".repeat(200),     // 65,400 chars, 65,800 bytes: str16 → str32
+      "é".repeat(16),                            // the first char already wide
+      "x".repeat(31) + "\uD800",                 // a lone surrogate at the end: '?'
+    };
+    for (String s : cases) {
+      MsgpackBuffer ours = new MsgpackBuffer(16, 1 << 20);
+      ours.ensureRoom(MsgpackBuffer.sizeOfString(s));
+      ours.writeString(s);
+      assertThat(ours.size()).isEqualTo(MsgpackBuffer.sizeOfString(s));
+      try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
+        p.packString(s);
+        assertThat(ours.toByteArray(new byte[0], 0)).as("%d chars", s.length()).isEqualTo(p.toByteArray());
+      }
+    }
+  }
+
+  @Test
   void writeUnsigned_topBitSet_isUint64ReadBackAsTheSameBits() throws IOException {
     long id = 0xFEDC_BA98_7654_3210L;
     MsgpackBuffer out = new MsgpackBuffer(16, 16);
@@ -118,7 +140,7 @@ class V04TraceWriterTest {
   private TraceChunk withFirstSpanPriority(double onSpan, int chunkPriority) {
     Span s = Span.builder().traceId(5).spanId(6).service("svc").name("op").resource("r")
         .putMetric(Priority.METRIC, onSpan).putMetric("other", 3.5).build();
-    return new TraceChunk(5, List.of(s), chunkPriority, "", "", Half.XRAY_POLL, org.xraybridge.model.TracerInfo.XRAY);
+    return new TraceChunk(5, List.of(s), chunkPriority, "", "", Half.XRAY_POLL, TracerInfo.XRAY);
   }
 
   private byte[] body(TraceChunk chunk) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -147,7 +148,7 @@ class SpoolTest {
 
   /** Counts drops by reason. */
   static final class CountingLedger implements Ledger {
-    private final java.util.EnumMap<Reason, Long> dropped = new java.util.EnumMap<>(Reason.class);
+    private final EnumMap<Reason, Long> dropped = new EnumMap<>(Reason.class);
 
     @Override public void received(Half half, long spans) {}
     @Override public void recovered(long spans) {}

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
 import org.xraybridge.forward.TestTraces;
+import org.xraybridge.forward.agent.MsgpackBuffer;
+import org.xraybridge.forward.agent.V04TraceWriter;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
@@ -109,11 +111,11 @@ class EmbeddedAgentTest {
   }
 
   private static byte[] v04(TraceChunk c) {
-    org.xraybridge.forward.agent.V04TraceWriter w = new org.xraybridge.forward.agent.V04TraceWriter();
-    org.xraybridge.forward.agent.MsgpackBuffer b = new org.xraybridge.forward.agent.MsgpackBuffer(1024, 1 << 20);
+    V04TraceWriter w = new V04TraceWriter();
+    MsgpackBuffer b = new MsgpackBuffer(1024, 1 << 20);
     b.ensureRoom(w.sizeOf(c));
     w.write(c, b);
-    byte[] h = org.xraybridge.forward.agent.MsgpackBuffer.arrayHeader(1);
+    byte[] h = MsgpackBuffer.arrayHeader(1);
     return b.toByteArray(h, h.length);
   }
 
