@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # JMH: encoding a 1,000-span batch for the next hop — our v0.4 msgpack writer vs a bare msgpack-core
 # write of the same values, and our intake protobuf + gzip vs gzip alone of the same bytes (and vs
-# protobuf-java's generated builders). One command; ratios and allocation per span are printed
+# protobuf-java's generated builders, uncompressed). One command; ratios and allocation per span are printed
 # last. Quick by default; BENCH_LONG=1 for more iterations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +18,5 @@ echo "== ratios (time per 1,000-span batch)"
 java -cp "$JMH_CP" org.xraybridge.bench.Ratios "$OUT" \
   v04Writer:v04MsgpackCore \
   intakeProtobufGzip:intakeGzipOnly \
-  intakeGeneratedBuilders:intakeGzipOnly \
+  intakeProtobuf:intakeGeneratedBuilders \
   | grep '^RATIO'

@@ -208,16 +208,6 @@ public final class Dispatcher {
     return held;
   }
 
-  /** Spans a sender holds right now (they are also in flight). */
-  public long spansInSenders() {
-    long n = 0;
-    for (Sender s : senders) {
-      Object h = s.holding.get();
-      if (h instanceof Payload p) n += p.spanCount();
-    }
-    return n;
-  }
-
   public Status status() {
     CircuitBreaker.Metrics m = circuit.getMetrics();
     int busy = 0;
