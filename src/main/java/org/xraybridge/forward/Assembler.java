@@ -1,0 +1,22 @@
+package org.xraybridge.forward;
+
+import org.xraybridge.model.TraceChunk;
+
+/**
+ * Cuts chunks into request bodies for one target. Chunks are encoded when they arrive; a payload is
+ * handed on when it is full, when it is older than the flush interval, or on demand. Not
+ * thread-safe: the {@link Forwarder} calls it under one lock.
+ */
+interface Assembler {
+  /** Encodes the chunk into an open payload (or drops and counts it); may hand payloads on. */
+  void add(TraceChunk chunk);
+
+  /** Hands on the payloads opened at least one flush interval before {@code nowNanos}. */
+  void flushDue(long nowNanos);
+
+  /** Hands on every open payload. */
+  void flushAll();
+
+  /** Bytes encoded and not yet handed on. */
+  long pendingBytes();
+}

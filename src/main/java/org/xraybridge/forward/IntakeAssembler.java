@@ -1,0 +1,182 @@
+package org.xraybridge.forward;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.xraybridge.forward.delivery.Accounting;
+import org.xraybridge.forward.delivery.Payload;
+import org.xraybridge.forward.delivery.PayloadKind;
+import org.xraybridge.forward.delivery.RateLimitedLog;
+import org.xraybridge.forward.intake.IntakeTraceWriter;
+import org.xraybridge.forward.intake.ProtoBuffer;
+import org.xraybridge.forward.intake.StatsConcentrator;
+import org.xraybridge.forward.intake.TopLevel;
+import org.xraybridge.model.Ledger;
+import org.xraybridge.model.Priority;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.TracerInfo;
+
+/**
+ * Intake payloads: one open {@code AgentPayload} with one {@code TracerPayload} per producer and
+ * env, flushed at {@code flushBytes} (3.2 MB) or after the flush interval (5 s), as the Agent's trace
+ * writer does (WIRE.md §D2).
+ *
+ * <p>Per chunk, in the Agent's order: mark top-level spans (no Agent will), feed the APM stats
+ * concentrator with every chunk — kept or not — then sample: a chunk whose priority is ≤ 0 is not
+ * sent and its spans are counted {@code SAMPLED_OUT}. The Agent would drop such a chunk as well;
+ * its error and rare samplers, which can rescue a few of them, are not reproduced here. A chunk with
+ * no priority takes its root span's {@code _sampling_priority_v1}, else counts as kept (the Agent's
+ * no-priority sampler is not reproduced either).
+ *
+ * <p>{@code TracerPayload} groups are keyed by producer <i>and</i> env because {@code env} is a
+ * field of the {@code TracerPayload}: one group per {@link TracerInfo} could not say two envs.
+ */
+final class IntakeAssembler implements Assembler {
+  static final int MAX_GROUPS = 64;
+  /** Room kept for the AgentPayload and TracerPayload header fields. */
+  private static final int HEADER_ROOM = 16 * 1024;
+
+  private final IntakeTraceWriter writer = new IntakeTraceWriter();
+  private final TopLevel topLevel = new TopLevel();
+  private final StatsConcentrator stats;
+  private final int flushBytes;
+  private final long flushIntervalNanos;
+  private final String hostname;
+  private final String env;
+  private final String agentVersion;
+  private final Consumer<Payload> emit;
+  private final Accounting accounting;
+  private final RateLimitedLog warnings;
+  private final LongSupplier nanoTime;
+  private final LinkedHashMap<GroupKey, IntakeTraceWriter.Group> groups = new LinkedHashMap<>();
+  private final ArrayDeque<ProtoBuffer> pool = new ArrayDeque<>();
+  private final LongList spanIds = new LongList();
+  private long openedNanos;
+  private int traces;
+  private long pendingBytes;
+
+  IntakeAssembler(
+      StatsConcentrator stats,
+      int flushBytes,
+      long flushIntervalNanos,
+      String hostname,
+      String env,
+      String agentVersion,
+      Consumer<Payload> emit,
+      Accounting accounting,
+      RateLimitedLog warnings,
+      LongSupplier nanoTime) {
+    this.stats = stats;
+    this.flushBytes = flushBytes;
+    this.flushIntervalNanos = flushIntervalNanos;
+    this.hostname = hostname;
+    this.env = env;
+    this.agentVersion = agentVersion;
+    this.emit = emit;
+    this.accounting = accounting;
+    this.warnings = warnings;
+    this.nanoTime = nanoTime;
+  }
+
+  private record GroupKey(TracerInfo tracer, String env) {}
+
+  @Override
+  public void add(TraceChunk chunk) {
+    List<Span> spans = chunk.spans();
+    if (spans.isEmpty()) return;
+    boolean[] top = topLevel.compute(spans);
+    stats.add(chunk, top); // stats see every chunk, before sampling, as the Agent's concentrator
+    int priority = priority(chunk);
+    if (priority <= 0) {
+      accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());
+      return;
+    }
+    int size = writer.sizeOfChunkEntry(chunk, priority, top);
+    int room = flushBytes - HEADER_ROOM;
+    if (pendingBytes > 0 && pendingBytes + size > room) {
+      flushAll(); // does not fit the open payload: send it and retry once in a fresh one
+      size = writer.sizeOfChunkEntry(chunk, priority, top);
+    }
+    if (size > room) {
+      accounting.dropped(Ledger.Reason.OVERSIZED, spans.size());
+      warnings.warn("oversized", "Forward: a trace of " + spans.size() + " spans encodes to " + size
+          + " bytes, more than bridge.forward.intake-flush-bytes (" + flushBytes + "); dropped (counted as oversized)");
+      return;
+    }
+    GroupKey key = new GroupKey(chunk.tracer(), chunk.env().isEmpty() ? env : chunk.env());
+    IntakeTraceWriter.Group g = groups.get(key);
+    if (g == null) {
+      if (groups.size() >= MAX_GROUPS) {
+        flushAll();
+        size = writer.sizeOfChunkEntry(chunk, priority, top);
+      }
+      ProtoBuffer b = pool.pollFirst();
+      // pooled buffers keep up to one payload's worth each, and the pool holds two
+      g = new IntakeTraceWriter.Group(key.tracer(), key.env(), b != null ? b : new ProtoBuffer(64 * 1024, flushBytes, flushBytes));
+      groups.put(key, g);
+    }
+    if (traces == 0) openedNanos = nanoTime.getAsLong();
+    writer.writeChunkEntry(chunk, priority, top, g.chunks());
+    traces++;
+    for (int i = 0; i < spans.size(); i++) spanIds.add(spans.get(i).spanId());
+    pendingBytes += size;
+    if (pendingBytes >= room) flushAll();
+  }
+
+  /**
+   * The chunk's priority; without one, its root span's {@code _sampling_priority_v1}, else keep.
+   */
+  static int priority(TraceChunk chunk) {
+    if (chunk.priority() != Priority.NONE) return chunk.priority();
+    List<Span> spans = chunk.spans();
+    Double fallback = null;
+    for (int i = 0; i < spans.size(); i++) {
+      Double p = spans.get(i).metrics().get(Priority.METRIC);
+      if (p == null) continue;
+      if (spans.get(i).parentId() == 0) return p.intValue();
+      if (fallback == null) fallback = p;
+    }
+    return fallback != null ? fallback.intValue() : Priority.AUTO_KEEP;
+  }
+
+  @Override
+  public void flushDue(long nowNanos) {
+    if (traces > 0 && nowNanos - openedNanos >= flushIntervalNanos) flushAll();
+  }
+
+  @Override
+  public void flushAll() {
+    if (traces == 0) return;
+    List<IntakeTraceWriter.Group> all = new ArrayList<>(groups.values());
+    byte[] body = IntakeTraceWriter.agentPayload(hostname, env, agentVersion, all);
+    Set<String> languages = new LinkedHashSet<>();
+    for (IntakeTraceWriter.Group g : all) {
+      if (!g.tracer().language().isEmpty()) languages.add(g.tracer().language());
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/x-protobuf");
+    headers.put("X-Datadog-Reported-Languages", String.join("|", languages));
+    Payload p = new Payload(PayloadKind.INTAKE_TRACES, body, false, headers, traces, spanIds.toArray());
+    for (IntakeTraceWriter.Group g : all) {
+      g.chunks().reset();
+      if (pool.size() < 2) pool.addLast(g.chunks());
+    }
+    groups.clear();
+    spanIds.clear();
+    traces = 0;
+    pendingBytes = 0;
+    emit.accept(p);
+  }
+
+  @Override
+  public long pendingBytes() {
+    return pendingBytes;
+  }
+}

@@ -1,0 +1,425 @@
+package org.xraybridge.forward.delivery;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.functions.CheckedSupplier;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xraybridge.model.Ledger;
+
+/**
+ * The sender threads: take payloads from the {@link Outbox} (and, when the next hop is up, from the
+ * {@link Spool}, oldest first), deliver them, and account for every span exactly once.
+ *
+ * <p><b>One payload, one owner.</b> A sender holds the payload it works on in {@code holding}; it
+ * accounts for the outcome only if it can still take it back ({@code compareAndSet}), so a payload
+ * that {@link #halt} has taken over at shutdown is accounted for there and never twice.
+ *
+ * <p><b>Per payload:</b> resilience4j {@link Retry} around single attempts, each attempt guarded by
+ * the shared {@link CircuitBreaker}:
+ *
+ * <ul>
+ *   <li>2xx → forwarded. Network errors, 408, 429 and 5xx → another attempt after a full-jitter
+ *       exponential backoff (random in [0, min(max, initial·2^(n−1))], the Agent's sender policy,
+ *       WIRE.md §D4), while attempts and the payload's time budget last (the budget decides whether
+ *       another attempt starts; an attempt runs to its request timeout). We also retry 429, which the
+ *       Agent's sender does not (WIRE.md §G.6): an Agent asked with {@code
+ *       Datadog-Send-Real-Http-Status} answers 429 when it sheds load, and that payload is worth
+ *       another try.
+ *   <li>Any other status (400, 403, 413 …) → dropped, counted {@code REJECTED}, and the response's
+ *       reason logged (rate-limited). It counts as a success for the circuit: the hop is up.
+ *   <li>Retries exhausted, or the circuit open → the payload goes to the spool (no attempt is made
+ *       while the circuit is open). The circuit opens when the failure rate over its window passes
+ *       the threshold, half-opens by itself after its wait, and closes on successful probes; its
+ *       state is in {@link #status()}.
+ * </ul>
+ *
+ * <p><b>Spool drain.</b> While the circuit is not open, one sender at a time takes the oldest
+ * spooled payload, interleaved with live payloads so fresh data is not starved. A spooled payload
+ * that fails again stays where it is (the file is not rewritten).
+ *
+ * <p>Thread-safe. Sender threads are daemon threads named {@code forward-sender-N}.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Delivery policy. */
+  public record Policy(
+      int threads,
+      int maxAttempts,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      Duration budget,
+      Duration requestTimeout,
+      float failureRateThreshold,
+      int slidingWindowSize,
+      int minimumCalls,
+      Duration openWait,
+      int halfOpenCalls,
+      Duration idlePoll) {}
+
+  /** What happened to the last delivery attempts; instants are {@link Instant#EPOCH} for "never". */
+  public record Status(
+      String circuitState,
+      float failureRatePercent,
+      Instant lastSuccessAt,
+      Instant lastFailureAt,
+      String lastFailure,
+      long payloadsSent,
+      long payloadsRejected,
+      long payloadsSpooled,
+      int sendersBusy) {}
+
+  private enum Outcome { DELIVERED, REJECTED, UNDELIVERED }
+
+  private final Policy policy;
+  private final Outbox outbox;
+  private final Spool spool;
+  private final HttpTransport transport;
+  private final Accounting accounting;
+  private final Redactor redactor;
+  private final RateLimitedLog warnings;
+  private final Predicate<PayloadKind> accepts;
+  private final LongSupplier nanoTime;
+  private final Clock clock;
+  private final CircuitBreaker circuit;
+  private final List<Sender> senders = new ArrayList<>();
+  private final Semaphore spoolTurn = new Semaphore(1);
+
+  private volatile boolean draining;
+  private volatile boolean halted;
+  private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+
+  private final AtomicReference<Instant> lastSuccess = new AtomicReference<>(Instant.EPOCH);
+  private final AtomicReference<Instant> lastFailureAt = new AtomicReference<>(Instant.EPOCH);
+  private final AtomicReference<String> lastFailure = new AtomicReference<>("");
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong spooled = new AtomicLong();
+
+  public Dispatcher(
+      Policy policy,
+      Outbox outbox,
+      Spool spool,
+      HttpTransport transport,
+      Accounting accounting,
+      Redactor redactor,
+      RateLimitedLog warnings,
+      Predicate<PayloadKind> accepts,
+      LongSupplier nanoTime,
+      Clock clock) {
+    this.policy = policy;
+    this.outbox = outbox;
+    this.spool = spool;
+    this.transport = transport;
+    this.accounting = accounting;
+    this.redactor = redactor;
+    this.warnings = warnings;
+    this.accepts = accepts;
+    this.nanoTime = nanoTime;
+    this.clock = clock;
+    this.circuit = CircuitBreaker.of("forward", CircuitBreakerConfig.custom()
+        .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+        .slidingWindowSize(policy.slidingWindowSize())
+        .minimumNumberOfCalls(policy.minimumCalls())
+        .failureRateThreshold(policy.failureRateThreshold())
+        .waitDurationInOpenState(policy.openWait())
+        .permittedNumberOfCallsInHalfOpenState(policy.halfOpenCalls())
+        .automaticTransitionFromOpenToHalfOpenEnabled(true)
+        .writableStackTraceEnabled(false)
+        .build());
+    circuit.getEventPublisher().onStateTransition(e -> {
+      switch (e.getStateTransition().getToState()) {
+        case OPEN -> log.warn("Forward: circuit to {} opened after sustained failures ({}); payloads go to the spool",
+            Redactor.safe(transport.base()), lastFailure.get());
+        case CLOSED -> log.info("Forward: circuit to {} closed; delivering again", Redactor.safe(transport.base()));
+        default -> log.debug("Forward: circuit {}", e.getStateTransition());
+      }
+    });
+  }
+
+  public void start() {
+    for (int i = 0; i < policy.threads(); i++) {
+      Sender s = new Sender(i);
+      Thread t = new Thread(s, "forward-sender-" + i);
+      t.setDaemon(true);
+      s.thread = t;
+      senders.add(s);
+      t.start();
+    }
+  }
+
+  /**
+   * Stops taking from the spool; senders deliver what the outbox holds and exit when it is empty or
+   * at {@code deadlineNanos} (attempts and backoffs are cut to fit). Waits until they have exited
+   * or the deadline passed.
+   *
+   * @return whether every sender exited in time
+   */
+  public boolean drain(long deadlineNanos) throws InterruptedException {
+    drainDeadlineNanos = deadlineNanos;
+    draining = true;
+    for (Sender s : senders) {
+      long left = deadlineNanos - nanoTime.getAsLong();
+      if (left > 0) s.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+    for (Sender s : senders) {
+      if (s.thread.isAlive()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Interrupts the senders and waits up to {@code grace} for them. Returns the fresh payloads some
+   * sender was still holding (the caller spools them or counts them); a spooled payload being sent
+   * simply stays in the spool.
+   */
+  public List<Payload> halt(Duration grace) throws InterruptedException {
+    halted = true;
+    draining = true;
+    for (Sender s : senders) s.thread.interrupt();
+    long deadline = nanoTime.getAsLong() + grace.toNanos();
+    for (Sender s : senders) {
+      long left = deadline - nanoTime.getAsLong();
+      if (left > 0) s.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+    }
+    List<Payload> held = new ArrayList<>();
+    for (Sender s : senders) {
+      Object h = s.holding.getAndSet(null);
+      if (h instanceof Payload p) held.add(p);
+      else if (h instanceof Spool.Claim c) spool.release(c);
+    }
+    return held;
+  }
+
+  public Status status() {
+    CircuitBreaker.Metrics m = circuit.getMetrics();
+    int busy = 0;
+    for (Sender s : senders) {
+      if (s.holding.get() != null) busy++;
+    }
+    return new Status(
+        circuit.getState().name(),
+        Math.max(0f, m.getFailureRate()),
+        lastSuccess.get(),
+        lastFailureAt.get(),
+        lastFailure.get(),
+        sent.get(),
+        rejected.get(),
+        spooled.get(),
+        busy);
+  }
+
+  // ---- one sender ---------------------------------------------------------------------------
+
+  private final class Sender implements Runnable {
+    final int id;
+    final AtomicReference<Object> holding = new AtomicReference<>();
+    final Retry retry;
+    Thread thread;
+    long payloadDeadlineNanos;
+
+    Sender(int id) {
+      this.id = id;
+      this.retry = Retry.of("forward-sender-" + id, RetryConfig.<HttpTransport.Response>custom()
+          .maxAttempts(policy.maxAttempts())
+          .retryOnException(e -> e instanceof TransientFailure && !halted && remainingNanos() > 0)
+          .intervalBiFunction((attempt, either) -> backoffMillis(attempt))
+          .failAfterMaxAttempts(false)
+          .writableStackTraceEnabled(false)
+          .build());
+    }
+
+    @Override
+    public void run() {
+      long idle = policy.idlePoll().toNanos();
+      while (!halted) {
+        try {
+          if (!draining && spool.hasUnclaimed() && circuit.getState() != CircuitBreaker.State.OPEN
+              && spoolTurn.tryAcquire()) {
+            Spool.Claim c;
+            try {
+              c = spool.claimOldest();
+              if (c != null) sendSpooled(c);
+            } finally {
+              spoolTurn.release();
+            }
+            if (c != null) {
+              Payload live = outbox.poll(0); // interleave: one live payload per spooled one
+              if (live != null) sendFresh(live);
+              continue;
+            }
+          }
+          Payload p = outbox.poll(idle);
+          if (p != null) {
+            sendFresh(p);
+          } else if (draining && outbox.isEmpty()) {
+            return;
+          }
+          if (draining && nanoTime.getAsLong() >= drainDeadlineNanos) return;
+        } catch (InterruptedException e) {
+          if (halted) return;
+          Thread.interrupted(); // a stray interrupt while running: keep serving
+        } catch (RuntimeException e) {
+          log.error("Forward: sender {} hit an unexpected error; it carries on", id, e);
+        }
+      }
+    }
+
+    private void sendFresh(Payload p) {
+      holding.set(p);
+      Outcome o = deliver(p);
+      if (!holding.compareAndSet(p, null)) return; // shutdown took it over
+      switch (o) {
+        case DELIVERED -> accounting.forwarded(p.spanCount());
+        case REJECTED -> accounting.dropped(Ledger.Reason.REJECTED, p.spanCount());
+        case UNDELIVERED -> {
+          // cut short by shutdown: what cannot be spooled now is a shutdown loss, not a full spool
+          if (spool.put(p, halted ? Ledger.Reason.SHUTDOWN : Ledger.Reason.SPOOL_FULL)) spooled.incrementAndGet();
+        }
+      }
+    }
+
+    private void sendSpooled(Spool.Claim c) {
+      holding.set(c);
+      Outcome o = deliver(c.payload());
+      if (!holding.compareAndSet(c, null)) return;
+      switch (o) {
+        case DELIVERED -> {
+          spool.remove(c);
+          accounting.forwarded(c.payload().spanCount());
+        }
+        case REJECTED -> {
+          spool.remove(c);
+          accounting.dropped(Ledger.Reason.REJECTED, c.payload().spanCount());
+        }
+        case UNDELIVERED -> spool.release(c);
+      }
+    }
+
+    private Outcome deliver(Payload p) {
+      if (!accepts.test(p.kind())) {
+        rejected.incrementAndGet();
+        warnings.warn("kind", "Forward: a spooled " + p.kind() + " payload (" + p.spanCount()
+            + " spans) cannot go to the configured target; dropped (counted as rejected)");
+        return Outcome.REJECTED;
+      }
+      long now = nanoTime.getAsLong();
+      payloadDeadlineNanos = now + policy.budget().toNanos(); // no attempt starts after this
+      CheckedSupplier<HttpTransport.Response> attempt = () -> attempt(p);
+      try {
+        HttpTransport.Response r = Retry.decorateCheckedSupplier(retry, attempt).get();
+        if (r.ok()) {
+          sent.incrementAndGet();
+          lastSuccess.set(clock.instant());
+          return Outcome.DELIVERED;
+        }
+        rejected.incrementAndGet();
+        warnings.warn("rejected-" + r.status(), "Forward: " + Redactor.safe(transport.endpoint(p.kind()))
+            + " rejected a payload of " + p.spanCount() + " spans: HTTP " + r.status()
+            + (r.reason().isEmpty() ? "" : " " + abbreviate(r.reason())) + "; dropped (counted as rejected)");
+        return Outcome.REJECTED;
+      } catch (TransientFailure e) {
+        warnings.warn("undelivered", "Forward: " + Redactor.safe(transport.endpoint(p.kind()))
+            + " could not take a payload of " + p.spanCount() + " spans within the retry budget (last: "
+            + e.getMessage() + "); " + (spool.enabled() ? "spooled" : "dropped, no spool configured"));
+        return Outcome.UNDELIVERED;
+      } catch (CallNotPermittedException e) {
+        return Outcome.UNDELIVERED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Outcome.UNDELIVERED;
+      } catch (Throwable t) {
+        if (t instanceof Error err && !(t instanceof StackOverflowError)) throw err;
+        warnings.warn("unexpected", "Forward: sending failed unexpectedly: " + redactor.describe(t));
+        return Outcome.UNDELIVERED;
+      }
+    }
+
+    private HttpTransport.Response attempt(Payload p) throws TransientFailure, InterruptedException {
+      if (!circuit.tryAcquirePermission()) throw CallNotPermittedException.createCallNotPermittedException(circuit);
+      long t0 = nanoTime.getAsLong();
+      // The budget bounds when attempts may start, not how long one may take: an attempt cut short
+      // after the hop took the payload would be sent again (a duplicate). Only a stop cuts it short.
+      long timeout = policy.requestTimeout().toNanos();
+      if (draining) timeout = Math.min(timeout, Math.max(1_000_000L, drainDeadlineNanos - t0));
+      try {
+        HttpTransport.Response r = transport.send(p, Duration.ofNanos(timeout));
+        long took = nanoTime.getAsLong() - t0;
+        if (r.transientFailure()) {
+          String what = "HTTP " + r.status() + (r.reason().isEmpty() ? "" : " " + abbreviate(r.reason()));
+          TransientFailure f = new TransientFailure(what);
+          circuit.onError(took, TimeUnit.NANOSECONDS, f);
+          failed(what);
+          throw f;
+        }
+        circuit.onSuccess(took, TimeUnit.NANOSECONDS);
+        return r;
+      } catch (IOException e) {
+        String what = redactor.describe(e);
+        TransientFailure f = new TransientFailure(what);
+        circuit.onError(nanoTime.getAsLong() - t0, TimeUnit.NANOSECONDS, f);
+        failed(what);
+        throw f;
+      } catch (InterruptedException e) {
+        circuit.releasePermission();
+        throw e;
+      } catch (RuntimeException e) {
+        String what = redactor.describe(e);
+        TransientFailure f = new TransientFailure(what);
+        circuit.onError(nanoTime.getAsLong() - t0, TimeUnit.NANOSECONDS, f);
+        failed(what);
+        throw f;
+      }
+    }
+
+    private void failed(String what) {
+      lastFailure.set(what);
+      lastFailureAt.set(clock.instant());
+      log.debug("Forward: attempt failed: {}", what);
+    }
+
+    /** Time left for the current payload: its budget, cut to the stop's deadline when draining. */
+    private long remainingNanos() {
+      long deadline = draining ? Math.min(payloadDeadlineNanos, drainDeadlineNanos) : payloadDeadlineNanos;
+      return deadline - nanoTime.getAsLong();
+    }
+
+    /** Full jitter: random in [0, min(max, initial · 2^(attempt−1))], never past the budget. */
+    private long backoffMillis(int attempt) {
+      long initial = policy.initialBackoff().toMillis();
+      long cap = policy.maxBackoff().toMillis();
+      long ceiling = attempt >= 31 ? cap : Math.min(cap, initial << Math.max(0, attempt - 1));
+      long wait = ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+      long left = TimeUnit.NANOSECONDS.toMillis(Math.max(0, remainingNanos()));
+      return Math.min(wait, left);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 200 ? s : s.substring(0, 200) + "…";
+  }
+
+  /** A failure worth another attempt: no answer, or 408/429/5xx. The message is scrubbed. */
+  static final class TransientFailure extends Exception {
+    TransientFailure(String message) {
+      super(message, null, false, false);
+    }
+  }
+}
