@@ -464,7 +464,8 @@ public final class AgentReceiver implements AutoCloseable {
     byte[] bytes = java.util.Arrays.copyOf(body.bytes(), body.length());
     body.release();
     // A ClientStatsPayload is a msgpack map; anything else is refused before it travels further.
-    if (bytes.length == 0 || MessageFormat.valueOf(bytes[0]).getValueType() != ValueType.MAP) {
+    MessageFormat first = bytes.length == 0 ? MessageFormat.NEVER_USED : MessageFormat.valueOf(bytes[0]);
+    if (first == MessageFormat.NEVER_USED || first.getValueType() != ValueType.MAP) {
       malformedRequests.increment();
       String text = "Malformed: a stats payload is a msgpack map (ClientStatsPayload)";
       error(text);

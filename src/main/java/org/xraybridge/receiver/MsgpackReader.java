@@ -5,9 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageNeverUsedFormatException;
 import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageSizeException;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.core.buffer.ArrayBufferInput;
+import org.msgpack.value.ValueType;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 
@@ -156,6 +159,16 @@ abstract class MsgpackReader {
     }
   }
 
+  /** The type of the next value; the reserved byte 0xc1 breaks the framing (it has no type). */
+  final ValueType nextType() throws IOException {
+    return typeOf(u.getNextFormat());
+  }
+
+  static ValueType typeOf(MessageFormat f) {
+    if (f == MessageFormat.NEVER_USED) throw new MessageNeverUsedFormatException("reserved byte 0xc1");
+    return f.getValueType();
+  }
+
   /** Skips a value of the wrong type and remembers the first such field of the span. */
   final void wrongType(String expected) throws IOException {
     if (typeError == null) {
@@ -174,8 +187,17 @@ abstract class MsgpackReader {
         service, name, resource, type, meta, metrics, metaStruct, links);
   }
 
+  /** What a msgpack-core framing exception means, in words (some carry no message). */
+  static String describe(Exception e) {
+    if (e instanceof MessageSizeException m) {
+      return "a declared length of " + Long.toUnsignedString(m.getSize()) + " does not fit in memory";
+    }
+    if (e instanceof MessageNeverUsedFormatException) return "reserved byte 0xc1";
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
   static String describe(MessageFormat f) {
-    return switch (f.getValueType()) {
+    return switch (typeOf(f)) {
       case NIL -> "nil";
       case BOOLEAN -> "a boolean";
       case INTEGER -> "an integer";

@@ -71,7 +71,7 @@ final class V04Decoder extends MsgpackReader {
     int index = 0;
     try {
       MessageFormat f = u.getNextFormat();
-      if (f.getValueType() != ValueType.ARRAY) {
+      if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
         return finish();
       }
@@ -87,7 +87,7 @@ final class V04Decoder extends MsgpackReader {
           : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
     } catch (MessagePackException | IOException e) {
       trace.abandon();
-      out.malformed("Malformed: " + e.getMessage() + " at byte " + pos() + " in trace " + (index + 1)
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos() + " in trace " + (index + 1)
           + (declared < 0 ? "" : " of " + declared));
     }
     return finish();
@@ -99,7 +99,7 @@ final class V04Decoder extends MsgpackReader {
       u.unpackNil();
       return;
     }
-    if (f.getValueType() != ValueType.ARRAY) {
+    if (typeOf(f) != ValueType.ARRAY) {
       out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
           + ", expected an array of spans");
       u.skipValue();
@@ -123,7 +123,7 @@ final class V04Decoder extends MsgpackReader {
   private Span readSpan() throws IOException {
     typeError = null;
     MessageFormat f = u.getNextFormat();
-    if (f.getValueType() != ValueType.MAP) {
+    if (typeOf(f) != ValueType.MAP) {
       typeError = "the span is " + describe(f) + ", expected a map";
       u.skipValue();
       return null;
@@ -190,7 +190,7 @@ final class V04Decoder extends MsgpackReader {
 
   private Map<String, String> readMeta() throws IOException {
     if (u.tryUnpackNil()) return FlatMap.empty();
-    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+    if (nextType() != ValueType.MAP) {
       wrongType("a map of strings");
       return FlatMap.empty();
     }
@@ -207,7 +207,7 @@ final class V04Decoder extends MsgpackReader {
 
   private Map<String, Double> readMetrics() throws IOException {
     if (u.tryUnpackNil()) return FlatMap.empty();
-    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+    if (nextType() != ValueType.MAP) {
       wrongType("a map of numbers");
       return FlatMap.empty();
     }
@@ -225,7 +225,7 @@ final class V04Decoder extends MsgpackReader {
   /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */
   private Map<String, byte[]> readMetaStruct() throws IOException {
     if (u.tryUnpackNil()) return Map.of();
-    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+    if (nextType() != ValueType.MAP) {
       wrongType("a map of byte strings");
       return Map.of();
     }
@@ -235,7 +235,7 @@ final class V04Decoder extends MsgpackReader {
     for (int i = 0; i < n; i++) {
       String key = readString();
       byte[] value;
-      if (u.getNextFormat().getValueType() == ValueType.BINARY) {
+      if (nextType() == ValueType.BINARY) {
         rawString();
         value = Arrays.copyOfRange(body, rawStart, rawStart + rawLength);
       } else {
@@ -250,7 +250,7 @@ final class V04Decoder extends MsgpackReader {
 
   private List<SpanLink> readLinks() throws IOException {
     if (u.tryUnpackNil()) return List.of();
-    if (u.getNextFormat().getValueType() != ValueType.ARRAY) {
+    if (nextType() != ValueType.ARRAY) {
       wrongType("an array of span links");
       return List.of();
     }
@@ -258,7 +258,7 @@ final class V04Decoder extends MsgpackReader {
     if (n == 0) return List.of();
     ArrayList<SpanLink> links = new ArrayList<>(Math.min(n, 16));
     for (int i = 0; i < n; i++) {
-      if (u.getNextFormat().getValueType() != ValueType.MAP) {
+      if (nextType() != ValueType.MAP) {
         wrongType("an array of span links");
         continue;
       }

@@ -46,7 +46,7 @@ final class V05Decoder extends MsgpackReader {
     int index = 0;
     try {
       MessageFormat f = u.getNextFormat();
-      if (f.getValueType() != ValueType.ARRAY) {
+      if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
         return finish();
       }
@@ -57,7 +57,7 @@ final class V05Decoder extends MsgpackReader {
       }
       readDictionary(length);
       f = u.getNextFormat();
-      if (f.getValueType() != ValueType.ARRAY) {
+      if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
         return finish();
       }
@@ -73,7 +73,7 @@ final class V05Decoder extends MsgpackReader {
           : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
     } catch (MessagePackException | IOException e) {
       trace.abandon();
-      out.malformed("Malformed: " + e.getMessage() + " at byte " + pos()
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
           + (declared < 0 ? " before the traces" : " in trace " + (index + 1) + " of " + declared));
     } finally {
       dict = NO_STRINGS;
@@ -83,7 +83,7 @@ final class V05Decoder extends MsgpackReader {
 
   private void readDictionary(int length) throws IOException {
     MessageFormat f = u.getNextFormat();
-    if (f.getValueType() != ValueType.ARRAY) {
+    if (typeOf(f) != ValueType.ARRAY) {
       dictError = "the string table is " + describe(f) + ", expected an array of strings";
       u.skipValue();
       return;
@@ -111,7 +111,7 @@ final class V05Decoder extends MsgpackReader {
       u.unpackNil();
       return;
     }
-    if (f.getValueType() != ValueType.ARRAY) {
+    if (typeOf(f) != ValueType.ARRAY) {
       out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
           + ", expected an array of spans");
       u.skipValue();
@@ -134,7 +134,7 @@ final class V05Decoder extends MsgpackReader {
   private Span readSpan() throws IOException {
     typeError = null;
     MessageFormat f = u.getNextFormat();
-    if (f.getValueType() != ValueType.ARRAY) {
+    if (typeOf(f) != ValueType.ARRAY) {
       typeError = "the span is " + describe(f) + ", expected an array of 12";
       u.skipValue();
       return null;
@@ -178,7 +178,7 @@ final class V05Decoder extends MsgpackReader {
   /** A string-table index, resolved. */
   private String text() throws IOException {
     MessageFormat f = u.getNextFormat();
-    if (f.getValueType() != ValueType.INTEGER) {
+    if (typeOf(f) != ValueType.INTEGER) {
       wrongType("a string-table index");
       return "";
     }
@@ -194,7 +194,7 @@ final class V05Decoder extends MsgpackReader {
   }
 
   private Map<String, String> readMeta() throws IOException {
-    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+    if (nextType() != ValueType.MAP) {
       wrongType("a map of string-table indices");
       return FlatMap.empty();
     }
@@ -210,7 +210,7 @@ final class V05Decoder extends MsgpackReader {
   }
 
   private Map<String, Double> readMetrics() throws IOException {
-    if (u.getNextFormat().getValueType() != ValueType.MAP) {
+    if (nextType() != ValueType.MAP) {
       wrongType("a map of string-table index to number");
       return FlatMap.empty();
     }
