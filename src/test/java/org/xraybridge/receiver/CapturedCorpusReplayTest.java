@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -144,50 +143,58 @@ class CapturedCorpusReplayTest {
     }
   }
 
+  /**
+   * Field by field; every difference is collected (not only the first) and named by trace, span and
+   * field, so one run shows everything that differs.
+   */
   private static void assertTraces(List<TraceChunk> chunks, JsonNode expected, Map<String, String> headers) {
-    SoftAssertions soft = new SoftAssertions();
-    soft.assertThat(chunks).as("traces").hasSize(expected.size());
+    List<String> diffs = new ArrayList<>();
+    check(diffs, "number of traces", chunks.size(), expected.size());
     for (int t = 0; t < Math.min(chunks.size(), expected.size()); t++) {
       TraceChunk c = chunks.get(t);
       JsonNode spans = expected.get(t);
-      soft.assertThat(c.spans()).as("trace %d spans", t).hasSize(spans.size());
-      soft.assertThat(c.half()).isEqualTo(Half.NATIVE);
-      soft.assertThat(c.tracer().language()).isEqualTo(headers.get("Datadog-Meta-Lang"));
-      soft.assertThat(c.tracer().languageVersion()).isEqualTo(headers.get("Datadog-Meta-Lang-Version"));
-      soft.assertThat(c.tracer().tracerVersion()).isEqualTo(headers.get("Datadog-Meta-Tracer-Version"));
+      check(diffs, "trace " + t + " spans", c.spans().size(), spans.size());
+      check(diffs, "trace " + t + " half", c.half(), Half.NATIVE);
+      check(diffs, "trace " + t + " language", c.tracer().language(), headers.get("Datadog-Meta-Lang"));
+      check(diffs, "trace " + t + " language version", c.tracer().languageVersion(), headers.get("Datadog-Meta-Lang-Version"));
+      check(diffs, "trace " + t + " tracer version", c.tracer().tracerVersion(), headers.get("Datadog-Meta-Tracer-Version"));
       JsonNode root = null;
       for (int s = 0; s < Math.min(c.spans().size(), spans.size()); s++) {
         JsonNode e = spans.get(s);
         Span a = c.spans().get(s);
         String at = "trace " + t + " span " + s + " ";
-        soft.assertThat(a.service()).as(at + "service").isEqualTo(e.path("service").asString());
-        soft.assertThat(a.name()).as(at + "name").isEqualTo(e.path("name").asString());
-        soft.assertThat(a.resource()).as(at + "resource").isEqualTo(e.path("resource").asString());
-        soft.assertThat(a.traceId()).as(at + "trace_id").isEqualTo(e.path("trace_id").bigIntegerValue().longValue());
-        soft.assertThat(a.spanId()).as(at + "span_id").isEqualTo(e.path("span_id").bigIntegerValue().longValue());
-        soft.assertThat(a.parentId()).as(at + "parent_id").isEqualTo(e.path("parent_id").bigIntegerValue().longValue());
-        soft.assertThat(a.startNanos()).as(at + "start").isEqualTo(e.path("start").bigIntegerValue().longValue());
-        soft.assertThat(a.durationNanos()).as(at + "duration").isEqualTo(e.path("duration").longValue());
-        soft.assertThat(a.error()).as(at + "error").isEqualTo(e.path("error").intValue());
-        soft.assertThat(a.type()).as(at + "type").isEqualTo(e.path("type").isNull() ? "" : e.path("type").asString());
+        check(diffs, at + "service", a.service(), e.path("service").asString());
+        check(diffs, at + "name", a.name(), e.path("name").asString());
+        check(diffs, at + "resource", a.resource(), e.path("resource").asString());
+        check(diffs, at + "trace_id", a.traceId(), e.path("trace_id").bigIntegerValue().longValue());
+        check(diffs, at + "span_id", a.spanId(), e.path("span_id").bigIntegerValue().longValue());
+        check(diffs, at + "parent_id", a.parentId(), e.path("parent_id").bigIntegerValue().longValue());
+        check(diffs, at + "start", a.startNanos(), e.path("start").bigIntegerValue().longValue());
+        check(diffs, at + "duration", a.durationNanos(), e.path("duration").longValue());
+        check(diffs, at + "error", a.error(), e.path("error").intValue());
+        check(diffs, at + "type", a.type(), e.path("type").isNull() ? "" : e.path("type").asString());
         Map<String, String> meta = new TreeMap<>();
         for (Map.Entry<String, JsonNode> kv : e.path("meta").properties()) meta.put(kv.getKey(), kv.getValue().asString());
-        soft.assertThat(new TreeMap<>(a.meta())).as(at + "meta").isEqualTo(meta);
+        check(diffs, at + "meta", new TreeMap<>(a.meta()), meta);
         Map<String, Double> metrics = new TreeMap<>();
         for (Map.Entry<String, JsonNode> kv : e.path("metrics").properties()) metrics.put(kv.getKey(), kv.getValue().doubleValue());
-        soft.assertThat(new TreeMap<>(a.metrics())).as(at + "metrics").isEqualTo(metrics);
-        soft.assertThat(a.metaStruct()).as(at + "meta_struct").isEmpty();
-        soft.assertThat(a.spanLinks()).as(at + "span_links").isEmpty();
-        soft.assertThat(c.traceId()).as(at + "chunk trace id").isEqualTo(a.traceId());
+        check(diffs, at + "metrics", new TreeMap<>(a.metrics()), metrics);
+        check(diffs, at + "meta_struct", a.metaStruct().size(), 0);
+        check(diffs, at + "span_links", a.spanLinks().size(), 0);
+        check(diffs, at + "chunk trace id", c.traceId(), a.traceId());
         if (e.path("parent_id").asLong() == 0) root = e;
       }
       if (root != null) {
         JsonNode p = root.path("metrics").path(Priority.METRIC);
-        soft.assertThat(c.priority()).as("trace %d priority", t).isEqualTo(p.isMissingNode() ? Priority.NONE : p.intValue());
-        soft.assertThat(c.env()).as("trace %d env", t).isEqualTo(root.path("meta").path("env").asString());
-        soft.assertThat(c.origin()).as("trace %d origin", t).isEqualTo(root.path("meta").path("_dd.origin").asString(""));
+        check(diffs, "trace " + t + " priority", c.priority(), p.isMissingNode() ? Priority.NONE : p.intValue());
+        check(diffs, "trace " + t + " env", c.env(), root.path("meta").path("env").asString());
+        check(diffs, "trace " + t + " origin", c.origin(), root.path("meta").path("_dd.origin").asString(""));
       }
     }
-    soft.assertAll();
+    assertThat(diffs).as("fields that differ from the independent decoding").isEmpty();
+  }
+
+  private static void check(List<String> diffs, String what, Object actual, Object expected) {
+    if (!java.util.Objects.equals(actual, expected)) diffs.add(what + ": got " + actual + ", expected " + expected);
   }
 }
