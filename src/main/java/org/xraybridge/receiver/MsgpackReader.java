@@ -50,6 +50,8 @@ abstract class MsgpackReader {
 
   MessageUnpacker u;
   byte[] body;
+  /** Bytes of {@link #body} that belong to the payload (the array may be longer). */
+  int length;
   DecodeResult out;
   /** The first type error in the current span, or null. */
   String typeError;
@@ -73,6 +75,7 @@ abstract class MsgpackReader {
     }
     u = unpacker;
     body = data;
+    this.length = length;
     out = new DecodeResult();
     typeError = null;
   }
@@ -90,22 +93,24 @@ abstract class MsgpackReader {
     return (int) u.getTotalReadBytes();
   }
 
-  /** Next value as the range of a str (or bin) payload; false, with nothing consumed, if it is neither. */
+  /**
+   * Next value as the range of a str (or bin) payload; false, with nothing consumed, if it is neither.
+   * The header byte is peeked in the array rather than through {@code getNextFormat()} (an enum
+   * lookup and a switch per string, most of a payload's values); msgpack-core still moves past it.
+   */
   final boolean rawString() throws IOException {
+    int p = pos();
+    if (p >= length) return u.getNextFormat() == null; // at the end: let msgpack-core report it
+    int b = body[p] & 0xFF;
     int header;
-    switch (u.getNextFormat()) {
-      case FIXSTR -> header = 1;
-      case STR8, BIN8 -> header = 2;
-      case STR16, BIN16 -> header = 3;
-      case STR32, BIN32 -> header = 5;
-      default -> {
-        return false;
-      }
-    }
-    int start = pos() + header;
+    if ((b & 0xE0) == 0xA0) header = 1; // fixstr
+    else if (b == 0xD9 || b == 0xC4) header = 2; // str8, bin8
+    else if (b == 0xDA || b == 0xC5) header = 3; // str16, bin16
+    else if (b == 0xDB || b == 0xC6) header = 5; // str32, bin32
+    else return false;
     u.skipValue();
-    rawStart = start;
-    rawLength = pos() - start;
+    rawStart = p + header;
+    rawLength = pos() - rawStart;
     return true;
   }
 
@@ -119,14 +124,17 @@ abstract class MsgpackReader {
 
   /** Any msgpack integer as the raw 64 bits (uint64 above 2^63 included); a float is truncated; nil is 0. */
   final long readLong() throws IOException {
-    MessageFormat f = u.getNextFormat();
-    switch (f) {
-      case POSFIXINT, NEGFIXINT, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32:
-        return u.unpackLong();
-      case UINT64:
-        int p = pos();
+    int p = pos();
+    if (p < length) { // the common encodings, told apart by the header byte in the array
+      int b = body[p] & 0xFF;
+      if (b == 0xCF) { // uint64
         u.skipValue(); // first, so a truncated value throws before the array is read
         return bigEndianLong(body, p + 1);
+      }
+      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong(); // every other int
+    }
+    MessageFormat f = u.getNextFormat();
+    switch (f) {
       case FLOAT32, FLOAT64:
         return (long) u.unpackDouble();
       case NIL:
@@ -140,23 +148,19 @@ abstract class MsgpackReader {
 
   /** A float or an integer as a double; nil is 0 (as the Agent's decoder reads it). */
   final double readDouble() throws IOException {
-    MessageFormat f = u.getNextFormat();
-    switch (f) {
-      case FLOAT32, FLOAT64:
-        return u.unpackDouble();
-      case POSFIXINT, NEGFIXINT, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32:
-        return u.unpackLong();
-      case UINT64:
-        int p = pos();
+    int p = pos();
+    if (p < length) {
+      int b = body[p] & 0xFF;
+      if (b == 0xCB || b == 0xCA) return u.unpackDouble(); // float64, float32
+      if (b == 0xCF) {
         u.skipValue();
         return unsignedToDouble(bigEndianLong(body, p + 1));
-      case NIL:
-        u.unpackNil();
-        return 0;
-      default:
-        wrongType("a number");
-        return 0;
+      }
+      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong();
     }
+    if (u.tryUnpackNil()) return 0;
+    wrongType("a number");
+    return 0;
   }
 
   /** The type of the next value; the reserved byte 0xc1 breaks the framing (it has no type). */

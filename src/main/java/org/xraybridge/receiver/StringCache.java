@@ -1,6 +1,9 @@
 package org.xraybridge.receiver;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -27,6 +30,7 @@ final class StringCache {
   static final int MAX_CACHED_BYTES = 96;
 
   private static final int SLOTS = 2048; // power of two
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final byte[][] keys = new byte[SLOTS][];
   private final String[] values = new String[SLOTS];
@@ -40,18 +44,30 @@ final class StringCache {
   String get(byte[] a, int off, int len) {
     if (len == 0) return "";
     if (len > MAX_CACHED_BYTES) return decode(a, off, len, ascii(a, off, len));
-    int h = 1;
-    int high = 0;
-    for (int i = off, end = off + len; i < end; i++) {
-      byte b = a[i];
-      h = 31 * h + b;
-      high |= b;
+    // Hash eight bytes at a time (a byte-at-a-time hash is a serial chain of multiplies and was the
+    // decoder's hottest loop); the same pass tells whether every byte is ASCII.
+    long h = len;
+    long high = 0;
+    int i = off;
+    int end = off + len;
+    for (; i + 8 <= end; i += 8) {
+      long w = (long) LONGS.get(a, i);
+      high |= w;
+      h = (h ^ w) * 0x9E3779B97F4A7C15L;
     }
-    int slot = (h ^ (h >>> 11)) & (SLOTS - 1);
+    long tail = 0;
+    int negative = 0;
+    for (; i < end; i++) {
+      byte b = a[i];
+      negative |= b;
+      tail = (tail << 8) | (b & 0xFF);
+    }
+    h = (h ^ tail) * 0x9E3779B97F4A7C15L;
+    int slot = (int) (h >>> 40) & (SLOTS - 1);
     byte[] k = keys[slot];
-    if (k != null && k.length == len && Arrays.equals(k, 0, len, a, off, off + len)) return values[slot];
-    String s = decode(a, off, len, high >= 0);
-    keys[slot] = Arrays.copyOfRange(a, off, off + len);
+    if (k != null && k.length == len && Arrays.equals(k, 0, len, a, off, end)) return values[slot];
+    String s = decode(a, off, len, (high & 0x8080808080808080L) == 0 && negative >= 0);
+    keys[slot] = Arrays.copyOfRange(a, off, end);
     values[slot] = s;
     return s;
   }
