@@ -1,0 +1,234 @@
+package org.xraybridge.receiver;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageNeverUsedFormatException;
+import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessageSizeException;
+import org.msgpack.core.MessageUnpacker;
+import org.msgpack.core.buffer.ArrayBufferInput;
+import org.msgpack.value.ValueType;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanLink;
+
+/**
+ * The typed reads both msgpack decoders share, on one {@link MessageUnpacker} over a byte array the
+ * decoder owns, plus the span repairs. Framing (headers, skips, bounds) is always msgpack-core's;
+ * two reads look at the array directly because msgpack-core has no allocation-free way to do them:
+ *
+ * <ul>
+ *   <li><b>uint64 above 2^63</b> (half of all random 64-bit ids): {@code unpackLong} throws and
+ *       {@code unpackBigInteger} allocates, so the 8 big-endian bytes after the {@code 0xcf} marker
+ *       are read from the array and the value is then skipped by the unpacker.
+ *   <li><b>strings</b>: the payload range is taken from the unpacker's position before and after
+ *       {@code skipValue()}, and turned into a {@code String} by the {@link StringCache} (which
+ *       repeats most strings of a payload without decoding them again).
+ * </ul>
+ *
+ * <p>A value of the wrong type never throws: it is skipped, and {@link #typeError} names the first
+ * such field of the current span, which then counts as malformed. Errors of the framing itself
+ * (truncation, reserved byte {@code 0xc1}, absurd lengths) are msgpack-core exceptions that the
+ * decoders catch at the payload level. Not thread-safe: one instance per thread.
+ */
+abstract class MsgpackReader {
+
+  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
+  /** Boxed -1.0 … 15.0. */
+  private static final Double[] SMALL = new Double[17];
+
+  static {
+    for (int i = 0; i < SMALL.length; i++) SMALL[i] = (double) (i - 1);
+  }
+
+  final StringCache strings = new StringCache();
+  private final ArrayBufferInput input = new ArrayBufferInput(new byte[0]);
+  private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
+  private final LongSupplier nowNanos;
+
+  MessageUnpacker u;
+  byte[] body;
+  /** Bytes of {@link #body} that belong to the payload (the array may be longer). */
+  int length;
+  DecodeResult out;
+  /** The first type error in the current span, or null. */
+  String typeError;
+  /** Name of the field being read, for error messages. */
+  String field = "";
+  /** Range of the last {@link #rawString()}. */
+  int rawStart;
+  int rawLength;
+
+  MsgpackReader(LongSupplier nowNanos) {
+    this.nowNanos = nowNanos;
+  }
+
+  /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
+  final void start(byte[] data, int length) {
+    try {
+      input.reset(data, 0, length);
+      unpacker.reset(input);
+    } catch (IOException e) {
+      throw new IllegalStateException("resetting an array input cannot fail", e);
+    }
+    u = unpacker;
+    body = data;
+    this.length = length;
+    out = new DecodeResult();
+    typeError = null;
+  }
+
+  /** Hands the result over and lets go of the body. */
+  final DecodeResult finish() {
+    DecodeResult r = out;
+    r.repairedStrings += strings.takeRepairs();
+    out = null;
+    body = null;
+    return r;
+  }
+
+  final int pos() {
+    return (int) u.getTotalReadBytes();
+  }
+
+  /**
+   * Next value as the range of a str (or bin) payload; false, with nothing consumed, if it is neither.
+   * The header byte is peeked in the array rather than through {@code getNextFormat()} (an enum
+   * lookup and a switch per string, most of a payload's values); msgpack-core still moves past it.
+   */
+  final boolean rawString() throws IOException {
+    int p = pos();
+    if (p >= length) return u.getNextFormat() == null; // at the end: let msgpack-core report it
+    int b = body[p] & 0xFF;
+    int header;
+    if ((b & 0xE0) == 0xA0) header = 1; // fixstr
+    else if (b == 0xD9 || b == 0xC4) header = 2; // str8, bin8
+    else if (b == 0xDA || b == 0xC5) header = 3; // str16, bin16
+    else if (b == 0xDB || b == 0xC6) header = 5; // str32, bin32
+    else return false;
+    u.skipValue();
+    rawStart = p + header;
+    rawLength = pos() - rawStart;
+    return true;
+  }
+
+  /** A str (or bin, read as UTF-8); nil is {@code ""}. */
+  final String readString() throws IOException {
+    if (rawString()) return strings.get(body, rawStart, rawLength);
+    if (u.tryUnpackNil()) return "";
+    wrongType("a string");
+    return "";
+  }
+
+  /** Any msgpack integer as the raw 64 bits (uint64 above 2^63 included); a float is truncated; nil is 0. */
+  final long readLong() throws IOException {
+    int p = pos();
+    if (p < length) { // the common encodings, told apart by the header byte in the array
+      int b = body[p] & 0xFF;
+      if (b == 0xCF) { // uint64
+        u.skipValue(); // first, so a truncated value throws before the array is read
+        return bigEndianLong(body, p + 1);
+      }
+      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong(); // every other int
+    }
+    MessageFormat f = u.getNextFormat();
+    switch (f) {
+      case FLOAT32, FLOAT64:
+        return (long) u.unpackDouble();
+      case NIL:
+        u.unpackNil();
+        return 0;
+      default:
+        wrongType("an integer");
+        return 0;
+    }
+  }
+
+  /** A float or an integer as a double; nil is 0 (as the Agent's decoder reads it). */
+  final double readDouble() throws IOException {
+    int p = pos();
+    if (p < length) {
+      int b = body[p] & 0xFF;
+      if (b == 0xCB || b == 0xCA) return u.unpackDouble(); // float64, float32
+      if (b == 0xCF) {
+        u.skipValue();
+        return unsignedToDouble(bigEndianLong(body, p + 1));
+      }
+      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong();
+    }
+    if (u.tryUnpackNil()) return 0;
+    wrongType("a number");
+    return 0;
+  }
+
+  /** The type of the next value; the reserved byte 0xc1 breaks the framing (it has no type). */
+  final ValueType nextType() throws IOException {
+    return typeOf(u.getNextFormat());
+  }
+
+  static ValueType typeOf(MessageFormat f) {
+    if (f == MessageFormat.NEVER_USED) throw new MessageNeverUsedFormatException("reserved byte 0xc1");
+    return f.getValueType();
+  }
+
+  /** Skips a value of the wrong type and remembers the first such field of the span. */
+  final void wrongType(String expected) throws IOException {
+    if (typeError == null) {
+      typeError = "'" + field + "' is " + describe(u.getNextFormat()) + ", expected " + expected;
+    }
+    u.skipValue();
+  }
+
+  /** A span from its decoded fields, repaired as the Agent would ({@link TraceAssembler#span}). */
+  final Span span(
+      long traceId, long spanId, long parentId, long start, long duration, int error,
+      String service, String name, String resource, String type,
+      Map<String, String> meta, Map<String, Double> metrics, Map<String, byte[]> metaStruct,
+      List<SpanLink> links) {
+    return TraceAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
+        service, name, resource, type, meta, metrics, metaStruct, links);
+  }
+
+  /** What a msgpack-core framing exception means, in words (some carry no message). */
+  static String describe(Exception e) {
+    if (e instanceof MessageSizeException m) {
+      return "a declared length of " + Long.toUnsignedString(m.getSize()) + " does not fit in memory";
+    }
+    if (e instanceof MessageNeverUsedFormatException) return "reserved byte 0xc1";
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+  }
+
+  static String describe(MessageFormat f) {
+    return switch (typeOf(f)) {
+      case NIL -> "nil";
+      case BOOLEAN -> "a boolean";
+      case INTEGER -> "an integer";
+      case FLOAT -> "a float";
+      case STRING -> "a string";
+      case BINARY -> "binary";
+      case ARRAY -> "an array";
+      case MAP -> "a map";
+      case EXTENSION -> "an extension";
+    };
+  }
+
+  static long bigEndianLong(byte[] a, int i) {
+    return ((a[i] & 0xFFL) << 56) | ((a[i + 1] & 0xFFL) << 48) | ((a[i + 2] & 0xFFL) << 40)
+        | ((a[i + 3] & 0xFFL) << 32) | ((a[i + 4] & 0xFFL) << 24) | ((a[i + 5] & 0xFFL) << 16)
+        | ((a[i + 6] & 0xFFL) << 8) | (a[i + 7] & 0xFFL);
+  }
+
+  static double unsignedToDouble(long v) {
+    return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
+  }
+
+  /** Metric values that are small integers share one boxed instance (most metrics are 0, 1 or 2). */
+  static Double boxed(double d) {
+    if (d >= -1 && d <= 15 && d == (int) d && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
+      return SMALL[(int) d + 1];
+    }
+    return d;
+  }
+}

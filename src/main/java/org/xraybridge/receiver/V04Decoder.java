@@ -1,0 +1,297 @@
+package org.xraybridge.receiver;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.value.ValueType;
+import org.xraybridge.model.FlatMap;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanLink;
+import org.xraybridge.model.TracerInfo;
+
+/**
+ * Streaming decoder of the v0.4 trace payload (WIRE.md §C3): a msgpack array of traces, each an
+ * array of span maps. Reads every span field — {@code service, name, resource, trace_id, span_id,
+ * parent_id, start, duration, error, meta, metrics, type, meta_struct, span_links} — straight into
+ * {@link Span} records, with no intermediate object tree. {@code span_events} are skipped: the
+ * bridge's {@code /info} says {@code span_events: false}, so tracers send events as the meta tag
+ * {@code events} instead, which is kept. Unknown keys are skipped.
+ *
+ * <p>Leniency follows the Agent's decoder: strings may be nil (→ {@code ""}) or bin; integers may
+ * be any msgpack integer width, signed or not, a float (truncated) or nil (→ 0); metric values may
+ * be integers. {@code meta_struct} values are kept as opaque bytes: a bin value's payload, or the
+ * raw msgpack bytes of any other value. {@code _dd.p.tid} stays in meta as sent.
+ *
+ * <p>Recovery: a span of the wrong shape (not a map, a field of the wrong type) is skipped with its
+ * framing and counted malformed; the rest of its trace and the other traces are kept. When the
+ * framing itself breaks (truncated body, reserved byte), the traces before it are kept, the trace it
+ * broke in is dropped (its spans decoded so far are counted malformed) and nothing after it can be
+ * seen. See {@link DecodeResult} for the accounting. Never throws on bad input.
+ *
+ * <p>Not thread-safe: one per thread (it carries a string cache and a reusable unpacker).
+ */
+final class V04Decoder extends MsgpackReader {
+
+  private static final byte[] SERVICE = ascii("service");
+  private static final byte[] NAME = ascii("name");
+  private static final byte[] RESOURCE = ascii("resource");
+  private static final byte[] TRACE_ID = ascii("trace_id");
+  private static final byte[] SPAN_ID = ascii("span_id");
+  private static final byte[] PARENT_ID = ascii("parent_id");
+  private static final byte[] START = ascii("start");
+  private static final byte[] DURATION = ascii("duration");
+  private static final byte[] ERROR = ascii("error");
+  private static final byte[] META = ascii("meta");
+  private static final byte[] METRICS = ascii("metrics");
+  private static final byte[] TYPE = ascii("type");
+  private static final byte[] META_STRUCT = ascii("meta_struct");
+  private static final byte[] SPAN_LINKS = ascii("span_links");
+  private static final byte[] TRACE_ID_HIGH = ascii("trace_id_high");
+  private static final byte[] ATTRIBUTES = ascii("attributes");
+  private static final byte[] TRACESTATE = ascii("tracestate");
+  private static final byte[] FLAGS = ascii("flags");
+
+  V04Decoder(LongSupplier nowNanos) {
+    super(nowNanos);
+  }
+
+  /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
+  DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
+    start(data, length);
+    TraceAssembler trace = new TraceAssembler(out);
+    int declared = -1;
+    int index = 0;
+    try {
+      MessageFormat f = u.getNextFormat();
+      if (typeOf(f) != ValueType.ARRAY) {
+        out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
+        return finish();
+      }
+      declared = u.unpackArrayHeader();
+      for (; index < declared; index++) {
+        out.traces++;
+        readTrace(trace, index, declared, tracer);
+      }
+    } catch (MessageInsufficientBufferException e) {
+      trace.abandon();
+      out.malformed(declared < 0
+          ? "Truncated: empty body"
+          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
+    } catch (MessagePackException | IOException e) {
+      trace.abandon();
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos() + " in trace " + (index + 1)
+          + (declared < 0 ? "" : " of " + declared));
+    }
+    return finish();
+  }
+
+  private void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (f == MessageFormat.NIL) { // the Agent's decoder reads a nil trace as an empty one
+      u.unpackNil();
+      return;
+    }
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
+          + ", expected an array of spans");
+      u.skipValue();
+      return;
+    }
+    int spans = u.unpackArrayHeader();
+    trace.begin();
+    for (int s = 0; s < spans; s++) {
+      Span span = readSpan();
+      if (span != null) {
+        trace.add(span);
+      } else {
+        trace.malformedSpan();
+        out.malformed("Malformed: trace " + (index + 1) + " of " + declared + ", span " + (s + 1) + ": " + typeError);
+      }
+    }
+    trace.finish(tracer);
+  }
+
+  /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
+  private Span readSpan() throws IOException {
+    typeError = null;
+    MessageFormat f = u.getNextFormat();
+    if (typeOf(f) != ValueType.MAP) {
+      typeError = "the span is " + describe(f) + ", expected a map";
+      u.skipValue();
+      return null;
+    }
+    int fields = u.unpackMapHeader();
+    long traceId = 0, spanId = 0, parentId = 0, start = 0, duration = 0;
+    int error = 0;
+    String service = "", name = "", resource = "", type = "";
+    Map<String, String> meta = FlatMap.empty();
+    Map<String, Double> metrics = FlatMap.empty();
+    Map<String, byte[]> metaStruct = Map.of();
+    List<SpanLink> links = List.of();
+    for (int i = 0; i < fields; i++) {
+      if (!rawString()) {
+        field = "key";
+        wrongType("a string");
+        u.skipValue();
+        continue;
+      }
+      int k = rawStart;
+      switch (rawLength) {
+        case 4 -> {
+          if (is(k, NAME)) { field = "name"; name = readString(); }
+          else if (is(k, META)) { field = "meta"; meta = readMeta(); }
+          else if (is(k, TYPE)) { field = "type"; type = readString(); }
+          else u.skipValue();
+        }
+        case 5 -> {
+          if (is(k, START)) { field = "start"; start = readLong(); }
+          else if (is(k, ERROR)) { field = "error"; error = (int) readLong(); }
+          else u.skipValue();
+        }
+        case 7 -> {
+          if (is(k, SERVICE)) { field = "service"; service = readString(); }
+          else if (is(k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
+          else if (is(k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
+          else u.skipValue();
+        }
+        case 8 -> {
+          if (is(k, TRACE_ID)) { field = "trace_id"; traceId = readLong(); }
+          else if (is(k, DURATION)) { field = "duration"; duration = readLong(); }
+          else if (is(k, RESOURCE)) { field = "resource"; resource = readString(); }
+          else u.skipValue();
+        }
+        case 9 -> {
+          if (is(k, PARENT_ID)) { field = "parent_id"; parentId = readLong(); }
+          else u.skipValue();
+        }
+        case 10 -> {
+          if (is(k, SPAN_LINKS)) { field = "span_links"; links = readLinks(); }
+          else u.skipValue();
+        }
+        case 11 -> {
+          if (is(k, META_STRUCT)) { field = "meta_struct"; metaStruct = readMetaStruct(); }
+          else u.skipValue(); // span_events (see the class comment) and unknown keys
+        }
+        default -> u.skipValue();
+      }
+    }
+    if (typeError != null) return null;
+    return span(traceId, spanId, parentId, start, duration, error, service, name, resource, type,
+        meta, metrics, metaStruct, links);
+  }
+
+  private Map<String, String> readMeta() throws IOException {
+    if (u.tryUnpackNil()) return FlatMap.empty();
+    if (nextType() != ValueType.MAP) {
+      wrongType("a map of strings");
+      return FlatMap.empty();
+    }
+    int n = u.unpackMapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = readString();
+      String value = readString();
+      b.put(key, value);
+    }
+    return b.build();
+  }
+
+  private Map<String, Double> readMetrics() throws IOException {
+    if (u.tryUnpackNil()) return FlatMap.empty();
+    if (nextType() != ValueType.MAP) {
+      wrongType("a map of numbers");
+      return FlatMap.empty();
+    }
+    int n = u.unpackMapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = readString();
+      double value = readDouble();
+      b.put(key, boxed(value));
+    }
+    return b.build();
+  }
+
+  /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */
+  private Map<String, byte[]> readMetaStruct() throws IOException {
+    if (u.tryUnpackNil()) return Map.of();
+    if (nextType() != ValueType.MAP) {
+      wrongType("a map of byte strings");
+      return Map.of();
+    }
+    int n = u.unpackMapHeader();
+    if (n == 0) return Map.of();
+    HashMap<String, byte[]> m = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      String key = readString();
+      byte[] value;
+      if (nextType() == ValueType.BINARY) {
+        rawString();
+        value = Arrays.copyOfRange(body, rawStart, rawStart + rawLength);
+      } else {
+        int from = pos();
+        u.skipValue();
+        value = Arrays.copyOfRange(body, from, pos());
+      }
+      m.put(key, value);
+    }
+    return m;
+  }
+
+  private List<SpanLink> readLinks() throws IOException {
+    if (u.tryUnpackNil()) return List.of();
+    if (nextType() != ValueType.ARRAY) {
+      wrongType("an array of span links");
+      return List.of();
+    }
+    int n = u.unpackArrayHeader();
+    if (n == 0) return List.of();
+    ArrayList<SpanLink> links = new ArrayList<>(Math.min(n, 16));
+    for (int i = 0; i < n; i++) {
+      if (nextType() != ValueType.MAP) {
+        wrongType("an array of span links");
+        continue;
+      }
+      int fields = u.unpackMapHeader();
+      long traceId = 0, traceIdHigh = 0, spanId = 0, flags = 0;
+      Map<String, String> attributes = FlatMap.empty();
+      String tracestate = "";
+      for (int j = 0; j < fields; j++) {
+        if (!rawString()) {
+          wrongType("a string key");
+          u.skipValue();
+          continue;
+        }
+        int k = rawStart;
+        if (is(k, TRACE_ID)) traceId = readLong();
+        else if (is(k, TRACE_ID_HIGH)) traceIdHigh = readLong();
+        else if (is(k, SPAN_ID)) spanId = readLong();
+        else if (is(k, ATTRIBUTES)) attributes = readMeta();
+        else if (is(k, TRACESTATE)) tracestate = readString();
+        else if (is(k, FLAGS)) flags = readLong() & 0xFFFF_FFFFL;
+        else u.skipValue();
+      }
+      links.add(new SpanLink(traceId, traceIdHigh, spanId, attributes, tracestate, flags));
+    }
+    return links;
+  }
+
+  /** Whether the key just read by {@link #rawString()} (starting at {@code k}) is {@code name}. */
+  private boolean is(int k, byte[] name) {
+    return rawLength == name.length && Arrays.equals(body, k, k + name.length, name, 0, name.length);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,226 @@
+package org.xraybridge.receiver;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePackException;
+import org.msgpack.value.ValueType;
+import org.xraybridge.model.FlatMap;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.TracerInfo;
+
+/**
+ * Streaming decoder of the v0.5 trace payload (WIRE.md §C4): {@code [strings, traces]}, every span an
+ * array of exactly 12 elements whose text fields are indices into {@code strings}. v0.5 has no slot
+ * for {@code meta_struct} or span links (tracers put links in meta {@code _dd.span_links}, kept).
+ *
+ * <p>Errors: a span that is not a 12-element array, or that names a string index out of range, is
+ * skipped with its framing and counted malformed (400 with the reason); the other spans are kept.
+ * When the string table itself is unusable (not an array of strings), every span is still delimited
+ * and counted malformed, since no text field can be resolved. Framing errors as in {@link V04Decoder}.
+ *
+ * <p>Not thread-safe: one per thread.
+ */
+final class V05Decoder extends MsgpackReader {
+
+  private static final String[] NO_STRINGS = new String[0];
+
+  private String[] dict = NO_STRINGS;
+  /** Why the string table is unusable, or null. */
+  private String dictError;
+
+  V05Decoder(LongSupplier nowNanos) {
+    super(nowNanos);
+  }
+
+  /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
+  DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
+    start(data, length);
+    dict = NO_STRINGS;
+    dictError = null;
+    TraceAssembler trace = new TraceAssembler(out);
+    int declared = -1;
+    int index = 0;
+    try {
+      MessageFormat f = u.getNextFormat();
+      if (typeOf(f) != ValueType.ARRAY) {
+        out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
+        return finish();
+      }
+      int parts = u.unpackArrayHeader();
+      if (parts != 2) {
+        out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
+        return finish();
+      }
+      readDictionary(length);
+      f = u.getNextFormat();
+      if (typeOf(f) != ValueType.ARRAY) {
+        out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
+        return finish();
+      }
+      declared = u.unpackArrayHeader();
+      for (; index < declared; index++) {
+        out.traces++;
+        readTrace(trace, index, declared, tracer);
+      }
+    } catch (MessageInsufficientBufferException e) {
+      trace.abandon();
+      out.malformed(declared < 0
+          ? "Truncated: the body ends at byte " + length + " before the traces"
+          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
+    } catch (MessagePackException | IOException e) {
+      trace.abandon();
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
+          + (declared < 0 ? " before the traces" : " in trace " + (index + 1) + " of " + declared));
+    } finally {
+      dict = NO_STRINGS;
+    }
+    return finish();
+  }
+
+  private void readDictionary(int length) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      dictError = "the string table is " + describe(f) + ", expected an array of strings";
+      u.skipValue();
+      return;
+    }
+    int n = u.unpackArrayHeader();
+    if (n > length - pos()) { // every string takes at least one byte: refuse to allocate for a lie
+      throw new MessageInsufficientBufferException("the string table declares " + n + " strings");
+    }
+    String[] strings = new String[n];
+    for (int i = 0; i < n; i++) {
+      if (rawString()) {
+        strings[i] = this.strings.get(body, rawStart, rawLength);
+      } else {
+        if (dictError == null) dictError = "string " + i + " of the string table is " + describe(u.getNextFormat());
+        strings[i] = "";
+        u.skipValue();
+      }
+    }
+    dict = strings;
+  }
+
+  private void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (f == MessageFormat.NIL) {
+      u.unpackNil();
+      return;
+    }
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
+          + ", expected an array of spans");
+      u.skipValue();
+      return;
+    }
+    int spans = u.unpackArrayHeader();
+    trace.begin();
+    for (int s = 0; s < spans; s++) {
+      Span span = readSpan();
+      if (span != null) {
+        trace.add(span);
+      } else {
+        trace.malformedSpan();
+        out.malformed("Malformed: trace " + (index + 1) + " of " + declared + ", span " + (s + 1) + ": " + typeError);
+      }
+    }
+    trace.finish(tracer);
+  }
+
+  private Span readSpan() throws IOException {
+    typeError = null;
+    MessageFormat f = u.getNextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      typeError = "the span is " + describe(f) + ", expected an array of 12";
+      u.skipValue();
+      return null;
+    }
+    int n = u.unpackArrayHeader();
+    if (n != 12) {
+      typeError = "the span is an array of " + n + ", expected exactly 12 elements";
+      for (int i = 0; i < n; i++) u.skipValue();
+      return null;
+    }
+    field = "service";
+    String service = text();
+    field = "name";
+    String name = text();
+    field = "resource";
+    String resource = text();
+    field = "trace_id";
+    long traceId = readLong();
+    field = "span_id";
+    long spanId = readLong();
+    field = "parent_id";
+    long parentId = readLong();
+    field = "start";
+    long start = readLong();
+    field = "duration";
+    long duration = readLong();
+    field = "error";
+    int error = (int) readLong();
+    field = "meta";
+    Map<String, String> meta = readMeta();
+    field = "metrics";
+    Map<String, Double> metrics = readMetrics();
+    field = "type";
+    String type = text();
+    if (typeError == null && dictError != null) typeError = dictError;
+    if (typeError != null) return null;
+    return span(traceId, spanId, parentId, start, duration, error, service, name, resource, type,
+        meta, metrics, Map.of(), List.of());
+  }
+
+  /** A string-table index, resolved. */
+  private String text() throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (typeOf(f) != ValueType.INTEGER) {
+      wrongType("a string-table index");
+      return "";
+    }
+    long i = readLong();
+    if (i < 0 || i >= dict.length) {
+      if (typeError == null && dictError == null) {
+        typeError = "'" + field + "' string index " + Long.toUnsignedString(i) + " is out of range (the table has "
+            + dict.length + " strings)";
+      }
+      return "";
+    }
+    return dict[(int) i];
+  }
+
+  private Map<String, String> readMeta() throws IOException {
+    if (nextType() != ValueType.MAP) {
+      wrongType("a map of string-table indices");
+      return FlatMap.empty();
+    }
+    int n = u.unpackMapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      String value = text();
+      b.put(key, value);
+    }
+    return b.build();
+  }
+
+  private Map<String, Double> readMetrics() throws IOException {
+    if (nextType() != ValueType.MAP) {
+      wrongType("a map of string-table index to number");
+      return FlatMap.empty();
+    }
+    int n = u.unpackMapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      b.put(key, boxed(readDouble()));
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,389 @@
+package org.xraybridge.receiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.xraybridge.receiver.Msgpack.list;
+import static org.xraybridge.receiver.Msgpack.pack;
+import static org.xraybridge.receiver.Msgpack.span;
+import static org.xraybridge.receiver.RawHttp.headers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.xraybridge.model.Ledger.Reason;
+import org.xraybridge.model.TracerInfo;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The HTTP side: routes, statuses, headers, limits and the accounting of each outcome. */
+class AgentReceiverTest {
+
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-29T05:07:05Z"), ZoneOffset.UTC);
+  private static final String RATES = "{\"rate_by_service\":{\"service:,env:\":1}}";
+  private static final List<String[]> MSGPACK = headers("Content-Type", "application/msgpack");
+
+  private final RecordingSink sink = new RecordingSink();
+  private final TestLedger ledger = new TestLedger();
+  private AgentReceiver receiver;
+
+  @AfterEach
+  void stop() {
+    if (receiver != null) receiver.stop();
+  }
+
+  private AgentReceiver start(ReceiverSettings settings) {
+    receiver = new AgentReceiver(settings, sink, sink, ledger, CLOCK);
+    receiver.start();
+    return receiver;
+  }
+
+  private AgentReceiver start() {
+    return start(ReceiverSettings.defaults().withPort(0));
+  }
+
+  private static byte[] twoTraces() {
+    return pack(list(
+        list(span(1, 11, 0, "a.root"), span(1, 12, 11, "a.child")),
+        list(span(2, 21, 0, "b.root"))));
+  }
+
+  @Test
+  void info_get_advertisesOnlyWhatIsImplemented() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("GET", "/info", List.of(), null);
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.header("Content-Type")).isEqualTo("application/json");
+      JsonNode info = JsonMapper.builder().build().readTree(r.body());
+      assertThat(info.path("endpoints").valueStream().map(JsonNode::asString))
+          .containsExactly("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/v0.6/stats", "/telemetry/proxy/");
+      assertThat(info.path("client_drop_p0s").asBoolean(true)).isFalse();
+      assertThat(info.path("span_meta_structs").asBoolean()).isTrue();
+      assertThat(info.path("long_running_spans").asBoolean(true)).isFalse();
+      assertThat(info.path("span_events").asBoolean(true)).isFalse();
+      assertThat(info.path("version").asString()).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(info.path("config").path("receiver_port").asInt()).isEqualTo(receiver.port());
+      assertThat(info.path("config").path("max_request_bytes").asLong()).isEqualTo(ReceiverSettings.DEFAULT_MAX_BODY_BYTES);
+      // the Agent sends its state headers on every answer but /info's (WIRE.md §C6)
+      assertThat(r.header(AgentReceiver.AGENT_STATE_HEADER)).isNull();
+    }
+    assertThat(receiver.status().infoRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void traces_v04_answersRatesWithAgentHeaders() throws IOException {
+    start();
+    byte[] infoBody;
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      infoBody = http.exchange("GET", "/info", List.of(), null).body();
+      RawHttp.Response r = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "X-Datadog-Trace-Count", "2", "Datadog-Meta-Lang", "java",
+              "Datadog-Meta-Lang-Version", "17.0.15", "Datadog-Meta-Tracer-Version", "1.68.1", "Datadog-Entity-ID", "cid-abc"),
+          twoTraces());
+
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.text()).isEqualTo(RATES);
+      assertThat(r.header("Content-Type")).isEqualTo("application/json");
+      assertThat(r.header(AgentReceiver.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(r.header(AgentReceiver.AGENT_STATE_HEADER)).isEqualTo(InfoDocument.sha256Hex(infoBody));
+    }
+    assertThat(sink.chunks()).hasSize(2);
+    assertThat(sink.chunks().get(0).tracer()).isEqualTo(new TracerInfo("java", "17.0.15", "1.68.1", "abc"));
+    assertThat(ledger.received()).isEqualTo(3);
+    assertThat(ledger.droppedAtReceive()).isZero();
+    ReceiverStatus s = receiver.status();
+    assertThat(s.acceptedPayloads()).isEqualTo(1);
+    assertThat(s.acceptedSpans()).isEqualTo(3);
+    assertThat(s.lastAcceptedAt()).isEqualTo(CLOCK.instant());
+    assertThat(s.traceCountMismatches()).isZero();
+  }
+
+  @Test
+  void traces_v03_answersOk() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", "/v0.3/traces", MSGPACK, twoTraces());
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.text()).isEqualTo("OK\n");
+    }
+    assertThat(sink.spanCount()).isEqualTo(3);
+  }
+
+  @Test
+  void traces_jsonMediaTypeOrNone_decodedAsJson() throws IOException {
+    start();
+    String json = "[[{\"service\":\"s\",\"name\":\"n\",\"resource\":\"r\",\"trace_id\":18446744073709551615,"
+        + "\"span_id\":2,\"parent_id\":0,\"start\":1795928824354847825,\"duration\":5,\"error\":0}]]";
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      assertThat(http.exchange("PUT", "/v0.4/traces", headers("Content-Type", "application/json"),
+          json.getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+      assertThat(http.exchange("PUT", "/v0.3/traces", List.of(), json.getBytes(StandardCharsets.UTF_8)).status())
+          .isEqualTo(200);
+      assertThat(http.exchange("PUT", "/v0.4/traces", List.of(), twoTraces()).status()).isEqualTo(200);
+    }
+    assertThat(sink.spans()).hasSize(5);
+    assertThat(sink.spans().get(0).traceId()).isEqualTo(-1L);
+  }
+
+  @Test
+  void traces_countHeaderDisagrees_acceptsTheBodyAndCountsTheMismatch() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "X-Datadog-Trace-Count", "7"), twoTraces());
+      assertThat(r.status()).isEqualTo(200);
+      r = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "X-Datadog-Trace-Count", "two"), twoTraces());
+      assertThat(r.status()).isEqualTo(200);
+    }
+    assertThat(sink.spanCount()).isEqualTo(6);
+    assertThat(receiver.status().traceCountMismatches()).isEqualTo(2);
+  }
+
+  @Test
+  void unknownPathAndWrongMethod_answer404And405_andKeepTheConnection() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", "/v0.7/config", headers("Content-Type", "application/json"),
+          "{}".getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).isEqualTo(404);
+      assertThat(r.header(AgentReceiver.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      r = http.exchange("GET", "/v0.4/traces", List.of(), null);
+      assertThat(r.status()).isEqualTo(405);
+      assertThat(r.header("Allow")).isEqualTo("PUT, POST");
+      assertThat(http.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
+    }
+    assertThat(receiver.status().notFoundRequests()).isEqualTo(2);
+  }
+
+  @Test
+  void telemetry_answers202AndDiscards() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", "/telemetry/proxy/api/v2/apmtelemetry",
+          headers("Content-Type", "application/json"), "{\"request_type\":\"app-started\"}".getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).isEqualTo(202);
+    }
+    assertThat(receiver.status().telemetryDiscarded()).isEqualTo(1);
+    assertThat(sink.offers).isEmpty();
+  }
+
+  @Test
+  void stats_mapBody_handedOnAsIs_nonMap_answers400() throws IOException {
+    start();
+    byte[] stats = pack(Map.of("Hostname", "h", "Stats", List.of()));
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", "/v0.6/stats",
+          headers("Content-Type", "application/msgpack", "Datadog-Meta-Lang", "java"), stats);
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEmpty();
+      r = http.exchange("POST", "/v0.6/stats", MSGPACK, pack(list(1, 2)));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).startsWith("Malformed:");
+    }
+    assertThat(sink.stats).hasSize(1);
+    assertThat(sink.stats.get(0)).isEqualTo(stats);
+    assertThat(sink.statsTracers.get(0).language()).isEqualTo("java");
+  }
+
+  @Test
+  void badBody_answers400WithReason_thenGoodBodyOnTheSameConnection_isFullyDecoded() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response bad = http.exchange("PUT", "/v0.4/traces", MSGPACK, new byte[] {(byte) 0x92, (byte) 0x91});
+      assertThat(bad.status()).isEqualTo(400);
+      assertThat(bad.text()).startsWith("Truncated:");
+      RawHttp.Response good = http.exchange("PUT", "/v0.4/traces", MSGPACK, twoTraces());
+      assertThat(good.status()).isEqualTo(200);
+    }
+    assertThat(sink.spanCount()).isEqualTo(3);
+    assertThat(receiver.status().malformedRequests()).isEqualTo(1);
+    assertThat(receiver.status().lastError()).startsWith("Truncated:");
+  }
+
+  @Test
+  void contentLengthOverTheLimit_answers413WithoutReadingTheBody() throws IOException {
+    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096));
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      // headers only: the answer must come without the body ever being sent
+      http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "4097"), null);
+      RawHttp.Response r = http.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.text()).startsWith("Oversized:");
+      assertThat(http.closedByServer()).isTrue();
+    }
+    assertThat(receiver.status().oversizedRequests()).isEqualTo(1);
+    assertThat(ledger.received()).isZero();
+  }
+
+  @Test
+  void chunkedBodyGrowingOverTheLimit_answers413() throws IOException {
+    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096));
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Transfer-Encoding", "chunked"), null);
+      byte[] chunk = new byte[3000];
+      for (int i = 0; i < 2; i++) {
+        http.sendRaw(("bb8\r\n").getBytes(StandardCharsets.US_ASCII));
+        http.sendRaw(chunk);
+        http.sendRaw("\r\n".getBytes(StandardCharsets.US_ASCII));
+      }
+      RawHttp.Response r = http.read();
+      assertThat(r.status()).isEqualTo(413);
+    }
+    assertThat(receiver.status().oversizedRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void chunkedBodyWithinTheLimit_isDecoded() throws IOException {
+    start();
+    byte[] body = twoTraces();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Transfer-Encoding", "chunked"), null);
+      int half = body.length / 2;
+      http.sendRaw((Integer.toHexString(half) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      http.sendRaw(java.util.Arrays.copyOfRange(body, 0, half));
+      http.sendRaw(("\r\n" + Integer.toHexString(body.length - half) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      http.sendRaw(java.util.Arrays.copyOfRange(body, half, body.length));
+      http.sendRaw("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(http.read().status()).isEqualTo(200);
+    }
+    assertThat(sink.spanCount()).isEqualTo(3);
+  }
+
+  @Test
+  void sinkOverloaded_answers200AndCountsOverloaded_or429WhenTheTracerAsks() throws IOException {
+    start();
+    sink.overloaded = true;
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response agentLike = http.exchange("PUT", "/v0.4/traces", MSGPACK, twoTraces());
+      assertThat(agentLike.status()).isEqualTo(200);
+      assertThat(agentLike.text()).isEqualTo(RATES);
+      RawHttp.Response real = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "Datadog-Send-Real-Http-Status", "true"), twoTraces());
+      assertThat(real.status()).isEqualTo(429);
+      RawHttp.Response falsy = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "Datadog-Send-Real-Http-Status", "false"), twoTraces());
+      assertThat(falsy.status()).isEqualTo(200);
+    }
+    assertThat(ledger.received()).isEqualTo(9);
+    assertThat(ledger.dropped(Reason.OVERLOADED)).isEqualTo(9);
+    assertThat(receiver.status().overloadedRequests()).isEqualTo(3);
+    assertThat(receiver.status().acceptedSpans()).isZero();
+  }
+
+  @Test
+  void bufferBudgetFull_refusesBeforeDecoding_andTheHeldRequestStillCompletes() throws IOException {
+    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096).withMaxBufferedBytes(4096));
+    byte[] body = twoTraces();
+    try (RawHttp holder = new RawHttp(receiver.port()); RawHttp other = new RawHttp(receiver.port())) {
+      // the first request reserves the whole budget and sends its body slowly
+      byte[] padded = java.util.Arrays.copyOf(body, 4096); // trailing zero bytes after the array are ignored
+      holder.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "4096"), null);
+      holder.sendRaw(java.util.Arrays.copyOfRange(padded, 0, 10));
+      await().atMost(Duration.ofSeconds(5)).until(() -> receiver.status().requests() == 1);
+
+      RawHttp.Response refused = other.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "Datadog-Send-Real-Http-Status", "1", "X-Datadog-Trace-Count", "2"), body);
+      assertThat(refused.status()).isEqualTo(429);
+
+      holder.sendRaw(java.util.Arrays.copyOfRange(padded, 10, 4096));
+      assertThat(holder.read().status()).isEqualTo(200);
+      // the budget is free again
+      assertThat(other.exchange("PUT", "/v0.4/traces", MSGPACK, body).status()).isEqualTo(200);
+    }
+    ReceiverStatus s = receiver.status();
+    assertThat(s.refusedPayloads()).isEqualTo(1);
+    assertThat(s.refusedTraces()).isEqualTo(2);
+    assertThat(sink.spanCount()).isEqualTo(6);
+  }
+
+  @Test
+  void bodyStallsLongerThanTheReadTimeout_answers408AndCloses() throws IOException {
+    start(ReceiverSettings.defaults().withPort(0).withReadTimeout(Duration.ofMillis(300)));
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "100"), null);
+      http.sendRaw(new byte[] {(byte) 0x91});
+      RawHttp.Response r = http.read();
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(http.closedByServer()).isTrue();
+    }
+    assertThat(receiver.status().timedOutRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void gzipBody_answers415_crossSite_answers403() throws IOException {
+    start();
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "Content-Encoding", "gzip"), new byte[] {1, 2, 3});
+      assertThat(r.status()).isEqualTo(415);
+      r = http.exchange("PUT", "/v0.4/traces",
+          headers("Content-Type", "application/msgpack", "Sec-Fetch-Site", "cross-site"), twoTraces());
+      assertThat(r.status()).isEqualTo(403);
+      assertThat(http.exchange("PUT", "/v0.4/traces", MSGPACK, twoTraces()).status()).isEqualTo(200);
+    }
+    assertThat(sink.spanCount()).isEqualTo(3);
+    assertThat(receiver.status().forbiddenRequests()).isEqualTo(1);
+    assertThat(receiver.status().malformedRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionsOverTheLimit_areClosedOnAccept() throws IOException {
+    start(ReceiverSettings.defaults().withPort(0).withMaxConnections(2));
+    try (RawHttp a = new RawHttp(receiver.port()); RawHttp b = new RawHttp(receiver.port())) {
+      assertThat(a.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
+      assertThat(b.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
+      try (RawHttp c = new RawHttp(receiver.port())) {
+        assertThat(c.closedByServer()).isTrue();
+      }
+      assertThat(receiver.status().refusedConnections()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> receiver.status().openConnections() == 2);
+    }
+  }
+
+  @Test
+  void largeBody_decodedOffTheEventLoop() throws IOException {
+    start();
+    List<Object> traces = list();
+    for (int t = 1; t <= 300; t++) {
+      List<Object> spans = list();
+      for (int s = 1; s <= 5; s++) spans.add(span(t, t * 100L + s, s == 1 ? 0 : t * 100L + 1, "op" + s));
+      traces.add(spans);
+    }
+    byte[] body = pack(traces);
+    assertThat(body.length).isGreaterThan(AgentReceiver.INLINE_DECODE_MAX_BYTES);
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      assertThat(http.exchange("PUT", "/v0.4/traces", MSGPACK, body).status()).isEqualTo(200);
+    }
+    assertThat(sink.spanCount()).isEqualTo(1500);
+    assertThat(ledger.received()).isEqualTo(1500);
+  }
+
+  @Test
+  void stop_thenStatus_reportsNotRunning() {
+    start();
+    int port = receiver.port();
+    assertThat(receiver.status().running()).isTrue();
+    assertThat(receiver.status().port()).isEqualTo(port);
+    receiver.stop();
+    assertThat(receiver.status().running()).isFalse();
+  }
+
+  @Test
+  void truthy_followsTheAgentsRule() {
+    for (String no : new String[] {null, "", " ", "0", "f", "F", "false", "False", "FALSE"}) {
+      assertThat(AgentReceiver.truthy(no)).as(String.valueOf(no)).isFalse();
+    }
+    for (String yes : new String[] {"1", "t", "true", "yes", "TRUE"}) {
+      assertThat(AgentReceiver.truthy(yes)).as(yes).isTrue();
+    }
+  }
+}
