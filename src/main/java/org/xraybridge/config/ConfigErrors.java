@@ -31,6 +31,12 @@ public final class ConfigErrors {
       if (t instanceof ConfigurationException c) return "configuration error: " + c.getMessage();
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
+      // stage settings validate too, and name the key in their messages
+      if (t instanceof IllegalArgumentException && t.getMessage() != null && t.getMessage().startsWith("bridge.")) {
+        return "configuration error: " + t.getMessage().lines().findFirst().orElse("");
+      }
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof BindException b) {
         if (b.getCause() instanceof BindValidationException v) {
           return "configuration error: " + v.getValidationErrors().getAllErrors().get(0).getDefaultMessage();

@@ -1,0 +1,105 @@
+package org.xraybridge.config;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.xraybridge.forward.ForwarderStatus;
+import org.xraybridge.merge.StitchResult;
+import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.StageHealth;
+import org.xraybridge.source.xray.XRaySourceStatus;
+
+/**
+ * One health component per stage ({@code receiver}, {@code xray}, {@code daemon}, {@code merge},
+ * {@code forward}) and {@code pipeline} with the ledger's totals, all read from state the stages keep.
+ */
+@Configuration(proxyBeanMethods = false)
+class HealthConfiguration {
+
+  @Bean
+  StageHealth receiverHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      if (p.receiver == null) return Health.up().withDetail("enabled", false).build();
+      var s = p.receiver.status();
+      return (s.running() ? Health.up() : Health.down()).withDetails(StageHealth.details(s, clock)).build();
+    });
+  }
+
+  @Bean
+  StageHealth xrayHealthIndicator(Pipeline p, Clock clock, XRayProperties props) {
+    return new StageHealth(() -> {
+      if (p.poller == null) return Health.up().withDetail("source", "off").build();
+      XRaySourceStatus s = p.poller.status();
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("source", props.source().name().toLowerCase(java.util.Locale.ROOT));
+      if (p.emulator != null) d.put("emulator", p.emulator.endpoint().toString());
+      d.putAll(StageHealth.details(s, clock));
+      boolean stale = !s.lastPollAt().equals(Instant.EPOCH) && !s.lastSuccessfulPoll().equals(Instant.EPOCH)
+          && Duration.between(s.lastSuccessfulPoll(), clock.instant()).compareTo(Duration.ofMinutes(5)) > 0;
+      Health.Builder b;
+      if (s.state() != XRaySourceStatus.State.RUNNING) b = Health.down();
+      else if ("OPEN".equalsIgnoreCase(s.circuitState()) || !s.warning().isEmpty() || !s.checkpointError().isEmpty() || stale)
+        b = Health.status(StageHealth.DEGRADED);
+      else b = Health.up();
+      return b.withDetails(d).build();
+    });
+  }
+
+  @Bean
+  StageHealth daemonHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      if (p.daemon == null) return Health.up().withDetail("enabled", false).build();
+      var s = p.daemon.status();
+      return (s.running() ? Health.up() : Health.down()).withDetails(StageHealth.details(s, clock)).build();
+    });
+  }
+
+  @Bean
+  StageHealth mergeHealthIndicator(Pipeline p) {
+    return new StageHealth(() -> {
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("indexTraces", p.index.size());
+      d.put("indexEvictedEarly", p.index.evictedEarly());
+      d.put("indexExpired", p.index.expired());
+      d.put("batchSpans", p.merge.inFlightSpans());
+      Map<String, Long> outcomes = new LinkedHashMap<>();
+      for (StitchResult.Outcome o : StitchResult.Outcome.values()) outcomes.put(o.tag(), p.stitchMetrics.count(o));
+      d.put("stitchOutcomes", outcomes);
+      return Health.up().withDetails(d).build();
+    });
+  }
+
+  @Bean
+  StageHealth forwardHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      ForwarderStatus s = p.forwarder.status();
+      boolean open = "OPEN".equalsIgnoreCase(s.circuitState()) || "FORCED_OPEN".equalsIgnoreCase(s.circuitState());
+      Health.Builder b = open || s.saturated() ? Health.status(StageHealth.DEGRADED) : Health.up();
+      return b.withDetails(StageHealth.details(s, clock)).build();
+    });
+  }
+
+  @Bean
+  StageHealth pipelineHealthIndicator(Pipeline p) {
+    return new StageHealth(() -> {
+      DropLedger.Snapshot s = p.ledger.snapshot();
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("receivedNative", s.receivedNative());
+      d.put("receivedXRayPoll", s.receivedXRayPoll());
+      d.put("receivedXRayDaemon", s.receivedXRayDaemon());
+      d.put("recovered", s.recovered());
+      d.put("forwarded", s.forwarded());
+      d.put("dropped", s.dropped());
+      d.put("drops", s.drops());
+      d.put("inFlight", p.inFlightSpans());
+      d.put("documentsRejected", s.documentsRejected());
+      d.put("reconciliation", "received + recovered = forwarded + dropped + inFlight");
+      return Health.up().withDetails(d).build();
+    });
+  }
+}

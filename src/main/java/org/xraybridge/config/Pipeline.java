@@ -1,0 +1,302 @@
+package org.xraybridge.config;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.xraybridge.convert.ConvertOptions;
+import org.xraybridge.convert.SegmentConverter;
+import org.xraybridge.forward.ForwardSettings;
+import org.xraybridge.forward.Forwarder;
+import org.xraybridge.merge.MergeStage;
+import org.xraybridge.merge.StitchListener;
+import org.xraybridge.merge.Stitcher;
+import org.xraybridge.merge.TraceIndex;
+import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.StitchMetrics;
+import org.xraybridge.receiver.AgentReceiver;
+import org.xraybridge.receiver.ReceiverSettings;
+import org.xraybridge.source.daemon.DaemonSettings;
+import org.xraybridge.source.daemon.XRayDaemonListener;
+import org.xraybridge.source.xray.XRayClients;
+import org.xraybridge.source.xray.XRayPoller;
+import org.xraybridge.source.xray.XRaySourceSettings;
+import org.xraybridge.source.xray.emulator.DemoTraffic;
+import org.xraybridge.source.xray.emulator.EmulatorStore;
+import org.xraybridge.source.xray.emulator.XRayEmulator;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.xray.XRayAsyncClient;
+
+/**
+ * The whole pipeline, built with plain constructors from the validated properties, and run in data
+ * order: forward, merge, then the inputs (receiver, daemon, poller, demo); stopped in reverse, so
+ * every input stops taking data before the merge batch flushes, and the forward queue drains (or
+ * spools) last, within {@code bridge.forward.shutdown-timeout}.
+ */
+public final class Pipeline implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  final DropLedger ledger;
+  final SegmentConverter converter;
+  final TraceIndex index;
+  final StitchMetrics stitchMetrics;
+  final Forwarder forwarder;
+  final MergeStage merge;
+  final AgentReceiver receiver;
+  final XRayDaemonListener daemon;
+  final XRayPoller poller;
+  final EmulatorStore emulatorStore;
+  final XRayEmulator emulator;
+  final DemoTraffic demo;
+  private final XRayAsyncClient xrayClient;
+  private final XRayProperties xray;
+  private final ForwardProperties forward;
+  private final ReceiverProperties receiverProperties;
+  private final DemoProperties demoProperties;
+  private volatile boolean running;
+
+  Pipeline(
+      XRayProperties xray,
+      DaemonProperties daemonProperties,
+      ReceiverProperties receiverProperties,
+      MergeProperties mergeProperties,
+      ForwardProperties forward,
+      ConvertProperties convert,
+      DemoProperties demoProperties,
+      StitchListener explain,
+      MeterRegistry registry,
+      Clock clock) {
+    this.xray = xray;
+    this.forward = forward;
+    this.receiverProperties = receiverProperties;
+    this.demoProperties = demoProperties;
+    this.ledger = new DropLedger(registry, clock, Duration.ofMinutes(1));
+    String env = xray.env();
+    ConvertOptions options = new ConvertOptions(
+        convert.inferred() == ConvertProperties.Inferred.KEEP,
+        convert.serviceMappingMap(),
+        convert.envAnnotation(),
+        convert.envRulesMap(),
+        env,
+        xray.inProgressTimeout(),
+        25_000);
+    this.converter = new SegmentConverter(options, ledger, clock);
+
+    ForwardSettings.Builder fs = ForwardSettings.builder(ForwardSettings.Target.valueOf(forward.target().name()))
+        .agentUrl(forward.agentUrl())
+        .site(forward.site())
+        .intakeUrl(forward.intakeUrl().isBlank() ? null : URI.create(forward.intakeUrl().strip()))
+        .apiKey(forward.apiKey())
+        .hostname(forward.hostname())
+        .env(env)
+        .maxQueueBytes(forward.queueMaxBytes().toBytes())
+        .maxPayloadBytes((int) forward.maxPayloadBytes().toBytes())
+        .retryBudget(forward.retryBudget())
+        .spoolDir(forward.spoolDir())
+        .spoolMaxBytes(forward.spoolMaxBytes().toBytes())
+        .shutdownBound(forward.shutdownTimeout());
+    if (receiverProperties.enabled()) fs.ownReceiver(receiverProperties.host(), receiverProperties.port());
+    this.forwarder = new Forwarder(fs.build(), ledger, clock);
+
+    this.index = new TraceIndex(mergeProperties.indexMaxTraces(), mergeProperties.indexTtl(), Ticker.systemTicker(), Scheduler.systemScheduler());
+    this.stitchMetrics = new StitchMetrics(registry, index);
+    this.merge = new MergeStage(index, new Stitcher(index, clock), forwarder, ledger, StitchListener.both(stitchMetrics, explain),
+        mergeProperties.flushInterval(), mergeProperties.maxBatchSpans(), mergeProperties.indexTtl(), mergeProperties.maxSentSpans(),
+        Ticker.systemTicker(), Scheduler.systemScheduler());
+
+    this.receiver = receiverProperties.enabled()
+        ? new AgentReceiver(new ReceiverSettings(receiverProperties.host(), receiverProperties.port(),
+            receiverProperties.maxBody().toBytes(), receiverProperties.readTimeout(), receiverProperties.maxConnections(),
+            receiverProperties.decoders(), Math.max(receiverProperties.maxBody().toBytes() * 2, 64L << 20)),
+            merge, forwarder, ledger, clock)
+        : null;
+
+    this.daemon = daemonProperties.enabled()
+        ? new XRayDaemonListener(DaemonSettings.defaults()
+            .withBind(daemonProperties.host(), daemonProperties.port())
+            .withRelayTo(daemonProperties.relayTo())
+            .withInProgressTimeout(xray.inProgressTimeout())
+            .withTiming(Duration.ofSeconds(1), daemonProperties.assemblyWindow(), daemonProperties.orphanWindow(), Duration.ofMillis(100))
+            .withCaps(daemonProperties.maxTraces(), daemonProperties.maxTraces() * 10, daemonProperties.maxBytes().toBytes()),
+            converter, merge, ledger, registry, clock)
+        : null;
+
+    if (xray.source() == XRayProperties.Source.EMULATOR) {
+      this.emulatorStore = new EmulatorStore(clock);
+      this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0);
+      XRaySourceSettings settings = sourceSettings(XRaySourceSettings.emulatorDefaults(emulator.endpoint().toString()), true);
+      this.xrayClient = XRayClients.create(settings, XRayEmulator.CREDENTIALS);
+      this.poller = new XRayPoller(settings, xrayClient, converter, merge, ledger, registry, clock);
+      this.demo = demoProperties.enabled() && receiver != null
+          ? new DemoTraffic(emulatorStore, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
+              demoProperties.interval(), env, clock, System.nanoTime())
+          : null;
+    } else if (xray.source() == XRayProperties.Source.AWS) {
+      this.emulatorStore = null;
+      this.emulator = null;
+      this.demo = null;
+      XRaySourceSettings settings = sourceSettings(XRaySourceSettings.defaults().toBuilder().region(awsRegion(xray)).build(), false);
+      this.xrayClient = XRayClients.create(settings);
+      this.poller = new XRayPoller(settings, xrayClient, converter, merge, ledger, registry, clock);
+    } else {
+      this.emulatorStore = null;
+      this.emulator = null;
+      this.demo = null;
+      this.xrayClient = null;
+      this.poller = null;
+    }
+
+    Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
+        .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
+  }
+
+  private XRaySourceSettings sourceSettings(XRaySourceSettings base, boolean emulated) {
+    XRaySourceSettings.Builder b = base.toBuilder()
+        .overlap(xray.overlap())
+        .maxWindow(xray.maxWindow())
+        .filterExpression(xray.filterExpression())
+        .checkpointFile(xray.checkpointFile())
+        .inProgressTimeout(xray.inProgressTimeout())
+        .batchConcurrency(xray.batchConcurrency())
+        .rateLimits(new XRaySourceSettings.RateLimits(xray.summariesPerSecond(), xray.tracesPerSecond(), 1.0));
+    if (xray.pollInterval() != null) b.pollInterval(xray.pollInterval());
+    if (xray.lag() != null) b.lag(xray.lag());
+    if (!emulated && !xray.endpoint().isBlank()) b.endpoint(xray.endpoint().strip());
+    if (emulated && !xray.region().isBlank()) b.region(xray.region());
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("bridge.xray: " + e.getMessage());
+    }
+  }
+
+  private static String awsRegion(XRayProperties xray) {
+    if (!xray.region().isBlank()) return xray.region();
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion().id();
+    } catch (RuntimeException e) {
+      throw new ConfigurationException(
+          "bridge.xray.region (AWS_REGION) must be set when bridge.xray.source is aws and no AWS profile or instance names a region");
+    }
+  }
+
+  private static String loopbackOf(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  /** Merge batch + forward queue, senders and spool: the "in flight" of the ledger's identity. */
+  public long inFlightSpans() {
+    return merge.inFlightSpans() + forwarder.inFlightSpans();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) return;
+    List<Runnable> undo = new ArrayList<>();
+    try {
+      forwarder.start();
+      undo.add(() -> forwarder.stop(Duration.ofSeconds(2)));
+      merge.start();
+      undo.add(merge::close);
+      if (receiver != null) {
+        receiver.start();
+        undo.add(receiver::stop);
+      }
+      if (daemon != null) {
+        daemon.start();
+        undo.add(daemon::stop);
+      }
+      if (poller != null) {
+        poller.start();
+        undo.add(poller::stop);
+      }
+      if (demo != null) demo.start();
+      running = true;
+    } catch (RuntimeException e) {
+      for (int i = undo.size() - 1; i >= 0; i--) {
+        try {
+          undo.get(i).run();
+        } catch (RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+    describe();
+  }
+
+  private void describe() {
+    if (receiver != null) {
+      log.info("receiver: Datadog tracers can send to http://{}:{} (DD_TRACE_AGENT_URL)", receiverProperties.host(), receiver.port());
+    }
+    if (daemon != null) log.info("X-Ray daemon input: SDKs can send to udp {}:{} (AWS_XRAY_DAEMON_ADDRESS)", "127.0.0.1", daemon.port());
+    switch (forward.target()) {
+      case EMBEDDED -> log.info("forwarding to the embedded Agent-compatible sink at {} (records what it gets)", forwarder.endpoint());
+      case AGENT -> log.info("forwarding to the Datadog Agent at {}", forward.agentUrl());
+      case INTAKE -> log.info("forwarding to the Datadog intake at {} with APM stats", forward.effectiveIntakeUrl());
+    }
+    if (poller != null && emulator == null) log.info("polling the X-Ray API of region {}", awsRegionLabel());
+  }
+
+  private String awsRegionLabel() {
+    return xray.region().isBlank() ? "(from the AWS region chain)" : xray.region();
+  }
+
+  /** The one line that tells a new user what the embedded default mode is and where to look. */
+  String embeddedBanner(int webPort) {
+    return "xray-datadog-bridge is running in EMBEDDED mode: no AWS or Datadog account needed — an X-Ray API emulator at "
+        + emulator.endpoint() + " with demo traffic" + (demo == null ? " (demo off)" : "")
+        + ", the embedded Agent sink at " + forwarder.endpoint()
+        + (receiver == null ? "" : ", the receiver at http://" + receiverProperties.host() + ":" + receiver.port())
+        + ". Open http://localhost:" + webPort + "/ (merged traces) and http://localhost:" + webPort + "/actuator/health";
+  }
+
+  boolean embedded() {
+    return emulator != null && forward.target() == ForwardProperties.Target.EMBEDDED;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (!running) return;
+    running = false;
+    if (demo != null) quietly(demo::stop);
+    if (poller != null) quietly(poller::stop);
+    if (daemon != null) quietly(daemon::stop);
+    if (receiver != null) quietly(receiver::stop);
+    quietly(merge::close);
+    quietly(() -> forwarder.stop(forward.shutdownTimeout()));
+    ledger.logDrops();
+    if (emulator != null) quietly(emulator::stop);
+    if (xrayClient != null) quietly(xrayClient::close);
+    DropLedger.Snapshot s = ledger.snapshot();
+    log.info("stopped: taken in {} spans, forwarded {}, dropped {}, still held (spool) {}", s.taken(), s.forwarded(), s.dropped(), inFlightSpans());
+  }
+
+  private static void quietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.warn("error while stopping", e);
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    // after the web server starts, before it stops: the pipeline stops while health still answers
+    return SmartLifecycle.DEFAULT_PHASE - 2048;
+  }
+}
