@@ -28,9 +28,10 @@ import org.xraybridge.receiver.Msgpack.U64;
  * v0.4 decoding into {@code Span}s and {@code TraceChunk}s ({@link #decode}) against the floor: a bare
  * msgpack-core traversal of the same bytes that reads every array and map header and skips every
  * other value ({@link #skipTraversal}). Two payloads: the Java tracer's captured one (5 traces, 19
- * spans, 12 KB) and a synthetic one shaped like busy-service traffic (100 traces × 10 spans, random
- * 64-bit ids, repeated tag keys and values, some unique values). {@link DecodeReport} prints the
- * ratio and the allocation per span.
+ * spans, 12 KB, the same bytes each time) and synthetic ones shaped like busy-service traffic (100
+ * traces × 10 spans, random 64-bit ids, repeated tag keys and values, one-off values that differ
+ * between {@value #VARIANTS} variants taken in turn, so caching cannot flatter the decoder). {@link
+ * DecodeReport} prints the ratio and the allocation per span.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,22 +41,29 @@ public class DecodeBenchmark {
   @Param({"captured", "synthetic"})
   public String payload;
 
-  private byte[] bytes;
+  /** Synthetic payloads differ in their one-off values, so the decoder's string cache sees real churn. */
+  static final int VARIANTS = 8;
+
+  private byte[][] variants;
+  private int next;
   private V04Decoder decoder;
 
   @Setup
   public void load() throws IOException {
-    bytes = payload(payload);
+    variants = new byte[VARIANTS][];
+    for (int i = 0; i < VARIANTS; i++) variants[i] = payload(payload, i);
     decoder = new V04Decoder(System::nanoTime);
   }
 
   @Benchmark
   public DecodeResult decode() {
+    byte[] bytes = variants[next++ & (VARIANTS - 1)];
     return decoder.decode(bytes, bytes.length, TracerInfo.UNKNOWN);
   }
 
   @Benchmark
   public long skipTraversal() throws IOException {
+    byte[] bytes = variants[next++ & (VARIANTS - 1)];
     try (MessageUnpacker u = MessagePack.newDefaultUnpacker(bytes)) {
       return visit(u);
     }
@@ -81,17 +89,22 @@ public class DecodeBenchmark {
     return 1;
   }
 
-  static byte[] payload(String name) throws IOException {
+  /** The payload's {@code variant}: the captured one is always the same bytes. */
+  static byte[] payload(String name, int variant) throws IOException {
     if (name.equals("captured")) {
       Path corpus = Path.of(System.getProperty("bridge.corpus", "../shared/corpus"));
       return Files.readAllBytes(corpus.resolve("captured/dd-java-agent_v04/0011-http-PUT-v0_4_traces.bin"));
     }
-    return synthetic(100, 10);
+    return synthetic(100, 10, 42 + variant);
   }
 
-  /** Traces shaped like a busy Java service's: most strings repeat, ids and some values do not. */
-  static byte[] synthetic(int traces, int spansPerTrace) {
-    SplittableRandom random = new SplittableRandom(42);
+  /**
+   * Traces shaped like a busy Java service's: most strings repeat (tag keys, services, operation
+   * names, thread names, versions), ids and some values (URLs, a quarter of the resources, the high
+   * trace-id halves) differ with every {@code seed}.
+   */
+  static byte[] synthetic(int traces, int spansPerTrace, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
     String[] services = {"checkout-service", "payments", "inventory"};
     String[] names = {"servlet.request", "spring.handler", "http.request", "jdbc.query", "redis.command",
         "kafka.produce", "grpc.client", "cache.get", "template.render", "task.run"};
@@ -127,7 +140,7 @@ public class DecodeBenchmark {
         span.put("metrics", metrics);
         Map<String, Object> meta = new LinkedHashMap<>();
         if (s == 0) {
-          meta.put("_dd.p.tid", String.format("%016x", (long) (0x6b0bb2f8 + t) << 32));
+          meta.put("_dd.p.tid", String.format("%016x", (0x6b0bb2f8L + random.nextInt(1 << 20)) << 32));
           meta.put("_dd.p.dm", "-1");
           meta.put("runtime-id", runtimeId);
           meta.put("language", "jvm");

@@ -31,7 +31,7 @@ public final class DecodeReport {
     }
     System.out.println();
     for (String payload : decode.keySet()) {
-      byte[] bytes = DecodeBenchmark.payload(payload);
+      byte[] bytes = DecodeBenchmark.payload(payload, 0);
       long spans = new V04Decoder(System::nanoTime).decode(bytes, bytes.length, TracerInfo.UNKNOWN).spansReceived;
       double[] d = decode.get(payload);
       double[] s = skip.get(payload);

@@ -27,8 +27,9 @@ final class Decoders {
   private final JsonTraceDecoder json;
 
   Decoders(LongSupplier nowNanos) {
-    v04 = new V04Decoder(nowNanos);
-    v05 = new V05Decoder(nowNanos);
+    StringCache strings = new StringCache();
+    v04 = new V04Decoder(nowNanos, strings);
+    v05 = new V05Decoder(nowNanos, strings);
     json = new JsonTraceDecoder(nowNanos);
   }
 

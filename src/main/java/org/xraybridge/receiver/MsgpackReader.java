@@ -43,7 +43,7 @@ abstract class MsgpackReader {
     for (int i = 0; i < SMALL.length; i++) SMALL[i] = (double) (i - 1);
   }
 
-  final StringCache strings = new StringCache();
+  final StringCache strings;
   private final ArrayBufferInput input = new ArrayBufferInput(new byte[0]);
   private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
   private final LongSupplier nowNanos;
@@ -61,8 +61,9 @@ abstract class MsgpackReader {
   int rawStart;
   int rawLength;
 
-  MsgpackReader(LongSupplier nowNanos) {
+  MsgpackReader(LongSupplier nowNanos, StringCache strings) {
     this.nowNanos = nowNanos;
+    this.strings = strings;
   }
 
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
@@ -78,6 +79,7 @@ abstract class MsgpackReader {
     this.length = length;
     out = new DecodeResult();
     typeError = null;
+    strings.takeRepairs(); // nothing left over from a decode that did not finish
   }
 
   /** Hands the result over and lets go of the body. */

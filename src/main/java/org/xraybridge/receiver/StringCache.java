@@ -18,7 +18,8 @@ import java.util.Arrays;
  * version, runtime id, resource names) in every span. Returning the one {@code String} already made
  * for the same bytes skips the decode and the allocation, which is most of what a decoder allocates
  * besides the spans themselves, and it makes the decoded spans share their keys in memory. The cache
- * is keyed by the bytes themselves (hash, then an exact compare), so a collision only costs a miss.
+ * is keyed by the bytes themselves (hash, then an exact compare), so a collision only costs a miss,
+ * and a string is admitted the second time it is seen, so values that never repeat do not churn it.
  *
  * <p>Invalid UTF-8 is replaced (U+FFFD per malformed sequence, as {@code new String(bytes, UTF_8)}
  * does) and counted in {@link #takeRepairs()}: a bad tag value must never cost the span. Not
@@ -29,10 +30,12 @@ final class StringCache {
   /** Strings longer than this are decoded every time (they rarely repeat: stacks, SQL, URLs with ids). */
   static final int MAX_CACHED_BYTES = 96;
 
-  private static final int SLOTS = 2048; // power of two
+  private static final int SLOTS = 4096; // power of two
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final byte[][] keys = new byte[SLOTS][];
+  /** Hash of the last miss per slot: a string is cached when it misses twice in a row there. */
+  private final long[] seen = new long[SLOTS];
   private final String[] values = new String[SLOTS];
   private final CharsetDecoder strict =
       StandardCharsets.UTF_8.newDecoder()
@@ -67,8 +70,14 @@ final class StringCache {
     byte[] k = keys[slot];
     if (k != null && k.length == len && Arrays.equals(k, 0, len, a, off, end)) return values[slot];
     String s = decode(a, off, len, (high & 0x8080808080808080L) == 0 && negative >= 0);
-    keys[slot] = Arrays.copyOfRange(a, off, end);
-    values[slot] = s;
+    // Admit on the second sighting only: one-off values (ids in URLs, trace ids) then cost one String
+    // instead of a String and a key copy, and do not push out the keys every span repeats.
+    if (seen[slot] == h) {
+      keys[slot] = Arrays.copyOfRange(a, off, end);
+      values[slot] = s;
+    } else {
+      seen[slot] = h;
+    }
     return s;
   }
 

@@ -60,7 +60,12 @@ final class V04Decoder extends MsgpackReader {
   private static final byte[] FLAGS = ascii("flags");
 
   V04Decoder(LongSupplier nowNanos) {
-    super(nowNanos);
+    this(nowNanos, new StringCache());
+  }
+
+  /** A decoder sharing {@code strings} with the other decoders of its thread. */
+  V04Decoder(LongSupplier nowNanos, StringCache strings) {
+    super(nowNanos, strings);
   }
 
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */

@@ -33,7 +33,12 @@ final class V05Decoder extends MsgpackReader {
   private String dictError;
 
   V05Decoder(LongSupplier nowNanos) {
-    super(nowNanos);
+    this(nowNanos, new StringCache());
+  }
+
+  /** A decoder sharing {@code strings} with the other decoders of its thread. */
+  V05Decoder(LongSupplier nowNanos, StringCache strings) {
+    super(nowNanos, strings);
   }
 
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
