@@ -32,7 +32,8 @@ public final class ConfigErrors {
     }
     for (Throwable t = failure; t != null; t = t.getCause()) {
       // stage settings validate too, and name the key in their messages
-      if (t instanceof IllegalArgumentException && t.getMessage() != null && t.getMessage().startsWith("bridge.")) {
+      if ((t instanceof IllegalArgumentException || t instanceof IllegalStateException)
+          && t.getMessage() != null && t.getMessage().startsWith("bridge.")) {
         return "configuration error: " + t.getMessage().lines().findFirst().orElse("");
       }
     }
