@@ -53,7 +53,7 @@ class RealTracerTest {
 
   @Test
   void realJavaTracer_nestedErrorTagged128Bit_everyFieldArrives_andItKeepsSending() throws Exception {
-    Path jar = Path.of(System.getProperty("bridge.agents", "target/agents"), "dd-java-agent.jar");
+    Path jar = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(jar).as("dd-java-agent.jar: the build copies it into target/agents (maven-dependency-plugin, "
         + "phase generate-test-resources); run the tests through ./mvnw").exists();
     receiver = new AgentReceiver(ReceiverSettings.defaults().withPort(0), sink, sink, ledger, Clock.systemUTC());

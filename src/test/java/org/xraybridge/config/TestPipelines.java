@@ -1,0 +1,90 @@
+package org.xraybridge.config;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.util.unit.DataSize;
+import org.xraybridge.merge.StitchListener;
+import org.xraybridge.model.Secret;
+import org.xraybridge.model.Span;
+import org.xraybridge.ops.DropLedger;
+import org.xraybridge.source.xray.emulator.EmulatorStore;
+
+/**
+ * The production pipeline, built by the same {@link Pipeline} class the application uses, for tests:
+ * emulator source (no demo), receiver on a free port, the embedded forward sink, data in a temp dir.
+ */
+public final class TestPipelines {
+  private TestPipelines() {}
+
+  public static Running embedded(Path dir, String env) {
+    XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
+        Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
+    DaemonProperties daemon = new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000,
+        DataSize.ofMegabytes(64));
+    ReceiverProperties receiver = new ReceiverProperties(true, "127.0.0.1", 0, DataSize.ofMegabytes(25), Duration.ofSeconds(5), 1000, 2);
+    MergeProperties merge = new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
+    ForwardProperties forward = new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
+        "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
+        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host");
+    ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
+    DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
+    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, StitchListener.NONE, new SimpleMeterRegistry(),
+        Clock.systemUTC());
+    p.start();
+    return new Running(p);
+  }
+
+  /** A started pipeline and what a test reads of it. */
+  public static final class Running implements AutoCloseable {
+    private final Pipeline p;
+
+    Running(Pipeline p) {
+      this.p = p;
+    }
+
+    public int receiverPort() {
+      return p.receiver.port();
+    }
+
+    public EmulatorStore store() {
+      return p.emulatorStore;
+    }
+
+    /** Hands what the merge batch holds to the forward stage and waits until it was delivered. */
+    public void flush() {
+      p.merge.flush();
+      p.forwarder.flush();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (p.forwarder.inFlightSpans() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+    }
+
+    /** Every span the embedded sink received, grouped by trace id. */
+    public Map<Long, List<Span>> forwardedByTrace() {
+      Map<Long, List<Span>> out = new LinkedHashMap<>();
+      for (List<Span> chunk : p.forwarder.embedded().snapshot().recentTraces()) {
+        for (Span s : chunk) out.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
+      }
+      return out;
+    }
+
+    public DropLedger.Snapshot ledger() {
+      return p.ledger.snapshot();
+    }
+
+    public long inFlight() {
+      return p.inFlightSpans();
+    }
+
+    @Override
+    public void close() {
+      p.stop();
+    }
+  }
+}
