@@ -24,6 +24,10 @@ public final class TestPipelines {
   private TestPipelines() {}
 
   public static Running embedded(Path dir, String env) {
+    return embedded(dir, env, StitchListener.NONE);
+  }
+
+  public static Running embedded(Path dir, String env, StitchListener listener) {
     XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
         Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
     DaemonProperties daemon = new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000,
@@ -35,7 +39,7 @@ public final class TestPipelines {
         DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host");
     ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
     DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
-    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, StitchListener.NONE, new SimpleMeterRegistry(),
+    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, listener, new SimpleMeterRegistry(),
         Clock.systemUTC());
     p.start();
     return new Running(p);
