@@ -201,9 +201,9 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
           assembler.add(c);
         } catch (RuntimeException e) {
           // a bug in an encoder must not take the pipeline down: the chunk is dropped and counted
-          accounting.dropped(Ledger.Reason.INVALID, c.size());
+          accounting.dropped(Ledger.Reason.INTERNAL, c.size());
           warnings.warn("encode", "Forward: a trace of " + c.size() + " spans could not be encoded ("
-              + redactor.describe(e) + "); dropped (counted as invalid)");
+              + redactor.describe(e) + "); dropped (counted as internal)");
           log.debug("encode failure", e);
         }
       }

@@ -46,7 +46,9 @@ public interface Ledger {
     /** Retries and the spool were exhausted, or the spool was full and dropped its oldest payload. */
     SPOOL_FULL,
     /** Shutdown could neither deliver nor spool these spans within its bound. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** A stage failed unexpectedly on these spans (a bug, logged with its stack trace). */
+    INTERNAL;
 
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -64,7 +66,9 @@ public interface Ledger {
     TOO_DEEP,
     NOT_A_SEGMENT,
     UNPROCESSED,
-    IN_PROGRESS_EXPIRED;
+    IN_PROGRESS_EXPIRED,
+    /** Buffered, waiting for its trace, and given up: past a capacity bound, too long held, or at shutdown. */
+    EVICTED;
 
     public String tag() {
       return name().toLowerCase(java.util.Locale.ROOT);

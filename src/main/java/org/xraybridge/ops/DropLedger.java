@@ -46,7 +46,7 @@ public final class DropLedger implements Ledger {
   /** Repair kinds with a counter of their own; anything else is counted as {@code other}. */
   private static final String[] REPAIRS = {
     "negative_duration", "absurd_start", "in_progress_expired", "control_characters", "metadata_truncated",
-    "malformed_cause", "bad_link", "bad_datadog_metadata", "wrong_type", "other"
+    "malformed_cause", "bad_link", "bad_datadog_metadata", "wrong_type", "invalid_utf8", "other"
   };
 
   private final EnumMap<Half, Counter> received = new EnumMap<>(Half.class);

@@ -19,7 +19,8 @@ class ConfigBindingTest {
 
   @Configuration
   @EnableConfigurationProperties({
-    ConvertProperties.class, MergeProperties.class, ReceiverProperties.class, ForwardProperties.class
+    ConvertProperties.class, MergeProperties.class, ReceiverProperties.class, ForwardProperties.class,
+    XRayProperties.class, DaemonProperties.class, DemoProperties.class
   })
   @Import(SecretConverter.class)
   static class Props {}
@@ -54,6 +55,29 @@ class ConfigBindingTest {
     "bridge.convert.service-mapping|nocolon|bridge.convert.service-mapping",
     "bridge.convert.env-rules|svc:|bridge.convert.env-rules",
     "bridge.convert.env-annotation| |bridge.convert.env-annotation",
+    "bridge.xray.source|azure|bridge.xray.source",
+    "bridge.xray.region|Europe|AWS_REGION",
+    "bridge.xray.endpoint|xray.local|bridge.xray.endpoint",
+    "bridge.xray.poll-interval|0s|bridge.xray.poll-interval",
+    "bridge.xray.poll-interval|often|bridge.xray.poll-interval",
+    "bridge.xray.lag|-5s|bridge.xray.lag",
+    "bridge.xray.overlap|-1m|bridge.xray.overlap",
+    "bridge.xray.max-window|7h|bridge.xray.max-window",
+    "bridge.xray.checkpoint-file|\u0000|bridge.xray.checkpoint-file",
+    "bridge.xray.env| |DD_ENV",
+    "bridge.xray.in-progress-timeout|0m|bridge.xray.in-progress-timeout",
+    "bridge.xray.summaries-per-second|0|bridge.xray.summaries-per-second",
+    "bridge.xray.traces-per-second|5000|bridge.xray.traces-per-second",
+    "bridge.xray.batch-concurrency|99|bridge.xray.batch-concurrency",
+    "bridge.daemon.enabled|yes please|bridge.daemon.enabled",
+    "bridge.daemon.host| |bridge.daemon.host",
+    "bridge.daemon.port|-1|bridge.daemon.port",
+    "bridge.daemon.relay-to|nohostport|bridge.daemon.relay-to",
+    "bridge.daemon.assembly-window|0s|bridge.daemon.assembly-window",
+    "bridge.daemon.orphan-window|1s|bridge.daemon.orphan-window",
+    "bridge.daemon.max-traces|1|bridge.daemon.max-traces",
+    "bridge.daemon.max-bytes|1KB|bridge.daemon.max-bytes",
+    "bridge.demo.interval|1ms|bridge.demo.interval",
   })
   void badValue_failsWithOneLineNamingTheKey(String key, String value, String named) {
     runner.withPropertyValues(key + "=" + (value == null ? "" : value)).run(ctx -> {
@@ -61,6 +85,32 @@ class ConfigBindingTest {
       String line = ConfigErrors.oneLine(ctx.getStartupFailure());
       assertThat(line).as("one-line message").isNotNull().doesNotContain("\n").contains(named);
     });
+  }
+
+  /** Random values for every key: the context either binds, or fails with one line naming that key. */
+  @Test
+  void randomValues_bindOrFailNamingTheKey() {
+    String[] keys = {
+      "bridge.forward.site", "bridge.forward.target", "bridge.forward.agent-url", "bridge.forward.queue-max-bytes",
+      "bridge.forward.retry-budget", "bridge.receiver.port", "bridge.receiver.max-body", "bridge.receiver.read-timeout",
+      "bridge.merge.index-ttl", "bridge.merge.index-max-traces", "bridge.convert.service-mapping", "bridge.convert.env-rules",
+      "bridge.xray.region", "bridge.xray.poll-interval", "bridge.xray.max-window", "bridge.daemon.port", "bridge.daemon.relay-to"
+    };
+    String[] pieces = {"", " ", "0", "-1", "99999999999", "1s", "25MB", "abc", "http://", "https://x", ":", ",", "a:b", "1e9",
+        "${x}", "\u00e9", "ms", "5m", "true", "eu-west-1", "127.0.0.1:2000", "%", "\t"};
+    org.xraybridge.testing.Cases.forAll(99L, org.xraybridge.testing.Cases.tries(150), r -> {
+      String key = keys[r.nextInt(keys.length)];
+      StringBuilder v = new StringBuilder();
+      int n = 1 + r.nextInt(3);
+      for (int i = 0; i < n; i++) v.append(pieces[r.nextInt(pieces.length)]);
+      return new String[] {key, v.toString()};
+    }, kv -> runner.withPropertyValues(kv[0] + "=" + kv[1]).run(ctx -> {
+      if (ctx.getStartupFailure() == null) return;
+      String line = ConfigErrors.oneLine(ctx.getStartupFailure());
+      assertThat(line).as("%s=%s", kv[0], kv[1]).isNotNull().doesNotContain("\n");
+      String alias = kv[0].equals("bridge.forward.site") ? "DD_SITE" : kv[0].equals("bridge.xray.region") ? "AWS_REGION" : kv[0];
+      assertThat(line).as("%s=%s", kv[0], kv[1]).containsAnyOf(kv[0], alias);
+    }));
   }
 
   @Test

@@ -387,7 +387,7 @@ final class TraceAssembler {
     } catch (RuntimeException e) {
       log.error("the merge stage failed on X-Ray trace {}; its {} span(s) are dropped", c.converted.xrayTraceId(),
           c.converted.spans().size(), e);
-      ledger.dropped(Ledger.Stage.RECEIVE, Ledger.Reason.REJECTED, c.converted.spans().size());
+      ledger.dropped(Ledger.Stage.RECEIVE, Ledger.Reason.INTERNAL, c.converted.spans().size());
       metrics.documents(DocumentOutcome.DROPPED_ERROR, c.documents);
       return true;
     }
@@ -445,7 +445,7 @@ final class TraceAssembler {
 
   private void giveUpHeld(DocumentOutcome outcome) {
     metrics.documents(outcome, 1);
-    ledger.documentRejected(Half.XRAY_DAEMON, DocumentReason.IN_PROGRESS_EXPIRED);
+    ledger.documentRejected(Half.XRAY_DAEMON, DocumentReason.EVICTED);
   }
 
   // ---- context -------------------------------------------------------------------------------------
