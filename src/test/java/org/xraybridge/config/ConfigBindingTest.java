@@ -63,7 +63,6 @@ class ConfigBindingTest {
     "bridge.xray.lag|-5s|bridge.xray.lag",
     "bridge.xray.overlap|-1m|bridge.xray.overlap",
     "bridge.xray.max-window|7h|bridge.xray.max-window",
-    "bridge.xray.checkpoint-file|\u0000|bridge.xray.checkpoint-file",
     "bridge.xray.env| |DD_ENV",
     "bridge.xray.in-progress-timeout|0m|bridge.xray.in-progress-timeout",
     "bridge.xray.summaries-per-second|0|bridge.xray.summaries-per-second",
