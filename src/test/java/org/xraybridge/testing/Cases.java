@@ -16,11 +16,29 @@ import java.util.function.Function;
 public final class Cases {
   private Cases() {}
 
-  /** Number of cases per property: {@code -Dfuzz.tries}, default {@code fallback}. */
-  public static int tries(int fallback) {
-    String v = System.getProperty("fuzz.tries");
-    if (v == null || v.isBlank()) return fallback;
-    return Math.max(1, Integer.parseInt(v.strip()));
+  /**
+   * Number of cases for a property whose normal count is {@code normal}: times {@code -Dfuzz.scale}
+   * (1 by default; the {@code fuzz-long} profile sets 20), or exactly {@code -Dfuzz.tries} when set.
+   * Every call adds to {@link #planned()}, so a run can report how many cases it ran.
+   */
+  public static int tries(int normal) {
+    String exact = System.getProperty("fuzz.tries");
+    int n;
+    if (exact != null && !exact.isBlank()) {
+      n = Math.max(1, Integer.parseInt(exact.strip()));
+    } else {
+      String scale = System.getProperty("fuzz.scale", "1");
+      n = (int) Math.min(Integer.MAX_VALUE, (long) normal * Math.max(1, Integer.parseInt(scale.strip())));
+    }
+    PLANNED.addAndGet(n);
+    return n;
+  }
+
+  private static final java.util.concurrent.atomic.AtomicLong PLANNED = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Cases planned by {@link #tries} in this JVM so far. */
+  public static long planned() {
+    return PLANNED.get();
   }
 
   /** Runs {@code property} on {@code tries} values made by {@code generator} from {@code seed}. */
