@@ -117,7 +117,7 @@ public final class SegmentConverter implements TraceConverter {
     private final List<String> emitted = new ArrayList<>(4);
     private final List<String> held = new ArrayList<>(0);
     private final List<String> rejected = new ArrayList<>(0);
-    private final Set<Long> usedSpanIds = new HashSet<>();
+    private final LongSet usedSpanIds = new LongSet();
     private final Map<Long, String> serviceBySpanId = new HashMap<>();
     /** Exception ids of the whole trace, built on the first {@code cause} that refers to one. */
     private Map<String, XException> exceptionsById;

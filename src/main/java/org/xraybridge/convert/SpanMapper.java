@@ -27,6 +27,9 @@ final class SpanMapper {
   private static final java.util.Set<String> RESERVED = java.util.Set.of("env", "service", "version", "name", "resource");
 
   private final ConvertOptions options;
+  /** Tag keys built from a prefix and a document's key repeat endlessly: build each once (bounded). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>> KEYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   SpanMapper(ConvertOptions options) {
     this.options = options;
@@ -84,7 +87,7 @@ final class SpanMapper {
       b.resource(!query.isEmpty() ? query : !instance.isEmpty() ? instance : rawName).type("sql");
     } else if ("aws".equals(s.namespace())) {
       kind = KIND_CLIENT;
-      b.name(Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request"));
+      b.name(awsOperation(rawName));
       String operation = text(s.aws(), "operation");
       b.resource(operation.isEmpty() ? rawName : rawName + "." + operation).type("http");
     } else if ("remote".equals(s.namespace()) || http.present()) {
@@ -110,7 +113,7 @@ final class SpanMapper {
     awsTags(b, s.aws());
     sqlTags(b, s.sql());
     for (Entry e : s.service()) {
-      if (!e.key().equals("version")) b.putMeta("aws.xray.service." + e.key(), e.text());
+      if (!e.key().equals("version")) b.putMeta(key("aws.xray.service.", e.key()), e.text());
     }
     for (Entry e : s.metadata()) {
       String json = e.text();
@@ -118,7 +121,7 @@ final class SpanMapper {
         json = json.substring(0, options.maxMetadataChars());
         repairs.add("metadata_truncated");
       }
-      b.putMeta("aws.xray.metadata." + e.key(), json);
+      b.putMeta(key("aws.xray.metadata.", e.key()), json);
     }
     if (!s.precursorIds().isEmpty()) b.putMeta("aws.xray.precursor_ids", String.join(",", s.precursorIds()));
     links(b, s.links(), repairs);
@@ -195,7 +198,7 @@ final class SpanMapper {
       case "eks.pod" -> "pod_name";
       case "eks.cluster_name" -> "kube_cluster_name";
       case "elastic_beanstalk.environment_name" -> "aws.elastic_beanstalk.environment";
-      default -> "aws." + key;
+      default -> key("aws.", key);
     };
   }
 
@@ -212,7 +215,7 @@ final class SpanMapper {
         case "user" -> b.putMeta("db.user", e.text());
         case "database_version" -> b.putMeta("db.version", e.text());
         case "sanitized_query" -> b.putMeta("sql.query", e.text());
-        default -> b.putMeta("aws.xray.sql." + e.key(), e.text());
+        default -> b.putMeta(key("aws.xray.sql.", e.key()), e.text());
       }
     }
   }
@@ -222,7 +225,7 @@ final class SpanMapper {
       Entry e = annotations.get(i);
       String key = e.key();
       if (RESERVED.contains(key) || !b.meta(key).isEmpty() || b.metric(key) != null) {
-        key = "aws.xray.annotation." + key;
+        key = key("aws.xray.annotation.", key);
       }
       if (e.kind() == Kind.NUMBER) {
         Double v = number(e.text());
@@ -264,6 +267,28 @@ final class SpanMapper {
   }
 
   // ---- small text helpers ----------------------------------------------------------------------
+
+  /** {@code prefix + key}, shared across spans; a flood of distinct keys only costs recomputation. */
+  static String key(String prefix, String key) {
+    java.util.concurrent.ConcurrentHashMap<String, String> byKey = KEYS.computeIfAbsent(prefix, p -> new java.util.concurrent.ConcurrentHashMap<>());
+    String joined = byKey.get(key);
+    if (joined != null) return joined;
+    joined = prefix + key;
+    if (byKey.size() > 4096) byKey.clear();
+    byKey.put(key, joined);
+    return joined;
+  }
+
+  /** {@code aws.<name lower-case>.request}, normalised, once per distinct subsegment name. */
+  private static String awsOperation(String rawName) {
+    java.util.concurrent.ConcurrentHashMap<String, String> byName = KEYS.computeIfAbsent("\u0000aws-op", p -> new java.util.concurrent.ConcurrentHashMap<>());
+    String op = byName.get(rawName);
+    if (op != null) return op;
+    op = Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request");
+    if (byName.size() > 4096) byName.clear();
+    byName.put(rawName, op);
+    return op;
+  }
 
   /** R_http: {@code METHOD path}, or what of it there is, or {@code fallback}. */
   static String httpResource(Http http, String fallback) {

@@ -181,7 +181,8 @@ public record Span(
     }
 
     private FlatMap.Builder<String> mutableMeta() {
-      if (meta == null) meta = FlatMap.Builder.from(frozenMeta);
+      // a converted span has 10–20 tags: start big enough not to grow twice
+      if (meta == null) meta = frozenMeta.isEmpty() ? new FlatMap.Builder<>(16) : FlatMap.Builder.from(frozenMeta);
       return meta;
     }
 
