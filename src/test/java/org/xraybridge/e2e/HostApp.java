@@ -37,8 +37,9 @@ public final class HostApp {
       root.end();
       System.out.println("TRACE " + target + " " + root.getSpanContext().getTraceId() + " " + status);
     }
+    System.out.println("DONE");
     System.out.flush();
-    // give the agent's writer (flush interval 0.1 s) time to send before the JVM goes
-    Thread.sleep(1500);
+    // stay up until the test has seen the agent's writer deliver the traces
+    new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
   }
 }

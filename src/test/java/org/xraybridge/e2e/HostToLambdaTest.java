@@ -75,7 +75,7 @@ class HostToLambdaTest {
     lambda.start();
     String base = "http://127.0.0.1:" + lambda.getAddress().getPort();
 
-    List<String> out = runHost(bridge.receiverPort(), base + "/padded", base + "/metadata");
+    List<String> out = runHost(bridge, base + "/padded", base + "/metadata");
     Map<String, String> traceByPath = new HashMap<>();
     for (String line : out) {
       if (line.startsWith("TRACE ")) {
@@ -223,7 +223,9 @@ class HostToLambdaTest {
     }
   }
 
-  private List<String> runHost(int receiverPort, String... urls) throws Exception {
+  /** Runs the host app until it printed its traces and the bridge took their spans in; returns its output. */
+  private List<String> runHost(TestPipelines.Running bridge, String... urls) throws Exception {
+    int receiverPort = bridge.receiverPort();
     Path agent = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(agent).as("the real Datadog Java tracer (fetched by the build)").exists();
     Set<String> cp = new LinkedHashSet<>();
@@ -244,10 +246,14 @@ class HostToLambdaTest {
     pb.environment().put("DD_TRACE_AGENT_URL", "http://127.0.0.1:" + receiverPort);
     Process p = pb.start();
     List<String> lines = new ArrayList<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) lines.add(line);
-    }
+    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = r.readLine()) != null && !line.equals("DONE")) lines.add(line);
+    // both requests' traces (a server and a client span each) reach the receiver
+    await().atMost(Duration.ofSeconds(30)).until(() -> bridge.ledger().receivedNative() >= 2 * 2);
+    p.getOutputStream().write('\n');
+    p.getOutputStream().flush();
+    while ((line = r.readLine()) != null) lines.add(line);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("host app output: %s", lines).isZero();
     return lines;
