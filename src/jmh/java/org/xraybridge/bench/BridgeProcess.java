@@ -157,6 +157,17 @@ final class BridgeProcess implements AutoCloseable {
     }
   }
 
+  /** {@code /actuator/metrics/<name>?tag=…} as JSON; null when unavailable (no such meter yet). */
+  JsonNode metricJson(String name, String tag) {
+    String body = get("/actuator/metrics/" + name + (tag == null ? "" : "?tag=" + tag));
+    if (body == null) return null;
+    try {
+      return JSON.readTree(body);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   String get(String path) {
     try {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path))

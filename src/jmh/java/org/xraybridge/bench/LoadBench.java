@@ -84,7 +84,7 @@ public final class LoadBench {
     Window baseMax = null;
     try {
       // as fast as it answers, the drain-only endpoint takes millions of spans a second: room for 8M/s
-      long baseCapacity = (long) (Math.max(rate, 0) * (5 + baselineDuration) + 8e6 * Math.min(probeDuration, 10)) + 1_000_000;
+      long baseCapacity = (long) ((rate > 0 ? rate : 8e6) * (5 + baselineDuration) + 8e6 * Math.min(probeDuration, 10)) + 1_000_000;
       LoadGenerator g = new LoadGenerator(drainPort, connections, groups, rate, "bench", Harness.newSequence(), baseCapacity);
       g.run(Math.min(warmup, 5), System.nanoTime());
       base = measure(g, baselineDuration, System.nanoTime(), drain.pid(), null);
@@ -125,7 +125,9 @@ public final class LoadBench {
       sampler = new Harness.Sampler(bridge, t0).start();
       xray.start(xrayRate);
       gen.run(warmup, t0);
+      Gc gc0 = Gc.of(bridge);
       Window main = measure(gen, duration, t0, bridge.pid(), agent);
+      Gc gcMain = Gc.of(bridge).minus(gc0);
       List<Sample> sustained = sampler.snapshot();
       long hwmSustained = bridge.procStatusKb("VmHWM");
       Window max = null;
@@ -177,6 +179,8 @@ public final class LoadBench {
       System.out.printf(Locale.ROOT, "  CPU: bridge %.2f cores (%.1f µs a span), bench process (generator, fake Agent, emulator) %.2f cores,"
               + " whole machine %.2f of %d cores%n", main.peerCores(), 1e6 * main.peerCores() / main.accepted(), main.benchCores(),
           main.machineCores(), cpus);
+      System.out.printf(Locale.ROOT, "  GC: %,d pauses (%,d of them major/full), %.2f s paused in total = %.1f %% of the window, longest %.0f ms%n",
+          gcMain.pauses, gcMain.major, gcMain.seconds, 100 * gcMain.seconds / main.seconds(), gcMain.maxMs);
       if (max != null) {
         System.out.printf(Locale.ROOT, "saturation probe, as fast as answers come for %.0f s: accepted %,.0f spans/s, forwarded %,.0f spans/s,"
                 + " %,d answered 429; p50 %.2f ms, p99 %.2f ms; bridge %.2f cores, machine %.2f of %d; peak RSS %s, heap %s, live after GC %s%n",
@@ -274,6 +278,26 @@ public final class LoadBench {
             + " CPU: %s %.2f cores, generator %.2f cores, machine %.2f of %d cores%n",
         what, w.accepted(), s.ok, s.status429 + s.otherStatus, s.ioErrors + s.connectRefused, s.latencyMs(0.5), s.latencyMs(0.99),
         peer, w.peerCores(), w.benchCores(), w.machineCores(), cpus);
+  }
+
+  /** GC pauses from the bridge's Micrometer timer {@code jvm.gc.pause}. */
+  record Gc(long pauses, long major, double seconds, double maxMs) {
+    static Gc of(BridgeProcess b) {
+      JsonNode all = b.metricJson("jvm.gc.pause", null);
+      JsonNode major = b.metricJson("jvm.gc.pause", "action:end%20of%20major%20GC");
+      return new Gc((long) measurement(all, "COUNT"), (long) measurement(major, "COUNT"), measurement(all, "TOTAL_TIME"),
+          1000 * measurement(all, "MAX"));
+    }
+
+    Gc minus(Gc before) {
+      return new Gc(pauses - before.pauses, major - before.major, seconds - before.seconds, maxMs);
+    }
+
+    private static double measurement(JsonNode metric, String statistic) {
+      if (metric == null) return 0;
+      for (JsonNode m : metric.path("measurements")) if (m.path("statistic").asString("").equals(statistic)) return m.path("value").asDouble();
+      return 0;
+    }
   }
 
   /** Peaks over samples. */
