@@ -156,13 +156,15 @@ public final class LoadBench {
       Peaks all = Peaks.of(samples);
       Harness.ById ids = Harness.byId(gen.acked, gen.unacked, xray.stored, agent);
 
-      System.out.println("timeline (every 10 s: spans/s accepted and forwarded in that second, heap used, RSS, in flight, forward queue):");
+      int every = envInt("TIMELINE_EVERY", Math.max(10, (int) Math.round((warmup + duration + probeDuration) / 120) * 10));
+      System.out.printf(Locale.ROOT, "timeline (every %d s: spans/s accepted and forwarded in that second, heap used, live data after the last GC,"
+          + " RSS, in flight, forward queue):%n", every);
       for (Sample s : samples) {
         int sec = (int) Math.round(s.atSeconds());
-        if (sec % 10 != 0 || sec == 0) continue;
-        System.out.printf(Locale.ROOT, "  +%3d s  accepted %,8d/s  forwarded %,8d/s  heap %7s  RSS %7s  in flight %,9d  queue %7s%n", sec,
-            gen.ackedPerSecond.get(sec - 1), agent.perSecond(sec - 1), mb(s.heapUsedBytes()), mb(s.rssKb() * 1024.0), s.inFlight(),
-            mb(s.queuedBytes()));
+        if (sec % every != 0 || sec == 0) continue;
+        System.out.printf(Locale.ROOT, "  +%3d s  accepted %,8d/s  forwarded %,8d/s  heap %7s  live %7s  RSS %7s  in flight %,9d  queue %7s%n", sec,
+            gen.ackedPerSecond.get(sec - 1), agent.perSecond(sec - 1), mb(s.heapUsedBytes()), mb(s.liveAfterGcBytes()), mb(s.rssKb() * 1024.0),
+            s.inFlight(), mb(s.queuedBytes()));
       }
       System.out.printf(Locale.ROOT, "at %s for %.0f s:%n", rateText, duration);
       System.out.printf(Locale.ROOT, "  accepted  %,.0f spans/s (lowest 10 s window %,.0f): %,d payloads answered 200, %,d answered 429 (%,d spans),"
