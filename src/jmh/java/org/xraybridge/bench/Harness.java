@@ -351,6 +351,31 @@ final class Harness {
     return b == 0 || Double.isNaN(a) || Double.isNaN(b) ? "n/a" : String.format(Locale.ROOT, "%.2f", a / b);
   }
 
+  /** {@code a / b} as a percentage with enough digits for small fractions. */
+  static String percent(double a, double b) {
+    return b == 0 ? "n/a" : String.format(Locale.ROOT, "%.4f %%", 100 * a / b);
+  }
+
+  /** "+a..+b s" ranges of the seconds where {@code perSecond} is non-zero, with their sums. */
+  static String secondsWith(java.util.concurrent.atomic.AtomicLongArray perSecond) {
+    StringBuilder b = new StringBuilder();
+    int start = -1;
+    long sum = 0;
+    for (int i = 0; i <= perSecond.length(); i++) {
+      long v = i < perSecond.length() ? perSecond.get(i) : 0;
+      if (v > 0) {
+        if (start < 0) start = i;
+        sum += v;
+      } else if (start >= 0) {
+        if (b.length() > 0) b.append(", ");
+        b.append(String.format(Locale.ROOT, "+%d..+%d s: %,d", start, i, sum));
+        start = -1;
+        sum = 0;
+      }
+    }
+    return b.toString();
+  }
+
   static AtomicLong newSequence() {
     return new AtomicLong(1); // sequence 0 is never used: its id would be 0
   }

@@ -91,6 +91,8 @@ final class LoadGenerator {
   final SeqSet unacked;
   /** Spans acknowledged per second since the start. */
   final AtomicLongArray ackedPerSecond = new AtomicLongArray(7200);
+  /** Spans skipped (more than the tracer backlog behind) per second since the start. */
+  final AtomicLongArray skippedPerSecond = new AtomicLongArray(7200);
   /** Recent checkout traces (trace id, client span id, client start) for X-Ray halves to join. */
   final ArrayBlockingQueue<long[]> joinable = new ArrayBlockingQueue<>(4096);
   private final List<Ack> acks = new ArrayList<>();
@@ -184,6 +186,8 @@ final class LoadGenerator {
             next += interval;
             st.skipped++;
             st.spansSkipped += spans;
+            int second = (int) ((now - startNanos) / 1_000_000_000L);
+            if (second >= 0 && second < skippedPerSecond.length()) skippedPerSecond.addAndGet(second, spans);
           }
         }
         next += interval;

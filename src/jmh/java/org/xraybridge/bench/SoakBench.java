@@ -294,6 +294,7 @@ public final class SoakBench {
       System.out.printf(Locale.ROOT, "native: %,d spans answered 200, %,d answered 429, %,d without an answer (bridge killed or restarting),"
               + " %,d other; %,d skipped as a tracer with a full queue would%n",
           st.spansOk, st.spans429, st.spansNoAnswer, st.spansOther, st.spansSkipped);
+      if (st.spansSkipped > 0) System.out.println("  skipped (never sent, no id used) at " + Harness.secondsWith(gen.skippedPerSecond));
       System.out.printf(Locale.ROOT, "X-Ray: %,d traces (%,d spans) stored in the emulator; poller at the end: %s%n",
           xray.storedTraces.get(), xray.storedSpans.get(), xrayHealth);
       System.out.printf(Locale.ROOT, "spool: peak %,d spans, %s on disk (budget %s, bridge.forward.spool-max-bytes)%n", peakSpoolSpans,
@@ -329,8 +330,8 @@ public final class SoakBench {
       }
       if (!xrayLostAges.isEmpty()) {
         xrayLostAges.sort(Double::compare);
-        System.out.printf(Locale.ROOT, "  X-Ray spans lost (%,d) had been stored in the emulator between %.1f s and %.1f s before the kill; the poller's"
-                + " cursor lag one second before the kill was %s (they were polled, handed on and checkpointed as delivered, then died"
+        System.out.printf(Locale.ROOT, "  X-Ray spans lost (%,d) had been stored in the emulator between %.1f s and %.1f s before the kill; the poller one"
+                + " second before the kill: %s (they were polled, handed on and checkpointed as delivered, then died"
                 + " in memory)%n", xrayLostBeforeKill, xrayLostAges.get(0), xrayLostAges.get(xrayLostAges.size() - 1),
             Harness.xray(beforeKill.path("components").path("xray")));
       }
@@ -356,17 +357,18 @@ public final class SoakBench {
       long counted = atKill.dropped() + l.dropped();
       long afterRestart = nativeLostAfterRestart + xrayLostAfterKill;
       System.out.printf(Locale.ROOT, "LOST        %,d of %,d expected spans = %s  (native %,d, X-Ray %,d)%n",
-          ids.lost(), ids.expected(), ratio(ids.lost(), ids.expected()), ids.lostNative(), ids.lostXRay());
+          ids.lost(), ids.expected(), Harness.percent(ids.lost(), ids.expected()), ids.lostNative(), ids.lostXRay());
       System.out.printf(Locale.ROOT, "LOST          dropped and counted by the bridge (target 0 within the spool budget): %,d %s%n", counted,
           counted == 0 ? "" : "(before the kill " + atKill.drops() + ", after the restart " + l.drops() + ")");
       System.out.printf(Locale.ROOT, "LOST          taken in before the kill -9 and neither delivered nor counted (the kill's by-design loss): %,d"
-              + " (native %,d, X-Ray %,d); in memory one second before the kill: %,d%n", nativeLostBeforeKill + xrayLostBeforeKill,
-          nativeLostBeforeKill, xrayLostBeforeKill, inMemoryAtKill);
+              + " (native %,d, X-Ray %,d); in memory one second before the kill: %,d (lost / in memory = %s)%n",
+          nativeLostBeforeKill + xrayLostBeforeKill, nativeLostBeforeKill, xrayLostBeforeKill, inMemoryAtKill,
+          ratio(nativeLostBeforeKill + xrayLostBeforeKill, inMemoryAtKill));
       System.out.printf(Locale.ROOT, "LOST          of those, native spans answered 200 more than %.0f s before the kill (should be 0: they had left"
           + " memory): %,d%n", killWindow, nativeLostEarly);
       System.out.printf(Locale.ROOT, "LOST          taken in after the restart (target 0): %,d%n", afterRestart);
       System.out.printf(Locale.ROOT, "DUPLICATED  %,d = %s of expected  (native %,d, X-Ray %,d)%n", ids.duplicated(),
-          ratio(ids.duplicated(), ids.expected()), sum(dupBy), sum(xDupBy));
+          Harness.percent(ids.duplicated(), ids.expected()), sum(dupBy), sum(xDupBy));
       System.out.printf(Locale.ROOT, "UNEXPECTED  %,d; received without a 200 %,d%n", ids.unexpected(), ids.deliveredUnacked());
       for (Watch w : watches) {
         long finalMissing = w.count(gen.acked, xray.stored, agent.received);
