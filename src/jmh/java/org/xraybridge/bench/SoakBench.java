@@ -108,9 +108,14 @@ public final class SoakBench {
     System.out.printf(Locale.ROOT, "load: %,.0f spans/s offered over %d connections (%d spans, %,d bytes a payload), X-Ray %.1f traces/s"
             + " (%d spans each), for %.0f s%n", rate, connections, probe.spansPerPayload(), probe.payloadBytes(), xrayRate,
         XRayFeeder.SPANS_PER_TRACE, total);
-    System.out.printf(Locale.ROOT, "faults: +%.0f s the fake Agent goes down for %.0f s (%s); +%.0f s the X-Ray API throttles every read for %.0f s;"
-            + " +%.0f s kill -9 of the bridge, restarted at once on the same data directory%n", downAt, agentDown,
-        fault503 ? "answers 503" : "connections refused", throttleAt, throttle, killAt);
+    List<String> faults = new ArrayList<>();
+    if (agentDown > 0) {
+      faults.add(String.format(Locale.ROOT, "+%.0f s the fake Agent goes down for %.0f s (%s)", downAt, agentDown,
+          fault503 ? "answers 503" : "connections refused"));
+    }
+    if (throttle > 0) faults.add(String.format(Locale.ROOT, "+%.0f s the X-Ray API throttles every read for %.0f s", throttleAt, throttle));
+    if (doKill) faults.add(String.format(Locale.ROOT, "+%.0f s kill -9 of the bridge, restarted at once on the same data directory", killAt));
+    System.out.println("faults: " + (faults.isEmpty() ? "none" : String.join("; ", faults)));
 
     AtomicLong sequence = Harness.newSequence();
     FakeAgent agent = new FakeAgent(Harness.freePort(), capacity).up();
@@ -317,26 +322,29 @@ public final class SoakBench {
         System.out.printf(Locale.ROOT, "second copies arrived at the fake Agent at (seconds from the start; the kill was at +%.0f s, the Agent came back"
             + " at +%.0f s): %s%n", killedAt, agentUpNanos == 0 ? Double.NaN : (agentUpNanos - t0) / 1e9, dupTimes);
       }
-      System.out.println();
-      System.out.println("kill -9, by design: what the bridge held in memory — the merge batch (≤ 1 s), the open payloads (≤ 1 s), the forward"
-          + " queue and the payloads being sent — neither delivered nor spooled, is lost, and the tracers were told 200 for the native ones;"
-          + " X-Ray spans handed on after the last checkpoint are polled again and may arrive twice");
-      System.out.printf(Locale.ROOT, "  ledger one second before the kill: in flight %,d spans, of which %,d in the spool: %,d in memory (the"
-              + " by-design loss bound at that instant)%n", atKill.inFlight(), fwdAtKill.path("spoolSpans").asLong(), inMemoryAtKill);
-      if (!killLostAges.isEmpty()) {
-        killLostAges.sort(Double::compare);
-        System.out.printf(Locale.ROOT, "  native spans lost (%,d) had been answered 200 between %.2f s and %.2f s before the kill%n",
-            nativeLostBeforeKill, killLostAges.get(0), killLostAges.get(killLostAges.size() - 1));
+      if (doKill) {
+        System.out.println();
+        System.out.println("kill -9, by design: what the bridge held in memory — the merge batch (≤ 1 s), the open payloads (≤ 1 s), the forward"
+            + " queue and the payloads being sent — neither delivered nor spooled, is lost, and the tracers were told 200 for the native ones;"
+            + " X-Ray spans checkpointed as delivered but not forwarded yet die with them, those handed on after the last checkpoint"
+            + " are polled again and may arrive twice");
+        System.out.printf(Locale.ROOT, "  ledger one second before the kill: in flight %,d spans, of which %,d in the spool: %,d in memory (the"
+                + " by-design loss bound at that instant)%n", atKill.inFlight(), fwdAtKill.path("spoolSpans").asLong(), inMemoryAtKill);
+        if (!killLostAges.isEmpty()) {
+          killLostAges.sort(Double::compare);
+          System.out.printf(Locale.ROOT, "  native spans lost (%,d) had been answered 200 between %.2f s and %.2f s before the kill%n",
+              nativeLostBeforeKill, killLostAges.get(0), killLostAges.get(killLostAges.size() - 1));
+        }
+        if (!xrayLostAges.isEmpty()) {
+          xrayLostAges.sort(Double::compare);
+          System.out.printf(Locale.ROOT, "  X-Ray spans lost (%,d) had been stored in the emulator between %.1f s and %.1f s before the kill; the poller one"
+                  + " second before the kill: %s (they were polled, handed on and checkpointed as delivered, then died"
+                  + " in memory)%n", xrayLostBeforeKill, xrayLostAges.get(0), xrayLostAges.get(xrayLostAges.size() - 1),
+              Harness.xray(beforeKill.path("components").path("xray")));
+        }
+        System.out.printf(Locale.ROOT, "  restart: health UP %.1f s after the new process started%s; first 200 to a tracer %.1f s after the restart%n",
+            upAfter, up ? "" : " (NOT up)", first200AfterRestart);
       }
-      if (!xrayLostAges.isEmpty()) {
-        xrayLostAges.sort(Double::compare);
-        System.out.printf(Locale.ROOT, "  X-Ray spans lost (%,d) had been stored in the emulator between %.1f s and %.1f s before the kill; the poller one"
-                + " second before the kill: %s (they were polled, handed on and checkpointed as delivered, then died"
-                + " in memory)%n", xrayLostBeforeKill, xrayLostAges.get(0), xrayLostAges.get(xrayLostAges.size() - 1),
-            Harness.xray(beforeKill.path("components").path("xray")));
-      }
-      System.out.printf(Locale.ROOT, "  restart: health UP %.1f s after the new process started%s; first 200 to a tracer %.1f s after the restart%n",
-          upAfter, up ? "" : " (NOT up)", first200AfterRestart);
       System.out.println();
       System.out.println("recovery (seconds after the fault ended until the spans taken in before it had all arrived — or were finally lost):");
       for (Watch w : watches) {
