@@ -205,8 +205,10 @@ class DeliveryFaultTest {
   @Test
   void spoolFull_oldestPayloadsDeletedAndCountedTheNewestDelivered() throws IOException {
     hop = FakeHop.reserved();
-    // each payload carries ~10 KB of meta: the spool holds two of them
-    Forwarder f = start(fast().spoolMaxBytes(25_000), ledger);
+    // each payload carries ~10 KB of meta: the spool holds two of them. The circuit, once open, stays
+    // open through the four submissions, so no drain attempt claims a spooled payload meanwhile (a payload
+    // being sent is never the one deleted, which would make "oldest" depend on timing)
+    Forwarder f = start(fast().spoolMaxBytes(25_000).circuitOpenWait(Duration.ofSeconds(3)), ledger);
     List<ChunkBatch> batches = new ArrayList<>();
     for (int i = 1; i <= 4; i++) {
       Span s = Span.builder().traceId(i).spanId(i * 1000L).service("svc").name("op").resource("r")
