@@ -13,6 +13,7 @@ import org.msgpack.core.buffer.ArrayBufferInput;
 import org.msgpack.value.ValueType;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
+import org.xraybridge.model.TracerInfo;
 
 /**
  * The typed reads both msgpack decoders share, on one {@link MessageUnpacker} over a byte array the
@@ -65,6 +66,39 @@ abstract class MsgpackReader {
     this.nowNanos = nowNanos;
     this.strings = strings;
   }
+
+  /**
+   * One trace: an array of spans in this format; a nil trace is empty (as the Agent reads it). A
+   * span that does not decode is counted and skipped, the rest of the trace goes on.
+   */
+  final void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
+    MessageFormat f = u.getNextFormat();
+    if (f == MessageFormat.NIL) {
+      u.unpackNil();
+      return;
+    }
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
+          + ", expected an array of spans");
+      u.skipValue();
+      return;
+    }
+    int spans = u.unpackArrayHeader();
+    trace.begin();
+    for (int s = 0; s < spans; s++) {
+      Span span = readSpan();
+      if (span != null) {
+        trace.add(span);
+      } else {
+        trace.malformedSpan();
+        out.malformed("Malformed: trace " + (index + 1) + " of " + declared + ", span " + (s + 1) + ": " + typeError);
+      }
+    }
+    trace.finish(tracer);
+  }
+
+  /** The next span in this format, or null (and {@link #typeError} says why) when it does not decode. */
+  abstract Span readSpan() throws IOException;
 
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
   final void start(byte[] data, int length) {

@@ -98,34 +98,9 @@ final class V04Decoder extends MsgpackReader {
     return finish();
   }
 
-  private void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
-    MessageFormat f = u.getNextFormat();
-    if (f == MessageFormat.NIL) { // the Agent's decoder reads a nil trace as an empty one
-      u.unpackNil();
-      return;
-    }
-    if (typeOf(f) != ValueType.ARRAY) {
-      out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
-          + ", expected an array of spans");
-      u.skipValue();
-      return;
-    }
-    int spans = u.unpackArrayHeader();
-    trace.begin();
-    for (int s = 0; s < spans; s++) {
-      Span span = readSpan();
-      if (span != null) {
-        trace.add(span);
-      } else {
-        trace.malformedSpan();
-        out.malformed("Malformed: trace " + (index + 1) + " of " + declared + ", span " + (s + 1) + ": " + typeError);
-      }
-    }
-    trace.finish(tracer);
-  }
-
   /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
-  private Span readSpan() throws IOException {
+  @Override
+  Span readSpan() throws IOException {
     typeError = null;
     MessageFormat f = u.getNextFormat();
     if (typeOf(f) != ValueType.MAP) {

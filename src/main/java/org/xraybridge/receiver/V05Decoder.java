@@ -110,33 +110,8 @@ final class V05Decoder extends MsgpackReader {
     dict = strings;
   }
 
-  private void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
-    MessageFormat f = u.getNextFormat();
-    if (f == MessageFormat.NIL) {
-      u.unpackNil();
-      return;
-    }
-    if (typeOf(f) != ValueType.ARRAY) {
-      out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
-          + ", expected an array of spans");
-      u.skipValue();
-      return;
-    }
-    int spans = u.unpackArrayHeader();
-    trace.begin();
-    for (int s = 0; s < spans; s++) {
-      Span span = readSpan();
-      if (span != null) {
-        trace.add(span);
-      } else {
-        trace.malformedSpan();
-        out.malformed("Malformed: trace " + (index + 1) + " of " + declared + ", span " + (s + 1) + ": " + typeError);
-      }
-    }
-    trace.finish(tracer);
-  }
-
-  private Span readSpan() throws IOException {
+  @Override
+  Span readSpan() throws IOException {
     typeError = null;
     MessageFormat f = u.getNextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
