@@ -1,7 +1,8 @@
 package org.xraybridge.forward.agent;
 
+import org.xraybridge.forward.BoundedBytes;
+
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * A msgpack writer over one reusable byte array, for writers that size their output first.
@@ -18,13 +19,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one per writer thread (or under the writer's lock).
  */
-public final class MsgpackBuffer {
-  private final int initialCapacity;
-  private final int maxCapacity;
-  /** A reset keeps an array up to this size and lets a larger one go, so idle buffers stay small. */
-  private final int retainBytes;
-  private byte[] buf;
-  private int pos;
+public final class MsgpackBuffer extends BoundedBytes {
 
   public MsgpackBuffer(int initialCapacity, int maxCapacity) {
     this(initialCapacity, maxCapacity, initialCapacity);
@@ -32,37 +27,7 @@ public final class MsgpackBuffer {
 
   /** A buffer whose {@link #reset()} keeps an array of up to {@code retainBytes}. */
   public MsgpackBuffer(int initialCapacity, int maxCapacity, int retainBytes) {
-    if (initialCapacity <= 0 || maxCapacity < initialCapacity) {
-      throw new IllegalArgumentException(
-          "capacities: expected 0 < initial <= max, got " + initialCapacity + " and " + maxCapacity);
-    }
-    this.initialCapacity = initialCapacity;
-    this.maxCapacity = maxCapacity;
-    this.retainBytes = Math.max(initialCapacity, retainBytes);
-    this.buf = new byte[initialCapacity];
-  }
-
-  /** Bytes written since the last {@link #reset()}. */
-  public int size() {
-    return pos;
-  }
-
-  /** Forgets what was written; keeps the array unless it grew past the retain size. */
-  public void reset() {
-    pos = 0;
-    if (buf.length > retainBytes) buf = new byte[initialCapacity];
-  }
-
-  /** Makes room for {@code n} more bytes. */
-  public void ensureRoom(int n) {
-    long needed = (long) pos + n;
-    if (needed <= buf.length) return;
-    if (needed > maxCapacity) {
-      throw new IllegalStateException(
-          "Oversized write: " + needed + " bytes needed, buffer bound is " + maxCapacity);
-    }
-    long grown = Math.max(needed, Math.min((long) buf.length * 2, maxCapacity));
-    buf = Arrays.copyOf(buf, (int) grown);
+    super(initialCapacity, maxCapacity, retainBytes);
   }
 
   /** A new array: {@code prefix} followed by everything written. */
