@@ -151,6 +151,8 @@ final class AgentAssembler implements Assembler {
     h.put("X-Datadog-Trace-Count", Integer.toString(traceCount));
     // an overloaded Agent then answers 429 (which we retry) instead of a 200 that drops the payload
     h.put("Datadog-Send-Real-Http-Status", "true");
+    // the tracer posts its own stats for these spans (passed on from /v0.6/stats): the Agent must not count them again
+    if (t.clientComputedStats()) h.put("Datadog-Client-Computed-Stats", "true");
     return h;
   }
 

@@ -92,7 +92,9 @@ final class IntakeAssembler implements Assembler {
     List<Span> spans = chunk.spans();
     if (spans.isEmpty()) return;
     boolean[] top = topLevel.compute(spans);
-    stats.add(chunk, top); // stats see every chunk, before sampling, as the Agent's concentrator
+    // stats see every chunk, before sampling, as the Agent's concentrator — unless the tracer counts
+    // its own spans and posts them on /v0.6/stats, which would count them twice
+    if (!chunk.tracer().clientComputedStats()) stats.add(chunk, top);
     int priority = priority(chunk);
     if (priority <= 0) {
       accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());

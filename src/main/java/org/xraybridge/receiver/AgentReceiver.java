@@ -559,8 +559,9 @@ public final class AgentReceiver implements AutoCloseable {
       String entity = h.get("Datadog-Entity-ID");
       if (entity != null && entity.startsWith("cid-")) container = entity.substring(4);
     }
-    if (lang == null && langVersion == null && tracerVersion == null && container == null) return TracerInfo.UNKNOWN;
-    return new TracerInfo(nonNull(lang), nonNull(langVersion), nonNull(tracerVersion), nonNull(container));
+    boolean computedStats = truthy(h.get("Datadog-Client-Computed-Stats"));
+    if (lang == null && langVersion == null && tracerVersion == null && container == null && !computedStats) return TracerInfo.UNKNOWN;
+    return new TracerInfo(nonNull(lang), nonNull(langVersion), nonNull(tracerVersion), nonNull(container), computedStats);
   }
 
   /** The Agent's rule for its boolean headers: anything but empty and 0/f/F/false/False/FALSE is true. */

@@ -56,16 +56,17 @@ class AgentForwardTest {
   }
 
   @Test
-  void submit_chunksOfThreeProducers_putsV04PayloadsPerProducerThatDecodeFieldByField() throws IOException {
+  void submit_chunksOfFourProducers_putsV04PayloadsPerProducerThatDecodeFieldByField() throws IOException {
     start(agentSettings());
     SplittableRandom r = new SplittableRandom(31);
-    TracerInfo[] tracers = {TestTraces.JAVA, TestTraces.PYTHON, TracerInfo.XRAY};
+    TracerInfo go = new TracerInfo("go", "1.22", "1.70.0", "", true); // posts its own /v0.6/stats
+    TracerInfo[] tracers = {TestTraces.JAVA, TestTraces.PYTHON, TracerInfo.XRAY, go};
     Map<Long, TraceChunk> sent = new HashMap<>();
     long spans = 0;
     for (int b = 0; b < 5; b++) {
       List<TraceChunk> chunks = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
-        TraceChunk c = TestTraces.random(r, tracers[r.nextInt(3)]);
+        TraceChunk c = TestTraces.random(r, tracers[r.nextInt(tracers.length)]);
         chunks.add(c);
         sent.put(c.traceId(), c);
         spans += c.size();
@@ -97,6 +98,8 @@ class AgentForwardTest {
         assertThat(put.header("Datadog-Meta-Tracer-Version")).isEqualTo(t.tracerVersion());
         assertThat(put.header("Datadog-Container-ID")).isEqualTo(t.containerId());
         assertThat(put.header("Datadog-Entity-ID")).isEqualTo(t.containerId().isEmpty() ? "" : "ci-" + t.containerId());
+        assertThat(put.header("Datadog-Client-Computed-Stats")).as("the Agent must not count these spans again")
+            .isEqualTo(t.clientComputedStats() ? "true" : "");
       }
     }
     assertThat(seen.keySet()).isEqualTo(sent.keySet());

@@ -40,6 +40,7 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.TracerInfo;
 
 /** Intake mode against a local intake that decodes what it gets, field by field. */
 class IntakeForwardTest {
@@ -261,6 +262,43 @@ class IntakeForwardTest {
     // the traces: half kept, half sampled out — but all of them in the stats above
     assertThat(ledger.dropped(Ledger.Reason.SAMPLED_OUT)).isEqualTo(5L * n / 2);
     assertThat(ledger.forwarded()).isEqualTo(5L * n / 2);
+  }
+
+  @Test
+  void submit_chunksOfATracerThatComputesItsOwnStats_areForwardedButNotCountedAgain() throws IOException {
+    long t0 = TestTraces.T0;
+    start(Clock.fixed(Instant.ofEpochSecond(0, t0).plusSeconds(5), ZoneOffset.UTC));
+    TracerInfo computing = new TracerInfo("go", "1.22", "1.70.0", "", true);
+    List<TraceChunk> chunks = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      boolean own = i % 2 == 0;
+      Span root = Span.builder().traceId(500 + i).spanId(5_000 + i).parentId(0)
+          .startNanos(t0 + i * 1_000_000L).durationNanos(1_000_000L)
+          .service(own ? "counted-by-tracer" : "counted-here").name("http.request").resource("GET /").type("web")
+          .putMeta("span.kind", "server").build();
+      chunks.add(new TraceChunk(500 + i, List.of(root), Priority.AUTO_KEEP, "", "prod", Half.NATIVE,
+          own ? computing : TestTraces.JAVA));
+    }
+    forwarder.submit(ChunkBatch.of(chunks));
+    forwarder.stop(Duration.ofSeconds(5));
+    forwarder = null;
+
+    assertThat(ledger.forwarded()).as("every span still goes to the trace intake").isEqualTo(10);
+    List<FakeHop.Request> statsPosts = intake.accepted("/api/v0.2/stats");
+    assertThat(statsPosts).hasSize(1);
+    Map<String, Value> payload = map(unpack(IntakeWire.gunzip(statsPosts.get(0).body())));
+    List<String> services = new ArrayList<>();
+    long hits = 0;
+    for (Value cp : payload.get("Stats").asArrayValue()) {
+      for (Value bucket : map(cp).get("Stats").asArrayValue()) {
+        for (Value g : map(bucket).get("Stats").asArrayValue()) {
+          services.add(str(map(g), "Service"));
+          hits += count(map(g), "Hits");
+        }
+      }
+    }
+    assertThat(services).containsOnly("counted-here");
+    assertThat(hits).isEqualTo(5);
   }
 
   @Test

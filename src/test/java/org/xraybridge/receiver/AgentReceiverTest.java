@@ -378,6 +378,19 @@ class AgentReceiverTest {
   }
 
   @Test
+  void tracerInfo_clientComputedStatsHeader_isKeptWithTheAgentsTruthiness() {
+    var computing = new io.netty.handler.codec.http.DefaultHttpHeaders()
+        .set("Datadog-Meta-Lang", "go").set("Datadog-Client-Computed-Stats", "yes");
+    var dotnetStyleEmpty = new io.netty.handler.codec.http.DefaultHttpHeaders()
+        .set("Datadog-Meta-Lang", "java").set("Datadog-Client-Computed-Stats", "");
+    var bare = new io.netty.handler.codec.http.DefaultHttpHeaders().set("Datadog-Client-Computed-Stats", "true");
+    assertThat(AgentReceiver.tracerInfo(computing).clientComputedStats()).isTrue();
+    assertThat(AgentReceiver.tracerInfo(computing).language()).isEqualTo("go");
+    assertThat(AgentReceiver.tracerInfo(dotnetStyleEmpty).clientComputedStats()).isFalse();
+    assertThat(AgentReceiver.tracerInfo(bare).clientComputedStats()).isTrue();
+  }
+
+  @Test
   void truthy_followsTheAgentsRule() {
     for (String no : new String[] {null, "", " ", "0", "f", "F", "false", "False", "FALSE"}) {
       assertThat(AgentReceiver.truthy(no)).as(String.valueOf(no)).isFalse();
