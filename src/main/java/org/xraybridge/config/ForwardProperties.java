@@ -22,6 +22,8 @@ import org.xraybridge.model.Secret;
  * @param queueMaxBytes the in-memory queue between merge and senders; full → back-pressure
  * @param retryBudget how long one payload is retried before it is spooled
  * @param shutdownTimeout how long shutdown flushes before spooling the rest
+ * @param errorsPerSecond intake mode: traces a tracer sampled out that hold an error, sent anyway up to
+ *     this many a second (the Agent's errors sampler, default 10); 0 turns it off
  */
 @ConfigurationProperties("bridge.forward")
 public record ForwardProperties(
@@ -36,7 +38,8 @@ public record ForwardProperties(
     @DefaultValue("10MB") DataSize maxPayloadBytes,
     @DefaultValue("30s") Duration retryBudget,
     @DefaultValue("10s") Duration shutdownTimeout,
-    @DefaultValue("") String hostname) {
+    @DefaultValue("") String hostname,
+    @DefaultValue("10") double errorsPerSecond) {
 
   public enum Target {
     EMBEDDED,
@@ -66,6 +69,8 @@ public record ForwardProperties(
         && maxPayloadBytes.toBytes() <= DataSize.ofMegabytes(24).toBytes(),
         "bridge.forward.max-payload-bytes must be between 64KB and 24MB (the Agent takes at most 25MB), got " + maxPayloadBytes);
     ConfigurationException.require(!retryBudget.isNegative(), "bridge.forward.retry-budget must not be negative, got " + retryBudget);
+    ConfigurationException.require(errorsPerSecond >= 0 && errorsPerSecond <= 1_000_000,
+        "bridge.forward.errors-per-second must be between 0 (off) and 1000000, got " + errorsPerSecond);
     ConfigurationException.require(!shutdownTimeout.isNegative(), "bridge.forward.shutdown-timeout must not be negative, got " + shutdownTimeout);
   }
 

@@ -101,6 +101,7 @@ public final class Pipeline implements SmartLifecycle {
         .maxQueueBytes(forward.queueMaxBytes().toBytes())
         .maxPayloadBytes((int) forward.maxPayloadBytes().toBytes())
         .retryBudget(forward.retryBudget())
+        .errorsPerSecond(forward.errorsPerSecond())
         .spoolDir(forward.spoolDir())
         .spoolMaxBytes(forward.spoolMaxBytes().toBytes())
         .shutdownBound(forward.shutdownTimeout());

@@ -35,6 +35,8 @@ import org.xraybridge.model.Secret;
  * @param intakeFlushInterval … or at the latest after this long
  * @param statsFlushInterval how often closed APM stats buckets are sent (intake)
  * @param statsMaxGroups bound on open APM stats groups (memory)
+ * @param errorsPerSecond intake: sampled-out traces with an error still sent per second, as the
+ *     Agent's errors sampler does (its default 10); 0 turns it off
  * @param senderThreads concurrent requests to the next hop
  * @param connectTimeout TCP/TLS connect timeout
  * @param requestTimeout timeout of one request
@@ -72,6 +74,7 @@ public record ForwardSettings(
     Duration intakeFlushInterval,
     Duration statsFlushInterval,
     int statsMaxGroups,
+    double errorsPerSecond,
     int senderThreads,
     Duration connectTimeout,
     Duration requestTimeout,
@@ -149,6 +152,10 @@ public record ForwardSettings(
     positive("bridge.forward.intake-flush-interval", intakeFlushInterval);
     positive("bridge.forward.stats-flush-interval", statsFlushInterval);
     positive("bridge.forward.stats-max-groups", statsMaxGroups);
+    if (!(errorsPerSecond >= 0 && errorsPerSecond <= 1_000_000)) {
+      throw new IllegalArgumentException(
+          "bridge.forward.errors-per-second must be between 0 (off) and 1000000, got " + errorsPerSecond);
+    }
     if (senderThreads < 1 || senderThreads > 64) {
       throw new IllegalArgumentException("bridge.forward.sender-threads must be 1..64, got " + senderThreads);
     }
@@ -240,6 +247,7 @@ public record ForwardSettings(
     private Duration intakeFlushInterval = Duration.ofSeconds(5);
     private Duration statsFlushInterval = Duration.ofSeconds(10);
     private int statsMaxGroups = 100_000;
+    private double errorsPerSecond = 10;
     private int senderThreads = 2;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration requestTimeout = Duration.ofSeconds(15);
@@ -268,7 +276,8 @@ public record ForwardSettings(
       hostname = s.hostname; env = s.env; version = s.version; maxQueueBytes = s.maxQueueBytes;
       maxQueuePayloads = s.maxQueuePayloads; maxPayloadBytes = s.maxPayloadBytes; flushInterval = s.flushInterval;
       intakeFlushBytes = s.intakeFlushBytes; intakeFlushInterval = s.intakeFlushInterval;
-      statsFlushInterval = s.statsFlushInterval; statsMaxGroups = s.statsMaxGroups; senderThreads = s.senderThreads;
+      statsFlushInterval = s.statsFlushInterval; statsMaxGroups = s.statsMaxGroups;
+      errorsPerSecond = s.errorsPerSecond; senderThreads = s.senderThreads;
       connectTimeout = s.connectTimeout; requestTimeout = s.requestTimeout; retryMaxAttempts = s.retryMaxAttempts;
       retryInitialBackoff = s.retryInitialBackoff; retryMaxBackoff = s.retryMaxBackoff; retryBudget = s.retryBudget;
       circuitFailureRate = s.circuitFailureRate; circuitWindow = s.circuitWindow;
@@ -295,6 +304,7 @@ public record ForwardSettings(
     public Builder intakeFlushInterval(Duration v) { intakeFlushInterval = v; return this; }
     public Builder statsFlushInterval(Duration v) { statsFlushInterval = v; return this; }
     public Builder statsMaxGroups(int v) { statsMaxGroups = v; return this; }
+    public Builder errorsPerSecond(double v) { errorsPerSecond = v; return this; }
     public Builder senderThreads(int v) { senderThreads = v; return this; }
     public Builder connectTimeout(Duration v) { connectTimeout = v; return this; }
     public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
@@ -316,7 +326,7 @@ public record ForwardSettings(
     public ForwardSettings build() {
       return new ForwardSettings(target, agentUrl, intakeUrl, site, apiKey, hostname, env, version, maxQueueBytes,
           maxQueuePayloads, maxPayloadBytes, flushInterval, intakeFlushBytes, intakeFlushInterval, statsFlushInterval,
-          statsMaxGroups, senderThreads, connectTimeout, requestTimeout, retryMaxAttempts, retryInitialBackoff,
+          statsMaxGroups, errorsPerSecond, senderThreads, connectTimeout, requestTimeout, retryMaxAttempts, retryInitialBackoff,
           retryMaxBackoff, retryBudget, circuitFailureRate, circuitWindow, circuitMinimumCalls, circuitOpenWait,
           circuitHalfOpenCalls, spoolDir, spoolMaxBytes, shutdownBound, embeddedRecentTraces, ownReceiverHost,
           ownReceiverPort);

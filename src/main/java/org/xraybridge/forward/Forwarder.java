@@ -33,6 +33,7 @@ import org.xraybridge.forward.delivery.RateLimitedLog;
 import org.xraybridge.forward.delivery.Redactor;
 import org.xraybridge.forward.delivery.Spool;
 import org.xraybridge.forward.embedded.EmbeddedAgent;
+import org.xraybridge.forward.intake.ErrorRescue;
 import org.xraybridge.forward.intake.StatsConcentrator;
 import org.xraybridge.model.Admission;
 import org.xraybridge.model.BatchSink;
@@ -91,6 +92,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
   private final Outbox outbox;
   private final Spool spool;
   private final StatsConcentrator stats;
+  /** Intake mode only: the Agent's errors sampler (null otherwise: the Agent samples). */
+  private final ErrorRescue rescue;
   private final Assembler assembler;
   private final EmbeddedAgent embedded;
   /** The intake payloads' host name: the setting, else this machine's name. */
@@ -122,10 +125,12 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     this.hostname = settings.hostname().isBlank() ? localHostName() : settings.hostname();
     if (settings.target() == Target.INTAKE) {
       this.stats = new StatsConcentrator(hostname, settings.env(), agentVersion, clock, settings.statsMaxGroups());
-      this.assembler = new IntakeAssembler(stats, settings.intakeFlushBytes(), settings.intakeFlushInterval().toNanos(),
+      this.rescue = new ErrorRescue(settings.errorsPerSecond(), nanoTime);
+      this.assembler = new IntakeAssembler(stats, rescue, settings.intakeFlushBytes(), settings.intakeFlushInterval().toNanos(),
           hostname, settings.env(), agentVersion, this::emit, accounting, warnings, nanoTime);
     } else {
       this.stats = null;
+      this.rescue = null;
       this.assembler = new AgentAssembler(settings.maxPayloadBytes(), settings.flushInterval().toNanos(), this::emit,
           accounting, warnings, nanoTime);
     }
@@ -320,7 +325,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
         s.payloadsSent(),
         s.payloadsRejected(),
         s.payloadsSpooled(),
-        s.sendersBusy());
+        s.sendersBusy(),
+        rescue == null ? 0 : rescue.rescued());
   }
 
   /** The in-process sink of the embedded target. */

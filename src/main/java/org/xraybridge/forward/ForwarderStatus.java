@@ -27,6 +27,8 @@ import java.time.Instant;
  * @param payloadsRejected payloads answered with a non-retryable status
  * @param payloadsSpooled payloads written to the spool after failing
  * @param sendersBusy sender threads working on a payload right now
+ * @param errorTracesRescued sampled-out traces with an error sent anyway (intake mode, the Agent's
+ *     errors sampler)
  */
 public record ForwarderStatus(
     String target,
@@ -49,4 +51,5 @@ public record ForwarderStatus(
     long payloadsSent,
     long payloadsRejected,
     long payloadsSpooled,
-    int sendersBusy) {}
+    int sendersBusy,
+    long errorTracesRescued) {}

@@ -2,6 +2,7 @@ package org.xraybridge.forward;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.xraybridge.forward.delivery.Accounting;
 import org.xraybridge.forward.delivery.Payload;
 import org.xraybridge.forward.delivery.PayloadKind;
 import org.xraybridge.forward.delivery.RateLimitedLog;
+import org.xraybridge.forward.intake.ErrorRescue;
 import org.xraybridge.forward.intake.IntakeTraceWriter;
 import org.xraybridge.forward.intake.ProtoBuffer;
 import org.xraybridge.forward.intake.StatsConcentrator;
@@ -46,6 +48,7 @@ final class IntakeAssembler implements Assembler {
   private final IntakeTraceWriter writer = new IntakeTraceWriter();
   private final TopLevel topLevel = new TopLevel();
   private final StatsConcentrator stats;
+  private final ErrorRescue rescue;
   private final int flushBytes;
   private final long flushIntervalNanos;
   private final String hostname;
@@ -64,6 +67,7 @@ final class IntakeAssembler implements Assembler {
 
   IntakeAssembler(
       StatsConcentrator stats,
+      ErrorRescue rescue,
       int flushBytes,
       long flushIntervalNanos,
       String hostname,
@@ -74,6 +78,7 @@ final class IntakeAssembler implements Assembler {
       RateLimitedLog warnings,
       LongSupplier nanoTime) {
     this.stats = stats;
+    this.rescue = rescue;
     this.flushBytes = flushBytes;
     this.flushIntervalNanos = flushIntervalNanos;
     this.hostname = hostname;
@@ -97,8 +102,14 @@ final class IntakeAssembler implements Assembler {
     if (!chunk.tracer().clientComputedStats()) stats.add(chunk, top);
     int priority = priority(chunk);
     if (priority <= 0) {
-      accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());
-      return;
+      // as the Agent: a user drop (< 0) is final; an automatic drop with an error may be rescued
+      double rate = priority == Priority.AUTO_REJECT && hasError(spans) ? rescue.offer() : 0;
+      if (rate == 0) {
+        accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());
+        return;
+      }
+      chunk = withRootMetric(chunk, ErrorRescue.RATE_METRIC, rate);
+      spans = chunk.spans();
     }
     int size = writer.sizeOfChunkEntry(chunk, priority, top);
     int room = flushBytes - HEADER_ROOM;
@@ -146,6 +157,29 @@ final class IntakeAssembler implements Assembler {
       if (fallback == null) fallback = p;
     }
     return fallback != null ? fallback.intValue() : Priority.AUTO_KEEP;
+  }
+
+  private static boolean hasError(List<Span> spans) {
+    for (int i = 0; i < spans.size(); i++) {
+      if (spans.get(i).error() != 0) return true;
+    }
+    return false;
+  }
+
+  /** The chunk with {@code metric} on its root: the span without a parent in the chunk (the first, if several). */
+  static TraceChunk withRootMetric(TraceChunk chunk, String metric, double value) {
+    List<Span> spans = chunk.spans();
+    Set<Long> ids = new HashSet<>();
+    for (Span s : spans) ids.add(s.spanId());
+    List<Span> out = new ArrayList<>(spans);
+    for (int i = 0; i < spans.size(); i++) {
+      Span s = spans.get(i);
+      if (s.parentId() == 0 || !ids.contains(s.parentId())) {
+        out.set(i, s.toBuilder().putMetric(metric, value).build());
+        break;
+      }
+    }
+    return new TraceChunk(chunk.traceId(), out, chunk.priority(), chunk.origin(), chunk.env(), chunk.half(), chunk.tracer());
   }
 
   @Override

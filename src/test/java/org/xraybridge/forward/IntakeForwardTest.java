@@ -56,7 +56,12 @@ class IntakeForwardTest {
     if (intake != null) intake.close();
   }
 
+  /** Sampling as the tracer decided: the errors sampler off, so priority alone decides what is sent. */
   private Forwarder start(Clock clock) throws IOException {
+    return start(clock, 0);
+  }
+
+  private Forwarder start(Clock clock, double errorsPerSecond) throws IOException {
     intake = FakeHop.start();
     intake.answer(r -> new FakeHop.Answer(202, "{}"));
     ForwardSettings s = ForwardSettings.builder(Target.INTAKE)
@@ -66,6 +71,7 @@ class IntakeForwardTest {
         .env("staging-default")
         .spoolDir(spoolDir)
         .retryBudget(Duration.ofMillis(500))
+        .errorsPerSecond(errorsPerSecond)
         .build();
     forwarder = new Forwarder(s, ledger, clock);
     forwarder.start();
@@ -299,6 +305,49 @@ class IntakeForwardTest {
     }
     assertThat(services).containsOnly("counted-here");
     assertThat(hits).isEqualTo(5);
+  }
+
+  @Test
+  void submit_sampledOutTracesWithAnError_areSentUpToTheErrorsBudgetWithTheirRate() throws IOException {
+    start(Clock.systemUTC(), ForwardSettings.builder(Target.INTAKE).apiKey(Secret.of(KEY)).build().errorsPerSecond());
+    List<TraceChunk> chunks = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      // 0-19: priority 0 with an error on the child; 20-24: priority 0 without error; 25-29: user drop with error
+      int priority = i < 25 ? Priority.AUTO_REJECT : Priority.USER_REJECT;
+      boolean error = i < 20 || i >= 25;
+      Span root = Span.builder().traceId(700 + i).spanId(7_000 + i * 10L).parentId(0)
+          .startNanos(TestTraces.T0).durationNanos(2_000_000L).service("checkout").name("http.request").resource("GET /")
+          .putMetric("_sampling_priority_v1", priority).build();
+      Span child = Span.builder().traceId(700 + i).spanId(7_000 + i * 10L + 1).parentId(root.spanId())
+          .startNanos(TestTraces.T0).durationNanos(1_000_000L).service("checkout").name("db.query").resource("SELECT")
+          .error(error ? 1 : 0).build();
+      chunks.add(new TraceChunk(700 + i, List.of(root, child), priority, "", "prod", Half.NATIVE, TestTraces.JAVA));
+    }
+    forwarder.submit(ChunkBatch.of(chunks)); // well within one second: one budget
+    forwarder.stop(Duration.ofSeconds(5));
+    forwarder = null;
+
+    Map<Long, List<IntakeWire.DecodedSpan>> delivered = new HashMap<>();
+    for (FakeHop.Request post : intake.accepted("/api/v0.2/traces")) {
+      for (IntakeWire.Tracer tp : IntakeWire.dynamic(IntakeWire.gunzip(post.body())).tracers()) {
+        for (IntakeWire.Chunk chunk : tp.chunks()) {
+          assertThat(chunk.priority()).as("a rescued trace keeps priority 0").isZero();
+          assertThat(chunk.droppedTrace()).isFalse();
+          delivered.put(chunk.spans().get(0).traceId(), chunk.spans());
+        }
+      }
+    }
+    // the first 10 sampled-out error traces of the second, no others
+    assertThat(delivered.keySet()).containsExactlyInAnyOrderElementsOf(
+        java.util.stream.LongStream.range(700, 710).boxed().toList());
+    for (List<IntakeWire.DecodedSpan> spans : delivered.values()) {
+      IntakeWire.DecodedSpan root = spans.stream().filter(sp -> sp.parentId() == 0).findFirst().orElseThrow();
+      assertThat(root.metrics()).containsEntry("_dd.errors_sr", 1.0);
+      IntakeWire.DecodedSpan child = spans.stream().filter(sp -> sp.parentId() != 0).findFirst().orElseThrow();
+      assertThat(child.metrics()).doesNotContainKey("_dd.errors_sr");
+    }
+    assertThat(ledger.forwarded()).isEqualTo(20);
+    assertThat(ledger.dropped(Ledger.Reason.SAMPLED_OUT)).isEqualTo(40);
   }
 
   @Test
