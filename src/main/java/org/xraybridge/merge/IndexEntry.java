@@ -1,35 +1,37 @@
 package org.xraybridge.merge;
 
+import java.util.Objects;
 import org.xraybridge.model.Half;
 
 /**
- * What the trace index remembers of one trace, packed into three longs and a shared string so an
- * entry costs 40 bytes of heap (see {@link TraceIndex} for the cost with the cache's own overhead).
+ * What the trace index remembers of one trace, as handed to callers. The index stores it packed in
+ * primitive arrays ({@link IndexStripe}) and builds one of these per read, so this value is sized for
+ * clarity, not for the heap.
  *
  * <p>Accessors: {@link #traceId()} the native Datadog trace id (low 64 bits) once a tracer's spans were
  * seen, until then the id the X-Ray half was converted to; {@link #traceIdHigh()} the native {@code
  * _dd.p.tid} (0 when unknown); {@link #env()} env of the half that wrote the entry; {@link #priority()}
  * the trace's one sampling decision; {@link #decidedBy()} the half seen first; {@link #nativeSeen()};
- * {@link #firstSeenSeconds()}. Immutable.
+ * {@link #firstSeenSeconds()} (epoch seconds, kept to 32 bits as the index stores them). Immutable.
  */
 public final class IndexEntry {
 
-  private static final Half[] HALVES = Half.values();
-
-  private final long traceIdHigh;
   private final long traceId;
-  /** bits 40-47: priority · 38-39: decidedBy · 37: nativeSeen · 0-31: first seen (epoch s). */
-  private final long packed;
+  private final long traceIdHigh;
   private final String env;
+  private final int priority;
+  private final Half decidedBy;
+  private final boolean nativeSeen;
+  private final long firstSeenSeconds;
 
   IndexEntry(long traceId, long traceIdHigh, String env, int priority, Half decidedBy, boolean nativeSeen, long firstSeenSeconds) {
     this.traceId = traceId;
     this.traceIdHigh = traceIdHigh;
-    this.env = env;
-    this.packed = ((long) (priority & 0xFF) << 40)
-        | ((long) decidedBy.ordinal() << 38)
-        | (nativeSeen ? 1L << 37 : 0)
-        | (firstSeenSeconds & 0xFFFF_FFFFL);
+    this.env = Objects.requireNonNull(env, "env == null");
+    this.priority = priority;
+    this.decidedBy = Objects.requireNonNull(decidedBy, "decidedBy == null");
+    this.nativeSeen = nativeSeen;
+    this.firstSeenSeconds = firstSeenSeconds & 0xFFFF_FFFFL;
   }
 
   public long traceId() {
@@ -45,19 +47,31 @@ public final class IndexEntry {
   }
 
   public int priority() {
-    return (byte) (packed >>> 40);
+    return priority;
   }
 
   public Half decidedBy() {
-    return HALVES[(int) ((packed >>> 38) & 3)];
+    return decidedBy;
   }
 
   public boolean nativeSeen() {
-    return (packed & (1L << 37)) != 0;
+    return nativeSeen;
   }
 
   public long firstSeenSeconds() {
-    return packed & 0xFFFF_FFFFL;
+    return firstSeenSeconds;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IndexEntry e && traceId == e.traceId && traceIdHigh == e.traceIdHigh && env.equals(e.env)
+        && priority == e.priority && decidedBy == e.decidedBy && nativeSeen == e.nativeSeen
+        && firstSeenSeconds == e.firstSeenSeconds;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(traceId, traceIdHigh, env, priority, decidedBy, nativeSeen, firstSeenSeconds);
   }
 
   @Override

@@ -51,6 +51,8 @@ class ConfigBindingTest {
     "bridge.receiver.enabled|maybe|bridge.receiver.enabled",
     "bridge.merge.index-ttl|10s|bridge.merge.index-ttl",
     "bridge.merge.index-max-traces|10|bridge.merge.index-max-traces",
+    "bridge.merge.index-max-traces|2000000000|bridge.merge.index-max-traces",
+    "bridge.merge.index-ttl|60000d|bridge.merge.index-ttl",
     "bridge.merge.flush-interval|5m|bridge.merge.flush-interval",
     "bridge.merge.max-batch-spans|0|bridge.merge.max-batch-spans",
     "bridge.merge.max-sent-spans|1|bridge.merge.max-sent-spans",

@@ -10,14 +10,15 @@ import org.xraybridge.model.TraceKey;
 
 /**
  * Heap cost of one indexed trace, measured: fill an index, compare heap after full GCs. Prints the
- * figure (it goes in RATIONALE.md); asserts only a loose ceiling, since GC accounting moves a little
- * between runs — this is a measurement, not a timing.
+ * figure (it goes in RATIONALE.md) and holds it to the issue's target of 128 bytes, well above the
+ * ≈61 measured, since GC accounting moves a little between runs — this is a measurement, not a timing.
  */
 class TraceIndexHeapTest {
 
   @Test
   void heapPerIndexedTrace_isMeasuredAndBounded() {
-    int n = 200_000;
+    // -Dindex.heap.traces=N measures another size (README and RATIONALE quote 2,000,000, the default bound)
+    int n = Integer.getInteger("index.heap.traces", 200_000);
     long before = usedAfterGc();
     TraceIndex index = new TraceIndex(n, Duration.ofMinutes(30), new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
     for (int i = 1; i <= n; i++) {
@@ -29,7 +30,7 @@ class TraceIndexHeapTest {
     double perEntry = (after - before) / (double) n;
     System.out.printf("trace index: %.1f bytes of heap per indexed trace (%d entries)%n", perEntry, index.size());
     assertThat(index.size()).isEqualTo(n);
-    assertThat(perEntry).isLessThan(256);
+    assertThat(perEntry).isLessThanOrEqualTo(128);
     assertThat(index.get(TraceKey.of(0x9E3779B97F4A7C15L))).isNotNull(); // keep it reachable until here
   }
 
