@@ -18,6 +18,7 @@ public final class Names {
   private static final int CACHE_LIMIT = 4096;
   private static final java.util.concurrent.ConcurrentHashMap<String, String> SERVICES = new java.util.concurrent.ConcurrentHashMap<>();
   private static final java.util.concurrent.ConcurrentHashMap<String, String> OPERATIONS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> ENVS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Names() {}
 
@@ -41,6 +42,14 @@ public final class Names {
       String t = tag(truncateUtf8(r, MAX_SERVICE_BYTES));
       return t.isEmpty() ? DEFAULT_SERVICE : t;
     });
+  }
+
+  /**
+   * An env as Datadog keys it: tag-normalised (may be {@code ""}). Both halves compare envs in this
+   * form, so a tracer's {@code Prod} meets an X-Ray {@code prod} as the backend would show them.
+   */
+  public static String env(String raw) {
+    return raw.isEmpty() ? raw : cached(ENVS, raw, Names::tag);
   }
 
   /** Tag normalisation without a default: may return {@code ""}. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import org.xraybridge.convert.Names;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
@@ -105,7 +106,8 @@ final class TraceAssembler {
     Span root = root();
     int priority = priority(root);
     String origin = root.meta("_dd.origin");
-    String env = env(root);
+    // the Agent tag-normalises env; the X-Ray half's env is normalised too, so the two compare
+    String env = Names.env(env(root));
     out.chunks.add(new TraceChunk(traceId, spans, priority, origin, env, Half.NATIVE, tracer));
     spans.clear();
   }

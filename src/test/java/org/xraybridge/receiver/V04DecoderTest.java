@@ -129,6 +129,17 @@ class V04DecoderTest {
   }
 
   @Test
+  void chunk_env_isTagNormalisedAsTheAgentDoes_theSpanKeepsWhatTheTracerSent() {
+    Map<String, Object> root = span(7, 1, 0, "root");
+    root.put("meta", Map.of("env", "  Prod EU-1 "));
+
+    TraceChunk c = decode(list(list(root))).chunks.get(0);
+
+    assertThat(c.env()).isEqualTo("prod_eu-1");
+    assertThat(c.spans().get(0).meta("env")).isEqualTo("  Prod EU-1 ");
+  }
+
+  @Test
   void chunk_rootWithoutPriorityOrEnv_takesTheFirstSpanThatHasThem() {
     Map<String, Object> a = span(7, 2, 1, "a");
     Map<String, Object> b = span(7, 3, 1, "b");
