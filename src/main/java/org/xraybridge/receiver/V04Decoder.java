@@ -1,6 +1,5 @@
 package org.xraybridge.receiver;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,12 +74,12 @@ final class V04Decoder extends MsgpackReader {
     int declared = -1;
     int index = 0;
     try {
-      MessageFormat f = u.getNextFormat();
+      MessageFormat f = u.nextFormat();
       if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
         return finish();
       }
-      declared = u.unpackArrayHeader();
+      declared = u.arrayHeader();
       for (; index < declared; index++) {
         out.traces++;
         readTrace(trace, index, declared, tracer);
@@ -90,7 +89,7 @@ final class V04Decoder extends MsgpackReader {
       out.malformed(declared < 0
           ? "Truncated: empty body"
           : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException | IOException e) {
+    } catch (MessagePackException e) {
       trace.abandon();
       out.malformed("Malformed: " + describe(e) + " at byte " + pos() + " in trace " + (index + 1)
           + (declared < 0 ? "" : " of " + declared));
@@ -100,15 +99,15 @@ final class V04Decoder extends MsgpackReader {
 
   /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
   @Override
-  Span readSpan() throws IOException {
+  Span readSpan() {
     typeError = null;
-    MessageFormat f = u.getNextFormat();
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.MAP) {
       typeError = "the span is " + describe(f) + ", expected a map";
       u.skipValue();
       return null;
     }
-    int fields = u.unpackMapHeader();
+    int fields = u.mapHeader();
     long traceId = 0, spanId = 0, parentId = 0, start = 0, duration = 0;
     int error = 0;
     String service = "", name = "", resource = "", type = "";
@@ -168,13 +167,13 @@ final class V04Decoder extends MsgpackReader {
         meta, metrics, metaStruct, links);
   }
 
-  private Map<String, String> readMeta() throws IOException {
-    if (u.tryUnpackNil()) return FlatMap.empty();
+  private Map<String, String> readMeta() {
+    if (u.tryNil()) return FlatMap.empty();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of strings");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
     FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
@@ -185,13 +184,13 @@ final class V04Decoder extends MsgpackReader {
     return b.build();
   }
 
-  private Map<String, Double> readMetrics() throws IOException {
-    if (u.tryUnpackNil()) return FlatMap.empty();
+  private Map<String, Double> readMetrics() {
+    if (u.tryNil()) return FlatMap.empty();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of numbers");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
     FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
@@ -203,13 +202,13 @@ final class V04Decoder extends MsgpackReader {
   }
 
   /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */
-  private Map<String, byte[]> readMetaStruct() throws IOException {
-    if (u.tryUnpackNil()) return Map.of();
+  private Map<String, byte[]> readMetaStruct() {
+    if (u.tryNil()) return Map.of();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of byte strings");
       return Map.of();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return Map.of();
     HashMap<String, byte[]> m = new HashMap<>();
     for (int i = 0; i < n; i++) {
@@ -228,13 +227,13 @@ final class V04Decoder extends MsgpackReader {
     return m;
   }
 
-  private List<SpanLink> readLinks() throws IOException {
-    if (u.tryUnpackNil()) return List.of();
+  private List<SpanLink> readLinks() {
+    if (u.tryNil()) return List.of();
     if (nextType() != ValueType.ARRAY) {
       wrongType("an array of span links");
       return List.of();
     }
-    int n = u.unpackArrayHeader();
+    int n = u.arrayHeader();
     if (n == 0) return List.of();
     ArrayList<SpanLink> links = new ArrayList<>(Math.min(n, 16));
     for (int i = 0; i < n; i++) {
@@ -242,7 +241,7 @@ final class V04Decoder extends MsgpackReader {
         wrongType("an array of span links");
         continue;
       }
-      int fields = u.unpackMapHeader();
+      int fields = u.mapHeader();
       long traceId = 0, traceIdHigh = 0, spanId = 0, flags = 0;
       Map<String, String> attributes = FlatMap.empty();
       String tracestate = "";
