@@ -22,7 +22,8 @@ import java.util.Arrays;
  * and a string is admitted the second time it is seen, so values that never repeat do not churn it.
  *
  * <p>Invalid UTF-8 is replaced (U+FFFD per malformed sequence, as {@code new String(bytes, UTF_8)}
- * does) and counted in {@link #takeRepairs()}: a bad tag value must never cost the span. Not
+ * does) and counted, once per string, in {@link #takeRepairs()}: a bad tag value must never cost
+ * the span. Not
  * thread-safe: one per decoder, one decoder per thread.
  */
 final class StringCache {
@@ -32,11 +33,19 @@ final class StringCache {
 
   private static final int SLOTS = 4096; // power of two
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long MIX = 0x9E3779B97F4A7C15L;
 
-  private final byte[][] keys = new byte[SLOTS][];
+  // A slot holds the first 16 bytes of its string as two zero-padded little-endian words, so telling
+  // a hit of a short string (most tag keys and values) is three compares in two arrays, without
+  // following a pointer to the cached bytes.
+  private final int[] lengths = new int[SLOTS]; // 0: empty slot (the empty string is never cached)
+  private final long[] words = new long[2 * SLOTS];
+  /** The bytes after the first 16, for cached strings longer than that. */
+  private final byte[][] tails = new byte[SLOTS][];
+  private final String[] values = new String[SLOTS];
   /** Hash of the last miss per slot: a string is cached when it misses twice in a row there. */
   private final long[] seen = new long[SLOTS];
-  private final String[] values = new String[SLOTS];
   private final CharsetDecoder strict =
       StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -47,33 +56,48 @@ final class StringCache {
   String get(byte[] a, int off, int len) {
     if (len == 0) return "";
     if (len > MAX_CACHED_BYTES) return decode(a, off, len, ascii(a, off, len));
-    // Hash eight bytes at a time (a byte-at-a-time hash is a serial chain of multiplies and was the
-    // decoder's hottest loop); the same pass tells whether every byte is ASCII.
-    long h = len;
-    long high = 0;
-    int i = off;
     int end = off + len;
-    for (; i + 8 <= end; i += 8) {
-      long w = (long) LONGS.get(a, i);
-      high |= w;
-      h = (h ^ w) * 0x9E3779B97F4A7C15L;
+    long w0;
+    long w1;
+    if (off + 16 <= a.length) { // whole words; the bytes past the string are masked off
+      w0 = (long) LONGS.get(a, off) & mask(len);
+      w1 = (long) LONGS.get(a, off + 8) & mask(len - 8);
+    } else {
+      w0 = word(a, off, Math.min(len, 8));
+      w1 = len > 8 ? word(a, off + 8, Math.min(len - 8, 8)) : 0;
     }
-    long tail = 0;
-    int negative = 0;
-    for (; i < end; i++) {
-      byte b = a[i];
-      negative |= b;
-      tail = (tail << 8) | (b & 0xFF);
+    long high = w0 | w1;
+    long h = ((len * MIX) ^ w0) * MIX;
+    h = (h ^ w1) * MIX;
+    if (len > 16) {
+      int i = off + 16;
+      for (; i + 8 <= end; i += 8) {
+        long w = (long) LONGS.get(a, i);
+        high |= w;
+        h = (h ^ w) * MIX;
+      }
+      if (i < end) { // the last 1–7 bytes: the word ending at the end, less the bytes already hashed
+        long w = (long) LONGS.get(a, end - 8) >>> ((8 - (end - i)) << 3);
+        high |= w;
+        h = (h ^ w) * MIX;
+      }
     }
-    h = (h ^ tail) * 0x9E3779B97F4A7C15L;
     int slot = (int) (h >>> 40) & (SLOTS - 1);
-    byte[] k = keys[slot];
-    if (k != null && k.length == len && Arrays.equals(k, 0, len, a, off, end)) return values[slot];
-    String s = decode(a, off, len, (high & 0x8080808080808080L) == 0 && negative >= 0);
-    // Admit on the second sighting only: one-off values (ids in URLs, trace ids) then cost one String
-    // instead of a String and a key copy, and do not push out the keys every span repeats.
+    if (lengths[slot] == len && words[2 * slot] == w0 && words[2 * slot + 1] == w1
+        && (len <= 16 || sameTail(tails[slot], a, off + 16))) {
+      return values[slot];
+    }
+    int repaired = repairs;
+    String s = decode(a, off, len, (high & HIGH_BITS) == 0);
+    // A repaired string is never cached, so each of its occurrences is counted, whatever this
+    // thread decoded before. Others are admitted on the second sighting: one-off values (ids in
+    // URLs, trace ids) then cost one String and no key copy, and do not push out repeated keys.
+    if (repairs != repaired) return s;
     if (seen[slot] == h) {
-      keys[slot] = Arrays.copyOfRange(a, off, end);
+      lengths[slot] = len;
+      words[2 * slot] = w0;
+      words[2 * slot + 1] = w1;
+      tails[slot] = len > 16 ? Arrays.copyOfRange(a, off + 16, end) : null;
       values[slot] = s;
     } else {
       seen[slot] = h;
@@ -100,10 +124,37 @@ final class StringCache {
     }
   }
 
-  private static boolean ascii(byte[] a, int off, int len) {
-    for (int i = off, end = off + len; i < end; i++) {
-      if (a[i] < 0) return false;
+  /** Whether the {@code tail.length} bytes of {@code a} at {@code off} are {@code tail}. */
+  private static boolean sameTail(byte[] tail, byte[] a, int off) {
+    int n = tail.length;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+      if ((long) LONGS.get(tail, i) != (long) LONGS.get(a, off + i)) return false;
+    }
+    for (; i < n; i++) {
+      if (tail[i] != a[off + i]) return false;
     }
     return true;
+  }
+
+  /** The low {@code n} bytes of a little-endian word (n ≤ 8; none when n ≤ 0). */
+  private static long mask(int n) {
+    return n >= 8 ? -1L : n <= 0 ? 0 : (1L << (n << 3)) - 1;
+  }
+
+  /** {@code n} (1–8) bytes at {@code off} as a zero-padded little-endian word, near the array's end. */
+  private static long word(byte[] a, int off, int n) {
+    long w = 0;
+    for (int i = n - 1; i >= 0; i--) w = (w << 8) | (a[off + i] & 0xFF);
+    return w;
+  }
+
+  private static boolean ascii(byte[] a, int off, int len) {
+    int i = off;
+    int end = off + len;
+    long high = 0;
+    for (; i + 8 <= end; i += 8) high |= (long) LONGS.get(a, i);
+    for (; i < end; i++) high |= a[i] & 0x80;
+    return (high & HIGH_BITS) == 0;
   }
 }
