@@ -85,8 +85,12 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     for (int i = 0; i < n; i += 2) {
       if (kv[i] == key) return i;
     }
+    // Keys are Strings, whose hash is computed once and kept: comparing hashes first makes a miss
+    // (every put of a new key checks for a duplicate) a scan of ints rather than of characters.
+    int h = key.hashCode();
     for (int i = 0; i < n; i += 2) {
-      if (key.equals(kv[i])) return i;
+      Object k = kv[i];
+      if (k.hashCode() == h && key.equals(k)) return i;
     }
     return -1;
   }

@@ -24,16 +24,9 @@ import org.xraybridge.model.TracerInfo;
  */
 abstract class MsgpackReader {
 
-  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
-  /** Boxed -1.0 … 15.0. */
-  private static final Double[] SMALL = new Double[17];
-
-  static {
-    for (int i = 0; i < SMALL.length; i++) SMALL[i] = (double) (i - 1);
-  }
-
   final StringCache strings;
   private final LongSupplier nowNanos;
+  final DoubleBoxes doubles = new DoubleBoxes();
 
   final MsgpackCursor u = new MsgpackCursor();
   byte[] body;
@@ -205,13 +198,5 @@ abstract class MsgpackReader {
 
   static double unsignedToDouble(long v) {
     return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
-  }
-
-  /** Metric values that are small integers share one boxed instance (most metrics are 0, 1 or 2). */
-  static Double boxed(double d) {
-    if (d >= -1 && d <= 15 && d == (int) d && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
-      return SMALL[(int) d + 1];
-    }
-    return d;
   }
 }

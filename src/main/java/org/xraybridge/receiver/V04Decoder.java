@@ -196,7 +196,7 @@ final class V04Decoder extends MsgpackReader {
     for (int i = 0; i < n; i++) {
       String key = readString();
       double value = readDouble();
-      b.put(key, boxed(value));
+      b.put(key, doubles.box(value));
     }
     return b.build();
   }
@@ -267,7 +267,12 @@ final class V04Decoder extends MsgpackReader {
 
   /** Whether the key just read by {@link #rawString()} (starting at {@code k}) is {@code name}. */
   private boolean is(int k, byte[] name) {
-    return rawLength == name.length && Arrays.equals(body, k, k + name.length, name, 0, name.length);
+    // A plain loop: field names are 4–13 bytes, too short to pay for Arrays.equals' range checks and stub
+    if (rawLength != name.length) return false;
+    for (int i = 0; i < name.length; i++) {
+      if (body[k + i] != name[i]) return false;
+    }
+    return true;
   }
 
   private static byte[] ascii(String s) {

@@ -198,7 +198,7 @@ final class V05Decoder extends MsgpackReader {
     FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = text();
-      b.put(key, boxed(readDouble()));
+      b.put(key, doubles.box(readDouble()));
     }
     return b.build();
   }
