@@ -142,6 +142,11 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     private Object[] kv;
     private int size;
     private boolean shared;
+    /**
+     * One bit per key, at its hash mod 64 (bits of removed keys stay set): a key whose bit is clear
+     * is certainly new, so a put of a new key, the decoders' usual case, skips the duplicate scan.
+     */
+    private long keyBits;
 
     public Builder() {
       this(8);
@@ -158,6 +163,7 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
         b.kv = f.kv;
         b.size = f.size;
         b.shared = true;
+        b.keyBits = -1L; // unknown: always scan
       } else {
         b.kv = new Object[Math.max(2, 2 * map.size() + 4)];
         for (Map.Entry<String, ? extends V> e : map.entrySet()) b.put(e.getKey(), e.getValue());
@@ -168,7 +174,9 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     public Builder<V> put(String key, V value) {
       Objects.requireNonNull(key, "key == null");
       Objects.requireNonNull(value, "value == null");
-      int i = indexOf(kv, size, key);
+      long bit = 1L << key.hashCode(); // the shift takes the hash mod 64
+      int i = (keyBits & bit) == 0 ? -1 : indexOf(kv, size, key);
+      keyBits |= bit;
       unshare(size + 1);
       if (i >= 0) {
         kv[i + 1] = value;

@@ -1,9 +1,6 @@
 package org.xraybridge.receiver;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -32,15 +29,16 @@ final class StringCache {
   static final int MAX_CACHED_BYTES = 96;
 
   private static final int SLOTS = 4096; // power of two
-  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long HIGH_BITS = 0x8080808080808080L;
   private static final long MIX = 0x9E3779B97F4A7C15L;
+  private static final long MIX2 = 0xC2B2AE3D27D4EB4FL;
 
-  // A slot holds the first 16 bytes of its string as two zero-padded little-endian words, so telling
-  // a hit of a short string (most tag keys and values) is three compares in two arrays, without
-  // following a pointer to the cached bytes.
-  private final int[] lengths = new int[SLOTS]; // 0: empty slot (the empty string is never cached)
-  private final long[] words = new long[2 * SLOTS];
+  /**
+   * Per slot, four longs in one place: the length, the first 16 bytes as two zero-padded words, and
+   * the hash. Telling a hit of a short string (most tag keys and values) then reads one cache line
+   * and follows no pointer; longer strings compare the rest with {@link #tails}.
+   */
+  private final long[] table = new long[4 * SLOTS];
   /** The bytes after the first 16, for cached strings longer than that. */
   private final byte[][] tails = new byte[SLOTS][];
   private final String[] values = new String[SLOTS];
@@ -57,33 +55,27 @@ final class StringCache {
     if (len == 0) return "";
     if (len > MAX_CACHED_BYTES) return decode(a, off, len, ascii(a, off, len));
     int end = off + len;
-    long w0;
-    long w1;
-    if (off + 16 <= a.length) { // whole words; the bytes past the string are masked off
-      w0 = (long) LONGS.get(a, off) & mask(len);
-      w1 = (long) LONGS.get(a, off + 8) & mask(len - 8);
-    } else {
-      w0 = word(a, off, Math.min(len, 8));
-      w1 = len > 8 ? word(a, off + 8, Math.min(len - 8, 8)) : 0;
-    }
+    long w0 = Words.head(a, off, len);
+    long w1 = len > 8 ? Words.head(a, off + 8, len - 8) : 0;
     long high = w0 | w1;
-    long h = ((len * MIX) ^ w0) * MIX;
-    h = (h ^ w1) * MIX;
+    // Two independent multiplies rather than a chain: the slot is known sooner.
+    long h = (w0 ^ len) * MIX + w1 * MIX2;
     if (len > 16) {
       int i = off + 16;
       for (; i + 8 <= end; i += 8) {
-        long w = (long) LONGS.get(a, i);
+        long w = Words.at(a, i);
         high |= w;
         h = (h ^ w) * MIX;
       }
       if (i < end) { // the last 1–7 bytes: the word ending at the end, less the bytes already hashed
-        long w = (long) LONGS.get(a, end - 8) >>> ((8 - (end - i)) << 3);
+        long w = Words.at(a, end - 8) >>> ((8 - (end - i)) << 3);
         high |= w;
         h = (h ^ w) * MIX;
       }
     }
-    int slot = (int) (h >>> 40) & (SLOTS - 1);
-    if (lengths[slot] == len && words[2 * slot] == w0 && words[2 * slot + 1] == w1
+    int slot = (int) (h >>> 52) & (SLOTS - 1);
+    int t = 4 * slot;
+    if (table[t + 3] == h && table[t] == len && table[t + 1] == w0 && table[t + 2] == w1
         && (len <= 16 || sameTail(tails[slot], a, off + 16))) {
       return values[slot];
     }
@@ -94,9 +86,10 @@ final class StringCache {
     // URLs, trace ids) then cost one String and no key copy, and do not push out repeated keys.
     if (repairs != repaired) return s;
     if (seen[slot] == h) {
-      lengths[slot] = len;
-      words[2 * slot] = w0;
-      words[2 * slot + 1] = w1;
+      table[t] = len;
+      table[t + 1] = w0;
+      table[t + 2] = w1;
+      table[t + 3] = h;
       tails[slot] = len > 16 ? Arrays.copyOfRange(a, off + 16, end) : null;
       values[slot] = s;
     } else {
@@ -129,7 +122,7 @@ final class StringCache {
     int n = tail.length;
     int i = 0;
     for (; i + 8 <= n; i += 8) {
-      if ((long) LONGS.get(tail, i) != (long) LONGS.get(a, off + i)) return false;
+      if (Words.at(tail, i) != Words.at(a, off + i)) return false;
     }
     for (; i < n; i++) {
       if (tail[i] != a[off + i]) return false;
@@ -137,23 +130,11 @@ final class StringCache {
     return true;
   }
 
-  /** The low {@code n} bytes of a little-endian word (n ≤ 8; none when n ≤ 0). */
-  private static long mask(int n) {
-    return n >= 8 ? -1L : n <= 0 ? 0 : (1L << (n << 3)) - 1;
-  }
-
-  /** {@code n} (1–8) bytes at {@code off} as a zero-padded little-endian word, near the array's end. */
-  private static long word(byte[] a, int off, int n) {
-    long w = 0;
-    for (int i = n - 1; i >= 0; i--) w = (w << 8) | (a[off + i] & 0xFF);
-    return w;
-  }
-
   private static boolean ascii(byte[] a, int off, int len) {
     int i = off;
     int end = off + len;
     long high = 0;
-    for (; i + 8 <= end; i += 8) high |= (long) LONGS.get(a, i);
+    for (; i + 8 <= end; i += 8) high |= Words.at(a, i);
     for (; i < end; i++) high |= a[i] & 0x80;
     return (high & HIGH_BITS) == 0;
   }

@@ -1,6 +1,5 @@
 package org.xraybridge.receiver;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -39,24 +38,24 @@ import org.xraybridge.model.TracerInfo;
  */
 final class V04Decoder extends MsgpackReader {
 
-  private static final byte[] SERVICE = ascii("service");
-  private static final byte[] NAME = ascii("name");
-  private static final byte[] RESOURCE = ascii("resource");
-  private static final byte[] TRACE_ID = ascii("trace_id");
-  private static final byte[] SPAN_ID = ascii("span_id");
-  private static final byte[] PARENT_ID = ascii("parent_id");
-  private static final byte[] START = ascii("start");
-  private static final byte[] DURATION = ascii("duration");
-  private static final byte[] ERROR = ascii("error");
-  private static final byte[] META = ascii("meta");
-  private static final byte[] METRICS = ascii("metrics");
-  private static final byte[] TYPE = ascii("type");
-  private static final byte[] META_STRUCT = ascii("meta_struct");
-  private static final byte[] SPAN_LINKS = ascii("span_links");
-  private static final byte[] TRACE_ID_HIGH = ascii("trace_id_high");
-  private static final byte[] ATTRIBUTES = ascii("attributes");
-  private static final byte[] TRACESTATE = ascii("tracestate");
-  private static final byte[] FLAGS = ascii("flags");
+  private static final Field SERVICE = Field.of("service");
+  private static final Field NAME = Field.of("name");
+  private static final Field RESOURCE = Field.of("resource");
+  private static final Field TRACE_ID = Field.of("trace_id");
+  private static final Field SPAN_ID = Field.of("span_id");
+  private static final Field PARENT_ID = Field.of("parent_id");
+  private static final Field START = Field.of("start");
+  private static final Field DURATION = Field.of("duration");
+  private static final Field ERROR = Field.of("error");
+  private static final Field META = Field.of("meta");
+  private static final Field METRICS = Field.of("metrics");
+  private static final Field TYPE = Field.of("type");
+  private static final Field META_STRUCT = Field.of("meta_struct");
+  private static final Field SPAN_LINKS = Field.of("span_links");
+  private static final Field TRACE_ID_HIGH = Field.of("trace_id_high");
+  private static final Field ATTRIBUTES = Field.of("attributes");
+  private static final Field TRACESTATE = Field.of("tracestate");
+  private static final Field FLAGS = Field.of("flags");
 
   V04Decoder(LongSupplier nowNanos) {
     this(nowNanos, new StringCache());
@@ -123,40 +122,41 @@ final class V04Decoder extends MsgpackReader {
         continue;
       }
       int k = rawStart;
+      long head = Words.head(body, k, rawLength);
       switch (rawLength) {
         case 4 -> {
-          if (is(k, NAME)) { field = "name"; name = readString(); }
-          else if (is(k, META)) { field = "meta"; meta = readMeta(); }
-          else if (is(k, TYPE)) { field = "type"; type = readString(); }
+          if (is(head, k, NAME)) { field = "name"; name = readString(); }
+          else if (is(head, k, META)) { field = "meta"; meta = readMeta(); }
+          else if (is(head, k, TYPE)) { field = "type"; type = readString(); }
           else u.skipValue();
         }
         case 5 -> {
-          if (is(k, START)) { field = "start"; start = readLong(); }
-          else if (is(k, ERROR)) { field = "error"; error = (int) readLong(); }
+          if (is(head, k, START)) { field = "start"; start = readLong(); }
+          else if (is(head, k, ERROR)) { field = "error"; error = (int) readLong(); }
           else u.skipValue();
         }
         case 7 -> {
-          if (is(k, SERVICE)) { field = "service"; service = readString(); }
-          else if (is(k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
-          else if (is(k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
+          if (is(head, k, SERVICE)) { field = "service"; service = readString(); }
+          else if (is(head, k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
+          else if (is(head, k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
           else u.skipValue();
         }
         case 8 -> {
-          if (is(k, TRACE_ID)) { field = "trace_id"; traceId = readLong(); }
-          else if (is(k, DURATION)) { field = "duration"; duration = readLong(); }
-          else if (is(k, RESOURCE)) { field = "resource"; resource = readString(); }
+          if (is(head, k, TRACE_ID)) { field = "trace_id"; traceId = readLong(); }
+          else if (is(head, k, DURATION)) { field = "duration"; duration = readLong(); }
+          else if (is(head, k, RESOURCE)) { field = "resource"; resource = readString(); }
           else u.skipValue();
         }
         case 9 -> {
-          if (is(k, PARENT_ID)) { field = "parent_id"; parentId = readLong(); }
+          if (is(head, k, PARENT_ID)) { field = "parent_id"; parentId = readLong(); }
           else u.skipValue();
         }
         case 10 -> {
-          if (is(k, SPAN_LINKS)) { field = "span_links"; links = readLinks(); }
+          if (is(head, k, SPAN_LINKS)) { field = "span_links"; links = readLinks(); }
           else u.skipValue();
         }
         case 11 -> {
-          if (is(k, META_STRUCT)) { field = "meta_struct"; metaStruct = readMetaStruct(); }
+          if (is(head, k, META_STRUCT)) { field = "meta_struct"; metaStruct = readMetaStruct(); }
           else u.skipValue(); // span_events (see the class comment) and unknown keys
         }
         default -> u.skipValue();
@@ -252,12 +252,13 @@ final class V04Decoder extends MsgpackReader {
           continue;
         }
         int k = rawStart;
-        if (is(k, TRACE_ID)) traceId = readLong();
-        else if (is(k, TRACE_ID_HIGH)) traceIdHigh = readLong();
-        else if (is(k, SPAN_ID)) spanId = readLong();
-        else if (is(k, ATTRIBUTES)) attributes = readMeta();
-        else if (is(k, TRACESTATE)) tracestate = readString();
-        else if (is(k, FLAGS)) flags = readLong() & 0xFFFF_FFFFL;
+        long head = Words.head(body, k, rawLength);
+        if (is(head, k, TRACE_ID)) traceId = readLong();
+        else if (is(head, k, TRACE_ID_HIGH)) traceIdHigh = readLong();
+        else if (is(head, k, SPAN_ID)) spanId = readLong();
+        else if (is(head, k, ATTRIBUTES)) attributes = readMeta();
+        else if (is(head, k, TRACESTATE)) tracestate = readString();
+        else if (is(head, k, FLAGS)) flags = readLong() & 0xFFFF_FFFFL;
         else u.skipValue();
       }
       links.add(new SpanLink(traceId, traceIdHigh, spanId, attributes, tracestate, flags));
@@ -265,17 +266,16 @@ final class V04Decoder extends MsgpackReader {
     return links;
   }
 
-  /** Whether the key just read by {@link #rawString()} (starting at {@code k}) is {@code name}. */
-  private boolean is(int k, byte[] name) {
-    // A plain loop: field names are 4–13 bytes, too short to pay for Arrays.equals' range checks and stub
-    if (rawLength != name.length) return false;
-    for (int i = 0; i < name.length; i++) {
-      if (body[k + i] != name[i]) return false;
-    }
-    return true;
+  /** Whether the key just read by {@link #rawString()} (at {@code k}, first word {@code head}) is {@code f}. */
+  private boolean is(long head, int k, Field f) {
+    return head == f.head && rawLength == f.length
+        && (f.length <= 8 || Words.head(body, k + 8, f.length - 8) == f.tail);
   }
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  /** A field name as the words {@link Words#head} reads: names are compared a word at a time. */
+  private record Field(int length, long head, long tail) {
+    static Field of(String name) {
+      return new Field(name.length(), Words.of(name), name.length() > 8 ? Words.of(name.substring(8)) : 0);
+    }
   }
 }
