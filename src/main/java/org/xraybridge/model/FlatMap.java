@@ -156,6 +156,18 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
       kv = new Object[Math.max(2, 2 * expected)];
     }
 
+    /**
+     * Starts an empty map of about {@code expected} entries; maps built before keep their arrays.
+     * Lets a decoder build every span's tags with one builder instead of allocating one per map.
+     */
+    public Builder<V> reset(int expected) {
+      kv = new Object[Math.max(2, 2 * expected)];
+      size = 0;
+      shared = false;
+      keyBits = 0;
+      return this;
+    }
+
     /** A builder that starts from {@code map}'s entries (copied lazily on the first change). */
     public static <V> Builder<V> from(Map<String, ? extends V> map) {
       Builder<V> b = new Builder<>(0);

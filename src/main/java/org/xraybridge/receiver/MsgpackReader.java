@@ -7,6 +7,7 @@ import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageNeverUsedFormatException;
 import org.msgpack.core.MessageSizeException;
 import org.msgpack.value.ValueType;
+import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TracerInfo;
@@ -27,6 +28,9 @@ abstract class MsgpackReader {
   final StringCache strings;
   private final LongSupplier nowNanos;
   final DoubleBoxes doubles = new DoubleBoxes();
+  /** Builders of tag maps, reset for each map (a map is never read inside another). */
+  final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
+  final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
 
   final MsgpackCursor u = new MsgpackCursor();
   byte[] body;

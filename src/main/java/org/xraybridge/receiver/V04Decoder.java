@@ -175,7 +175,7 @@ final class V04Decoder extends MsgpackReader {
     }
     int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = readString();
       String value = readString();
@@ -192,7 +192,7 @@ final class V04Decoder extends MsgpackReader {
     }
     int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = readString();
       double value = readDouble();

@@ -179,7 +179,7 @@ final class V05Decoder extends MsgpackReader {
     }
     int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = text();
       String value = text();
@@ -195,7 +195,7 @@ final class V05Decoder extends MsgpackReader {
     }
     int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = text();
       b.put(key, doubles.box(readDouble()));
