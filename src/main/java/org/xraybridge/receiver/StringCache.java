@@ -52,45 +52,62 @@ final class StringCache {
 
   /** The string for {@code len} UTF-8 bytes of {@code a} at {@code off}. */
   String get(byte[] a, int off, int len) {
+    // Kept small enough for the JIT to inline into the decoders: a hit of a string of at most 16
+    // bytes (most tag keys and values) is two word reads, two multiplies and one slot compare.
     if (len == 0) return "";
-    if (len > MAX_CACHED_BYTES) return decode(a, off, len, ascii(a, off, len));
-    int end = off + len;
+    if (len > 16) return longer(a, off, len);
     long w0 = Words.head(a, off, len);
     long w1 = len > 8 ? Words.head(a, off + 8, len - 8) : 0;
+    long h = (w0 ^ len) * MIX + w1 * MIX2; // two independent multiplies: the slot is known sooner
+    int slot = (int) (h >>> 52) & (SLOTS - 1);
+    int t = 4 * slot;
+    if (table[t + 3] == h && table[t] == len && table[t + 1] == w0 && table[t + 2] == w1) return values[slot];
+    return miss(a, off, len, w0, w1, h, (w0 | w1) & HIGH_BITS);
+  }
+
+  private String longer(byte[] a, int off, int len) {
+    if (len > MAX_CACHED_BYTES) return decode(a, off, len, ascii(a, off, len));
+    int end = off + len;
+    long w0 = Words.at(a, off);
+    long w1 = Words.at(a, off + 8);
     long high = w0 | w1;
-    // Two independent multiplies rather than a chain: the slot is known sooner.
     long h = (w0 ^ len) * MIX + w1 * MIX2;
-    if (len > 16) {
-      int i = off + 16;
-      for (; i + 8 <= end; i += 8) {
-        long w = Words.at(a, i);
-        high |= w;
-        h = (h ^ w) * MIX;
-      }
-      if (i < end) { // the last 1–7 bytes: the word ending at the end, less the bytes already hashed
-        long w = Words.at(a, end - 8) >>> ((8 - (end - i)) << 3);
-        high |= w;
-        h = (h ^ w) * MIX;
-      }
+    int i = off + 16;
+    for (; i + 8 <= end; i += 8) {
+      long w = Words.at(a, i);
+      high |= w;
+      h = (h ^ w) * MIX;
+    }
+    if (i < end) { // the last 1–7 bytes: the word ending at the end, less the bytes already hashed
+      long w = Words.at(a, end - 8) >>> ((8 - (end - i)) << 3);
+      high |= w;
+      h = (h ^ w) * MIX;
     }
     int slot = (int) (h >>> 52) & (SLOTS - 1);
     int t = 4 * slot;
     if (table[t + 3] == h && table[t] == len && table[t + 1] == w0 && table[t + 2] == w1
-        && (len <= 16 || sameTail(tails[slot], a, off + 16))) {
+        && sameTail(tails[slot], a, off + 16)) {
       return values[slot];
     }
+    return miss(a, off, len, w0, w1, h, high & HIGH_BITS);
+  }
+
+  /** Decodes a string the cache does not hold; {@code high} is non-zero when some byte is not ASCII. */
+  private String miss(byte[] a, int off, int len, long w0, long w1, long h, long high) {
+    int slot = (int) (h >>> 52) & (SLOTS - 1);
     int repaired = repairs;
-    String s = decode(a, off, len, (high & HIGH_BITS) == 0);
+    String s = decode(a, off, len, high == 0);
     // A repaired string is never cached, so each of its occurrences is counted, whatever this
     // thread decoded before. Others are admitted on the second sighting: one-off values (ids in
     // URLs, trace ids) then cost one String and no key copy, and do not push out repeated keys.
     if (repairs != repaired) return s;
     if (seen[slot] == h) {
+      int t = 4 * slot;
       table[t] = len;
       table[t + 1] = w0;
       table[t + 2] = w1;
       table[t + 3] = h;
-      tails[slot] = len > 16 ? Arrays.copyOfRange(a, off + 16, end) : null;
+      tails[slot] = len > 16 ? Arrays.copyOfRange(a, off + 16, off + len) : null;
       values[slot] = s;
     } else {
       seen[slot] = h;
