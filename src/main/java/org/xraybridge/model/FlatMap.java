@@ -85,8 +85,12 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     for (int i = 0; i < n; i += 2) {
       if (kv[i] == key) return i;
     }
+    // Keys are Strings, whose hash is computed once and kept: comparing hashes first makes a miss
+    // (every put of a new key checks for a duplicate) a scan of ints rather than of characters.
+    int h = key.hashCode();
     for (int i = 0; i < n; i += 2) {
-      if (key.equals(kv[i])) return i;
+      Object k = kv[i];
+      if (k.hashCode() == h && key.equals(k)) return i;
     }
     return -1;
   }
@@ -138,6 +142,11 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     private Object[] kv;
     private int size;
     private boolean shared;
+    /**
+     * One bit per key, at its hash mod 64 (bits of removed keys stay set): a key whose bit is clear
+     * is certainly new, so a put of a new key, the decoders' usual case, skips the duplicate scan.
+     */
+    private long keyBits;
 
     public Builder() {
       this(8);
@@ -147,6 +156,18 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
       kv = new Object[Math.max(2, 2 * expected)];
     }
 
+    /**
+     * Starts an empty map of about {@code expected} entries; maps built before keep their arrays.
+     * Lets a decoder build every span's tags with one builder instead of allocating one per map.
+     */
+    public Builder<V> reset(int expected) {
+      kv = new Object[Math.max(2, 2 * expected)];
+      size = 0;
+      shared = false;
+      keyBits = 0;
+      return this;
+    }
+
     /** A builder that starts from {@code map}'s entries (copied lazily on the first change). */
     public static <V> Builder<V> from(Map<String, ? extends V> map) {
       Builder<V> b = new Builder<>(0);
@@ -154,6 +175,7 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
         b.kv = f.kv;
         b.size = f.size;
         b.shared = true;
+        b.keyBits = -1L; // unknown: always scan
       } else {
         b.kv = new Object[Math.max(2, 2 * map.size() + 4)];
         for (Map.Entry<String, ? extends V> e : map.entrySet()) b.put(e.getKey(), e.getValue());
@@ -164,7 +186,9 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     public Builder<V> put(String key, V value) {
       Objects.requireNonNull(key, "key == null");
       Objects.requireNonNull(value, "value == null");
-      int i = indexOf(kv, size, key);
+      long bit = 1L << key.hashCode(); // the shift takes the hash mod 64
+      int i = (keyBits & bit) == 0 ? -1 : indexOf(kv, size, key);
+      keyBits |= bit;
       unshare(size + 1);
       if (i >= 0) {
         kv[i + 1] = value;

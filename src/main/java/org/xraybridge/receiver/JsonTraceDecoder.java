@@ -31,6 +31,7 @@ final class JsonTraceDecoder {
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
   private final LongSupplier nowNanos;
+  private final DoubleBoxes doubles = new DoubleBoxes();
   private DecodeResult out;
   private String typeError;
   private String field = "";
@@ -199,7 +200,7 @@ final class JsonTraceDecoder {
     while ((key = p.nextName()) != null) {
       JsonToken v = p.nextToken();
       if (v == null) throw new TruncatedJson();
-      b.put(key, MsgpackReader.boxed(decimal(p, v)));
+      b.put(key, doubles.box(decimal(p, v)));
     }
     return b.build();
   }

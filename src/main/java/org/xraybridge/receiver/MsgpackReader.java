@@ -1,33 +1,22 @@
 package org.xraybridge.receiver;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageNeverUsedFormatException;
-import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageSizeException;
-import org.msgpack.core.MessageUnpacker;
-import org.msgpack.core.buffer.ArrayBufferInput;
 import org.msgpack.value.ValueType;
+import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * The typed reads both msgpack decoders share, on one {@link MessageUnpacker} over a byte array the
- * decoder owns, plus the span repairs. Framing (headers, skips, bounds) is always msgpack-core's;
- * two reads look at the array directly because msgpack-core has no allocation-free way to do them:
- *
- * <ul>
- *   <li><b>uint64 above 2^63</b> (half of all random 64-bit ids): {@code unpackLong} throws and
- *       {@code unpackBigInteger} allocates, so the 8 big-endian bytes after the {@code 0xcf} marker
- *       are read from the array and the value is then skipped by the unpacker.
- *   <li><b>strings</b>: the payload range is taken from the unpacker's position before and after
- *       {@code skipValue()}, and turned into a {@code String} by the {@link StringCache} (which
- *       repeats most strings of a payload without decoding them again).
- * </ul>
+ * The typed reads both msgpack decoders share, on one {@link MsgpackCursor} over a byte array the
+ * decoder owns, plus the span repairs. Strings are read as ranges of that array and turned into
+ * {@code String}s by the {@link StringCache} (which repeats most strings of a payload without
+ * decoding them again); uint64 ids above 2^63 are read as their raw 64 bits.
  *
  * <p>A value of the wrong type never throws: it is skipped, and {@link #typeError} names the first
  * such field of the current span, which then counts as malformed. Errors of the framing itself
@@ -36,20 +25,14 @@ import org.xraybridge.model.TracerInfo;
  */
 abstract class MsgpackReader {
 
-  private static final long NEGATIVE_ZERO = Double.doubleToRawLongBits(-0.0);
-  /** Boxed -1.0 … 15.0. */
-  private static final Double[] SMALL = new Double[17];
-
-  static {
-    for (int i = 0; i < SMALL.length; i++) SMALL[i] = (double) (i - 1);
-  }
-
   final StringCache strings;
-  private final ArrayBufferInput input = new ArrayBufferInput(new byte[0]);
-  private final MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(input);
   private final LongSupplier nowNanos;
+  final DoubleBoxes doubles = new DoubleBoxes();
+  /** Builders of tag maps, reset for each map (a map is never read inside another). */
+  final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
+  final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
 
-  MessageUnpacker u;
+  final MsgpackCursor u = new MsgpackCursor();
   byte[] body;
   /** Bytes of {@link #body} that belong to the payload (the array may be longer). */
   int length;
@@ -71,19 +54,16 @@ abstract class MsgpackReader {
    * One trace: an array of spans in this format; a nil trace is empty (as the Agent reads it). A
    * span that does not decode is counted and skipped, the rest of the trace goes on.
    */
-  final void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) throws IOException {
-    MessageFormat f = u.getNextFormat();
-    if (f == MessageFormat.NIL) {
-      u.unpackNil();
-      return;
-    }
+  final void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) {
+    if (u.tryNil()) return;
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
       out.malformed("Malformed: trace " + (index + 1) + " of " + declared + " is " + describe(f)
           + ", expected an array of spans");
       u.skipValue();
       return;
     }
-    int spans = u.unpackArrayHeader();
+    int spans = u.arrayHeader();
     trace.begin();
     for (int s = 0; s < spans; s++) {
       Span span = readSpan();
@@ -98,17 +78,11 @@ abstract class MsgpackReader {
   }
 
   /** The next span in this format, or null (and {@link #typeError} says why) when it does not decode. */
-  abstract Span readSpan() throws IOException;
+  abstract Span readSpan();
 
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
   final void start(byte[] data, int length) {
-    try {
-      input.reset(data, 0, length);
-      unpacker.reset(input);
-    } catch (IOException e) {
-      throw new IllegalStateException("resetting an array input cannot fail", e);
-    }
-    u = unpacker;
+    u.reset(data, length);
     body = data;
     this.length = length;
     out = new DecodeResult();
@@ -122,86 +96,56 @@ abstract class MsgpackReader {
     r.repairedStrings += strings.takeRepairs();
     out = null;
     body = null;
+    u.clear();
     return r;
   }
 
   final int pos() {
-    return (int) u.getTotalReadBytes();
+    return u.position();
   }
 
-  /**
-   * Next value as the range of a str (or bin) payload; false, with nothing consumed, if it is neither.
-   * The header byte is peeked in the array rather than through {@code getNextFormat()} (an enum
-   * lookup and a switch per string, most of a payload's values); msgpack-core still moves past it.
-   */
-  final boolean rawString() throws IOException {
-    int p = pos();
-    if (p >= length) return u.getNextFormat() == null; // at the end: let msgpack-core report it
-    int b = body[p] & 0xFF;
-    int header;
-    if ((b & 0xE0) == 0xA0) header = 1; // fixstr
-    else if (b == 0xD9 || b == 0xC4) header = 2; // str8, bin8
-    else if (b == 0xDA || b == 0xC5) header = 3; // str16, bin16
-    else if (b == 0xDB || b == 0xC6) header = 5; // str32, bin32
-    else return false;
-    u.skipValue();
-    rawStart = p + header;
-    rawLength = pos() - rawStart;
+  /** Next value as the range of a str (or bin) payload; false, with nothing consumed, if it is neither. */
+  final boolean rawString() {
+    int n = u.stringHeader();
+    if (n < 0) return false;
+    rawStart = u.position();
+    rawLength = n;
+    u.skipBytes(n);
     return true;
   }
 
   /** A str (or bin, read as UTF-8); nil is {@code ""}. */
-  final String readString() throws IOException {
+  final String readString() {
     if (rawString()) return strings.get(body, rawStart, rawLength);
-    if (u.tryUnpackNil()) return "";
+    if (u.tryNil()) return "";
     wrongType("a string");
     return "";
   }
 
   /** Any msgpack integer as the raw 64 bits (uint64 above 2^63 included); a float is truncated; nil is 0. */
-  final long readLong() throws IOException {
-    int p = pos();
-    if (p < length) { // the common encodings, told apart by the header byte in the array
-      int b = body[p] & 0xFF;
-      if (b == 0xCF) { // uint64
-        u.skipValue(); // first, so a truncated value throws before the array is read
-        return bigEndianLong(body, p + 1);
-      }
-      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong(); // every other int
-    }
-    MessageFormat f = u.getNextFormat();
-    switch (f) {
-      case FLOAT32, FLOAT64:
-        return (long) u.unpackDouble();
-      case NIL:
-        u.unpackNil();
-        return 0;
-      default:
-        wrongType("an integer");
-        return 0;
-    }
+  final long readLong() {
+    int b = u.peek();
+    if (MsgpackCursor.isInteger(b)) return u.readInteger();
+    if (MsgpackCursor.isFloat(b)) return (long) u.readFloat();
+    if (u.tryNil()) return 0;
+    wrongType("an integer");
+    return 0;
   }
 
   /** A float or an integer as a double; nil is 0 (as the Agent's decoder reads it). */
-  final double readDouble() throws IOException {
-    int p = pos();
-    if (p < length) {
-      int b = body[p] & 0xFF;
-      if (b == 0xCB || b == 0xCA) return u.unpackDouble(); // float64, float32
-      if (b == 0xCF) {
-        u.skipValue();
-        return unsignedToDouble(bigEndianLong(body, p + 1));
-      }
-      if (b <= 0x7F || b >= 0xE0 || (b >= 0xCC && b <= 0xD3)) return u.unpackLong();
-    }
-    if (u.tryUnpackNil()) return 0;
+  final double readDouble() {
+    int b = u.peek();
+    if (MsgpackCursor.isFloat(b)) return u.readFloat();
+    if (b == 0xCF) return unsignedToDouble(u.readInteger());
+    if (MsgpackCursor.isInteger(b)) return u.readInteger();
+    if (u.tryNil()) return 0;
     wrongType("a number");
     return 0;
   }
 
   /** The type of the next value; the reserved byte 0xc1 breaks the framing (it has no type). */
-  final ValueType nextType() throws IOException {
-    return typeOf(u.getNextFormat());
+  final ValueType nextType() {
+    return typeOf(u.nextFormat());
   }
 
   static ValueType typeOf(MessageFormat f) {
@@ -210,9 +154,9 @@ abstract class MsgpackReader {
   }
 
   /** Skips a value of the wrong type and remembers the first such field of the span. */
-  final void wrongType(String expected) throws IOException {
+  final void wrongType(String expected) {
     if (typeError == null) {
-      typeError = "'" + field + "' is " + describe(u.getNextFormat()) + ", expected " + expected;
+      typeError = "'" + field + "' is " + describe(u.nextFormat()) + ", expected " + expected;
     }
     u.skipValue();
   }
@@ -258,13 +202,5 @@ abstract class MsgpackReader {
 
   static double unsignedToDouble(long v) {
     return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
-  }
-
-  /** Metric values that are small integers share one boxed instance (most metrics are 0, 1 or 2). */
-  static Double boxed(double d) {
-    if (d >= -1 && d <= 15 && d == (int) d && Double.doubleToRawLongBits(d) != NEGATIVE_ZERO) {
-      return SMALL[(int) d + 1];
-    }
-    return d;
   }
 }

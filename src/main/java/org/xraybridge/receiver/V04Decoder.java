@@ -1,7 +1,5 @@
 package org.xraybridge.receiver;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -40,24 +38,24 @@ import org.xraybridge.model.TracerInfo;
  */
 final class V04Decoder extends MsgpackReader {
 
-  private static final byte[] SERVICE = ascii("service");
-  private static final byte[] NAME = ascii("name");
-  private static final byte[] RESOURCE = ascii("resource");
-  private static final byte[] TRACE_ID = ascii("trace_id");
-  private static final byte[] SPAN_ID = ascii("span_id");
-  private static final byte[] PARENT_ID = ascii("parent_id");
-  private static final byte[] START = ascii("start");
-  private static final byte[] DURATION = ascii("duration");
-  private static final byte[] ERROR = ascii("error");
-  private static final byte[] META = ascii("meta");
-  private static final byte[] METRICS = ascii("metrics");
-  private static final byte[] TYPE = ascii("type");
-  private static final byte[] META_STRUCT = ascii("meta_struct");
-  private static final byte[] SPAN_LINKS = ascii("span_links");
-  private static final byte[] TRACE_ID_HIGH = ascii("trace_id_high");
-  private static final byte[] ATTRIBUTES = ascii("attributes");
-  private static final byte[] TRACESTATE = ascii("tracestate");
-  private static final byte[] FLAGS = ascii("flags");
+  private static final Field SERVICE = Field.of("service");
+  private static final Field NAME = Field.of("name");
+  private static final Field RESOURCE = Field.of("resource");
+  private static final Field TRACE_ID = Field.of("trace_id");
+  private static final Field SPAN_ID = Field.of("span_id");
+  private static final Field PARENT_ID = Field.of("parent_id");
+  private static final Field START = Field.of("start");
+  private static final Field DURATION = Field.of("duration");
+  private static final Field ERROR = Field.of("error");
+  private static final Field META = Field.of("meta");
+  private static final Field METRICS = Field.of("metrics");
+  private static final Field TYPE = Field.of("type");
+  private static final Field META_STRUCT = Field.of("meta_struct");
+  private static final Field SPAN_LINKS = Field.of("span_links");
+  private static final Field TRACE_ID_HIGH = Field.of("trace_id_high");
+  private static final Field ATTRIBUTES = Field.of("attributes");
+  private static final Field TRACESTATE = Field.of("tracestate");
+  private static final Field FLAGS = Field.of("flags");
 
   V04Decoder(LongSupplier nowNanos) {
     this(nowNanos, new StringCache());
@@ -75,12 +73,12 @@ final class V04Decoder extends MsgpackReader {
     int declared = -1;
     int index = 0;
     try {
-      MessageFormat f = u.getNextFormat();
+      MessageFormat f = u.nextFormat();
       if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
         return finish();
       }
-      declared = u.unpackArrayHeader();
+      declared = u.arrayHeader();
       for (; index < declared; index++) {
         out.traces++;
         readTrace(trace, index, declared, tracer);
@@ -90,7 +88,7 @@ final class V04Decoder extends MsgpackReader {
       out.malformed(declared < 0
           ? "Truncated: empty body"
           : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException | IOException e) {
+    } catch (MessagePackException e) {
       trace.abandon();
       out.malformed("Malformed: " + describe(e) + " at byte " + pos() + " in trace " + (index + 1)
           + (declared < 0 ? "" : " of " + declared));
@@ -100,15 +98,15 @@ final class V04Decoder extends MsgpackReader {
 
   /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
   @Override
-  Span readSpan() throws IOException {
+  Span readSpan() {
     typeError = null;
-    MessageFormat f = u.getNextFormat();
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.MAP) {
       typeError = "the span is " + describe(f) + ", expected a map";
       u.skipValue();
       return null;
     }
-    int fields = u.unpackMapHeader();
+    int fields = u.mapHeader();
     long traceId = 0, spanId = 0, parentId = 0, start = 0, duration = 0;
     int error = 0;
     String service = "", name = "", resource = "", type = "";
@@ -124,40 +122,41 @@ final class V04Decoder extends MsgpackReader {
         continue;
       }
       int k = rawStart;
+      long head = Words.head(body, k, rawLength);
       switch (rawLength) {
         case 4 -> {
-          if (is(k, NAME)) { field = "name"; name = readString(); }
-          else if (is(k, META)) { field = "meta"; meta = readMeta(); }
-          else if (is(k, TYPE)) { field = "type"; type = readString(); }
+          if (is(head, k, NAME)) { field = "name"; name = readString(); }
+          else if (is(head, k, META)) { field = "meta"; meta = readMeta(); }
+          else if (is(head, k, TYPE)) { field = "type"; type = readString(); }
           else u.skipValue();
         }
         case 5 -> {
-          if (is(k, START)) { field = "start"; start = readLong(); }
-          else if (is(k, ERROR)) { field = "error"; error = (int) readLong(); }
+          if (is(head, k, START)) { field = "start"; start = readLong(); }
+          else if (is(head, k, ERROR)) { field = "error"; error = (int) readLong(); }
           else u.skipValue();
         }
         case 7 -> {
-          if (is(k, SERVICE)) { field = "service"; service = readString(); }
-          else if (is(k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
-          else if (is(k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
+          if (is(head, k, SERVICE)) { field = "service"; service = readString(); }
+          else if (is(head, k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
+          else if (is(head, k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
           else u.skipValue();
         }
         case 8 -> {
-          if (is(k, TRACE_ID)) { field = "trace_id"; traceId = readLong(); }
-          else if (is(k, DURATION)) { field = "duration"; duration = readLong(); }
-          else if (is(k, RESOURCE)) { field = "resource"; resource = readString(); }
+          if (is(head, k, TRACE_ID)) { field = "trace_id"; traceId = readLong(); }
+          else if (is(head, k, DURATION)) { field = "duration"; duration = readLong(); }
+          else if (is(head, k, RESOURCE)) { field = "resource"; resource = readString(); }
           else u.skipValue();
         }
         case 9 -> {
-          if (is(k, PARENT_ID)) { field = "parent_id"; parentId = readLong(); }
+          if (is(head, k, PARENT_ID)) { field = "parent_id"; parentId = readLong(); }
           else u.skipValue();
         }
         case 10 -> {
-          if (is(k, SPAN_LINKS)) { field = "span_links"; links = readLinks(); }
+          if (is(head, k, SPAN_LINKS)) { field = "span_links"; links = readLinks(); }
           else u.skipValue();
         }
         case 11 -> {
-          if (is(k, META_STRUCT)) { field = "meta_struct"; metaStruct = readMetaStruct(); }
+          if (is(head, k, META_STRUCT)) { field = "meta_struct"; metaStruct = readMetaStruct(); }
           else u.skipValue(); // span_events (see the class comment) and unknown keys
         }
         default -> u.skipValue();
@@ -168,15 +167,15 @@ final class V04Decoder extends MsgpackReader {
         meta, metrics, metaStruct, links);
   }
 
-  private Map<String, String> readMeta() throws IOException {
-    if (u.tryUnpackNil()) return FlatMap.empty();
+  private Map<String, String> readMeta() {
+    if (u.tryNil()) return FlatMap.empty();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of strings");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = readString();
       String value = readString();
@@ -185,31 +184,31 @@ final class V04Decoder extends MsgpackReader {
     return b.build();
   }
 
-  private Map<String, Double> readMetrics() throws IOException {
-    if (u.tryUnpackNil()) return FlatMap.empty();
+  private Map<String, Double> readMetrics() {
+    if (u.tryNil()) return FlatMap.empty();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of numbers");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = readString();
       double value = readDouble();
-      b.put(key, boxed(value));
+      b.put(key, doubles.box(value));
     }
     return b.build();
   }
 
   /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */
-  private Map<String, byte[]> readMetaStruct() throws IOException {
-    if (u.tryUnpackNil()) return Map.of();
+  private Map<String, byte[]> readMetaStruct() {
+    if (u.tryNil()) return Map.of();
     if (nextType() != ValueType.MAP) {
       wrongType("a map of byte strings");
       return Map.of();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return Map.of();
     HashMap<String, byte[]> m = new HashMap<>();
     for (int i = 0; i < n; i++) {
@@ -228,13 +227,13 @@ final class V04Decoder extends MsgpackReader {
     return m;
   }
 
-  private List<SpanLink> readLinks() throws IOException {
-    if (u.tryUnpackNil()) return List.of();
+  private List<SpanLink> readLinks() {
+    if (u.tryNil()) return List.of();
     if (nextType() != ValueType.ARRAY) {
       wrongType("an array of span links");
       return List.of();
     }
-    int n = u.unpackArrayHeader();
+    int n = u.arrayHeader();
     if (n == 0) return List.of();
     ArrayList<SpanLink> links = new ArrayList<>(Math.min(n, 16));
     for (int i = 0; i < n; i++) {
@@ -242,7 +241,7 @@ final class V04Decoder extends MsgpackReader {
         wrongType("an array of span links");
         continue;
       }
-      int fields = u.unpackMapHeader();
+      int fields = u.mapHeader();
       long traceId = 0, traceIdHigh = 0, spanId = 0, flags = 0;
       Map<String, String> attributes = FlatMap.empty();
       String tracestate = "";
@@ -253,12 +252,13 @@ final class V04Decoder extends MsgpackReader {
           continue;
         }
         int k = rawStart;
-        if (is(k, TRACE_ID)) traceId = readLong();
-        else if (is(k, TRACE_ID_HIGH)) traceIdHigh = readLong();
-        else if (is(k, SPAN_ID)) spanId = readLong();
-        else if (is(k, ATTRIBUTES)) attributes = readMeta();
-        else if (is(k, TRACESTATE)) tracestate = readString();
-        else if (is(k, FLAGS)) flags = readLong() & 0xFFFF_FFFFL;
+        long head = Words.head(body, k, rawLength);
+        if (is(head, k, TRACE_ID)) traceId = readLong();
+        else if (is(head, k, TRACE_ID_HIGH)) traceIdHigh = readLong();
+        else if (is(head, k, SPAN_ID)) spanId = readLong();
+        else if (is(head, k, ATTRIBUTES)) attributes = readMeta();
+        else if (is(head, k, TRACESTATE)) tracestate = readString();
+        else if (is(head, k, FLAGS)) flags = readLong() & 0xFFFF_FFFFL;
         else u.skipValue();
       }
       links.add(new SpanLink(traceId, traceIdHigh, spanId, attributes, tracestate, flags));
@@ -266,12 +266,16 @@ final class V04Decoder extends MsgpackReader {
     return links;
   }
 
-  /** Whether the key just read by {@link #rawString()} (starting at {@code k}) is {@code name}. */
-  private boolean is(int k, byte[] name) {
-    return rawLength == name.length && Arrays.equals(body, k, k + name.length, name, 0, name.length);
+  /** Whether the key just read by {@link #rawString()} (at {@code k}, first word {@code head}) is {@code f}. */
+  private boolean is(long head, int k, Field f) {
+    return head == f.head && rawLength == f.length
+        && (f.length <= 8 || Words.head(body, k + 8, f.length - 8) == f.tail);
   }
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  /** A field name as the words {@link Words#head} reads: names are compared a word at a time. */
+  private record Field(int length, long head, long tail) {
+    static Field of(String name) {
+      return new Field(name.length(), Words.of(name), name.length() > 8 ? Words.of(name.substring(8)) : 0);
+    }
   }
 }

@@ -1,6 +1,5 @@
 package org.xraybridge.receiver;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -50,23 +49,23 @@ final class V05Decoder extends MsgpackReader {
     int declared = -1;
     int index = 0;
     try {
-      MessageFormat f = u.getNextFormat();
+      MessageFormat f = u.nextFormat();
       if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
         return finish();
       }
-      int parts = u.unpackArrayHeader();
+      int parts = u.arrayHeader();
       if (parts != 2) {
         out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
         return finish();
       }
       readDictionary(length);
-      f = u.getNextFormat();
+      f = u.nextFormat();
       if (typeOf(f) != ValueType.ARRAY) {
         out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
         return finish();
       }
-      declared = u.unpackArrayHeader();
+      declared = u.arrayHeader();
       for (; index < declared; index++) {
         out.traces++;
         readTrace(trace, index, declared, tracer);
@@ -76,7 +75,7 @@ final class V05Decoder extends MsgpackReader {
       out.malformed(declared < 0
           ? "Truncated: the body ends at byte " + length + " before the traces"
           : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException | IOException e) {
+    } catch (MessagePackException e) {
       trace.abandon();
       out.malformed("Malformed: " + describe(e) + " at byte " + pos()
           + (declared < 0 ? " before the traces" : " in trace " + (index + 1) + " of " + declared));
@@ -86,14 +85,14 @@ final class V05Decoder extends MsgpackReader {
     return finish();
   }
 
-  private void readDictionary(int length) throws IOException {
-    MessageFormat f = u.getNextFormat();
+  private void readDictionary(int length) {
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
       dictError = "the string table is " + describe(f) + ", expected an array of strings";
       u.skipValue();
       return;
     }
-    int n = u.unpackArrayHeader();
+    int n = u.arrayHeader();
     if (n > length - pos()) { // every string takes at least one byte: refuse to allocate for a lie
       throw new MessageInsufficientBufferException("the string table declares " + n + " strings");
     }
@@ -102,7 +101,7 @@ final class V05Decoder extends MsgpackReader {
       if (rawString()) {
         strings[i] = this.strings.get(body, rawStart, rawLength);
       } else {
-        if (dictError == null) dictError = "string " + i + " of the string table is " + describe(u.getNextFormat());
+        if (dictError == null) dictError = "string " + i + " of the string table is " + describe(u.nextFormat());
         strings[i] = "";
         u.skipValue();
       }
@@ -111,15 +110,15 @@ final class V05Decoder extends MsgpackReader {
   }
 
   @Override
-  Span readSpan() throws IOException {
+  Span readSpan() {
     typeError = null;
-    MessageFormat f = u.getNextFormat();
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
       typeError = "the span is " + describe(f) + ", expected an array of 12";
       u.skipValue();
       return null;
     }
-    int n = u.unpackArrayHeader();
+    int n = u.arrayHeader();
     if (n != 12) {
       typeError = "the span is an array of " + n + ", expected exactly 12 elements";
       for (int i = 0; i < n; i++) u.skipValue();
@@ -156,8 +155,8 @@ final class V05Decoder extends MsgpackReader {
   }
 
   /** A string-table index, resolved. */
-  private String text() throws IOException {
-    MessageFormat f = u.getNextFormat();
+  private String text() {
+    MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.INTEGER) {
       wrongType("a string-table index");
       return "";
@@ -173,14 +172,14 @@ final class V05Decoder extends MsgpackReader {
     return dict[(int) i];
   }
 
-  private Map<String, String> readMeta() throws IOException {
+  private Map<String, String> readMeta() {
     if (nextType() != ValueType.MAP) {
       wrongType("a map of string-table indices");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = text();
       String value = text();
@@ -189,17 +188,17 @@ final class V05Decoder extends MsgpackReader {
     return b.build();
   }
 
-  private Map<String, Double> readMetrics() throws IOException {
+  private Map<String, Double> readMetrics() {
     if (nextType() != ValueType.MAP) {
       wrongType("a map of string-table index to number");
       return FlatMap.empty();
     }
-    int n = u.unpackMapHeader();
+    int n = u.mapHeader();
     if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = new FlatMap.Builder<>(Math.min(n, 64));
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
       String key = text();
-      b.put(key, boxed(readDouble()));
+      b.put(key, doubles.box(readDouble()));
     }
     return b.build();
   }
