@@ -21,6 +21,7 @@ import org.msgpack.core.MessageUnpacker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.Span;
+import org.xraybridge.receiver.V04BodyReader;
 
 /**
  * An in-process, Agent-compatible sink for the embedded default mode: a small HTTP server on the
@@ -46,7 +47,8 @@ public final class EmbeddedAgent implements AutoCloseable {
   private final int recentTraces;
   private final int maxBodyBytes;
   private final Clock clock;
-  private final V04TraceReader reader = new V04TraceReader();
+  /** Guarded by itself: the sink's two threads share one reader (and its string cache). */
+  private final V04BodyReader reader = new V04BodyReader();
   private final ArrayDeque<List<Span>> recent = new ArrayDeque<>();
   private HttpServer server;
   private ExecutorService executor;
@@ -136,7 +138,9 @@ public final class EmbeddedAgent implements AutoCloseable {
     if (body == null) return;
     List<List<Span>> got;
     try {
-      got = reader.read(body);
+      synchronized (reader) {
+        got = reader.read(body);
+      }
     } catch (IOException e) {
       synchronized (this) {
         rejectedPayloads++;

@@ -133,8 +133,9 @@ class EmbeddedAgentTest {
     if (priority != Priority.NONE) metrics.put(Priority.METRIC, (double) priority);
     List<SpanLink> links = new ArrayList<>();
     for (SpanLink l : s.spanLinks()) {
+      // present flags go on the wire with their high "set" bit, which the receiver's decoder keeps
       links.add(new SpanLink(l.traceId(), l.traceIdHigh(), l.spanId(), TestTraces.wire(l.attributes()), l.tracestate(),
-          l.flags()));
+          l.flags() == 0 ? 0 : l.flags() | 0x8000_0000L));
     }
     return b.metrics(metrics).spanLinks(links).build();
   }
