@@ -1,6 +1,5 @@
 package org.xraybridge.convert;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -196,14 +195,18 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private Top read(SegmentDocument d, int order) {
-      byte[] bytes = d.json().getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > SegmentParser.MAX_DOCUMENT_BYTES) {
-        return reject(d.id(), DocumentReason.OVERSIZED,
-            "Oversized document: " + bytes.length + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
+      String json = d.json();
+      // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the limit
+      if (json.length() * 3L > SegmentParser.MAX_DOCUMENT_BYTES) {
+        int bytes = SegmentParser.utf8Length(json);
+        if (bytes > SegmentParser.MAX_DOCUMENT_BYTES) {
+          return reject(d.id(), DocumentReason.OVERSIZED,
+              "Oversized document: " + bytes + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
+        }
       }
       Segment s;
       try {
-        s = parser.parse(bytes);
+        s = parser.parse(json);
       } catch (SegmentParseException e) {
         DocumentReason reason =
             e.problem() == SegmentParser.Problem.TOO_DEEP ? DocumentReason.TOO_DEEP : DocumentReason.MALFORMED_JSON;

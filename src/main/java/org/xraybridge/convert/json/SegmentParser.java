@@ -18,7 +18,6 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -70,30 +69,60 @@ public final class SegmentParser {
     TOO_DEEP
   }
 
-  /** Parses one document; the bytes are not retained. */
+  /** Parses one document given as UTF-8 bytes; the bytes are not retained. */
   public Segment parse(byte[] json) throws SegmentParseException {
     try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        throw new SegmentParseException(
-            first == null ? Problem.MALFORMED_JSON : Problem.NOT_AN_OBJECT,
-            first == null ? "Malformed JSON: empty document" : "Malformed segment: top level is " + first + ", not an object");
-      }
-      Segment s = segment(p, 0);
-      if (p.nextToken() != null) {
-        throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: trailing content after the document");
-      }
-      return s;
-    } catch (StreamConstraintsException e) {
-      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
+      return document(p);
     } catch (JacksonException e) {
       throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
     }
   }
 
-  /** Parses a document given as text (API responses carry documents as JSON strings). */
+  /**
+   * Parses a document given as text (API responses carry documents as JSON strings), reading the
+   * chars themselves: encoding them to UTF-8 first would copy every document once more for nothing.
+   * The one difference an encode made is gone: an unpaired surrogate (not valid Unicode) stays as it
+   * is instead of becoming {@code '?'} — which is what the wire encoders write for it anyway.
+   */
   public Segment parse(String json) throws SegmentParseException {
-    return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+      return document(p);
+    } catch (JacksonException e) {
+      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
+    }
+  }
+
+  private Segment document(JsonParser p) throws SegmentParseException {
+    JsonToken first = p.nextToken();
+    if (first != JsonToken.START_OBJECT) {
+      throw new SegmentParseException(
+          first == null ? Problem.MALFORMED_JSON : Problem.NOT_AN_OBJECT,
+          first == null ? "Malformed JSON: empty document" : "Malformed segment: top level is " + first + ", not an object");
+    }
+    Segment s = segment(p, 0);
+    if (p.nextToken() != null) {
+      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: trailing content after the document");
+    }
+    return s;
+  }
+
+  /** Bytes of {@code s} in UTF-8 (an unpaired surrogate counts one, as the encoder writes {@code '?'}). */
+  public static int utf8Length(String s) {
+    int n = s.length();
+    int bytes = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) continue;
+      if (c < 0x800) {
+        bytes += 1;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 2;
+        i++;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 2;
+      }
+    }
+    return bytes;
   }
 
   // ---- segment / subsegment object -------------------------------------------------------------
