@@ -289,9 +289,9 @@ public final class SegmentParser {
       case VALUE_FALSE -> out.add(new Entry(key, Kind.BOOLEAN, "false"));
       case START_ARRAY -> {
         StringBuilder json = new StringBuilder();
-        boolean scalarsOnly = CompactJson.copyArray(p, json);
-        if (scalarsOnly) {
-          out.add(new Entry(key, Kind.LIST, CompactJson.joinScalars(json)));
+        StringBuilder joined = new StringBuilder();
+        if (CompactJson.copyArray(p, json, joined)) {
+          out.add(new Entry(key, Kind.LIST, joined.toString()));
         } else {
           out.add(new Entry(key, Kind.JSON, json.toString()));
         }
