@@ -117,12 +117,13 @@ public final class SegmentConverter implements TraceConverter {
     private final List<String> held = new ArrayList<>(0);
     private final List<String> rejected = new ArrayList<>(0);
     private final LongSet usedSpanIds = new LongSet();
-    private final Map<Long, String> serviceBySpanId = new HashMap<>();
+    /** Built only when a trace has an independent subsegment: nothing else asks for another span's service. */
+    private Map<Long, String> serviceBySpanId;
     /** Exception ids of the whole trace, built on the first {@code cause} that refers to one. */
     private Map<String, XException> exceptionsById;
     private List<Top> tops = List.of();
-    /** Skipped inferred segments: span id → {parent span id, raw name}. */
-    private final Map<Long, Object[]> inferred = new HashMap<>(0);
+    /** Skipped inferred segments: span id → {parent span id, raw name}; built on the first one. */
+    private Map<Long, Object[]> inferred = Map.of();
     private DatadogContext datadog = DatadogContext.NONE;
     private String xrayTraceId;
     private long traceId;
@@ -162,13 +163,13 @@ public final class SegmentConverter implements TraceConverter {
         if (t.held) continue;
         if (documents.delivered().contains(t.idText)) {
           // context only: delivered with an earlier chunk; its inferred segment still names a peer
-          if (t.segment.inferred() && !options.keepInferred()) inferred.put(t.spanId, new Object[] {t.parentId, t.segment.name()});
+          if (t.segment.inferred() && !options.keepInferred()) skipInferred(t.spanId, t.parentId, t.segment.name());
           scanDatadog(t.segment, t.parentId, t.spanId);
           continue;
         }
         List<Span.Builder> out = new ArrayList<>();
         emitTop(t, out);
-        for (Span.Builder b : out) spans.add(b.build());
+        for (int i = 0; i < out.size(); i++) spans.add(out.get(i).build());
         emitted.add(t.idText);
       }
       spans = applyInferred(spans);
@@ -178,8 +179,17 @@ public final class SegmentConverter implements TraceConverter {
         rejected.removeIf(documents.delivered()::contains);
       }
       ConvertedTrace trace =
-          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, Set.copyOf(emitted), Set.copyOf(held), Set.copyOf(rejected));
+          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, idSet(emitted), idSet(held), idSet(rejected));
       return new Conversion(trace, rejections, repairs);
+    }
+
+    /** Set.copyOf builds a hash set first; a trace usually names none or one id. */
+    private static Set<String> idSet(List<String> ids) {
+      return switch (ids.size()) {
+        case 0 -> Set.of();
+        case 1 -> Set.of(ids.get(0));
+        default -> Set.copyOf(ids);
+      };
     }
 
     // ---- reading and validating top-level documents ----------------------------------------------
@@ -260,6 +270,7 @@ public final class SegmentConverter implements TraceConverter {
 
     /** Same id twice: a complete document beats an in-progress one, then the later end, then the first seen. */
     private List<Top> deduplicate(List<Top> tops) {
+      if (tops.size() < 2) return tops;
       Map<Long, Top> best = new HashMap<>();
       for (Top t : tops) {
         Top other = best.get(t.spanId);
@@ -327,7 +338,7 @@ public final class SegmentConverter implements TraceConverter {
         progress = false;
         for (int i = 0; i < pending.size(); i++) {
           Top t = pending.get(i);
-          String parentService = serviceBySpanId.get(t.parentId);
+          String parentService = serviceBySpanId == null ? null : serviceBySpanId.get(t.parentId);
           if (parentService != null) {
             t.service = parentService;
             recordServices(t.segment, t.spanId, t.service);
@@ -343,6 +354,7 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private void recordServices(Segment s, long spanId, String service) {
+      if (serviceBySpanId == null) serviceBySpanId = new HashMap<>();
       serviceBySpanId.putIfAbsent(spanId, service);
       for (Segment sub : s.subsegments()) {
         try {
@@ -356,7 +368,9 @@ public final class SegmentConverter implements TraceConverter {
     private String resolveEnv(List<Top> tops) {
       String annotation = options.envAnnotation();
       for (Top t : tops) {
-        for (Entry e : t.segment.annotations()) {
+        List<Entry> annotations = t.segment.annotations();
+        for (int i = 0; i < annotations.size(); i++) {
+          Entry e = annotations.get(i);
           if (e.key().equals(annotation) && e.kind() == Kind.STRING && !e.text().isBlank()) {
             String env = Names.tag(e.text());
             if (!env.isEmpty()) return env;
@@ -389,7 +403,7 @@ public final class SegmentConverter implements TraceConverter {
       }
       boolean isSegment = !s.isSubsegmentDocument();
       if (isSegment && s.inferred() && !options.keepInferred()) {
-        inferred.put(t.spanId, new Object[] {t.parentId, s.name()});
+        skipInferred(t.spanId, t.parentId, s.name());
         usedSpanIds.add(t.spanId);
         return;
       }
@@ -426,7 +440,8 @@ public final class SegmentConverter implements TraceConverter {
       if (repairedStart) b.putMeta("aws.xray.original_start_time", startText);
       out.add(b);
       long parentEnd = end;
-      for (Segment sub : s.subsegments()) emitSubsegment(sub, spanId, parentEnd, service, version, out);
+      List<Segment> subs = s.subsegments();
+      for (int i = 0; i < subs.size(); i++) emitSubsegment(subs.get(i), spanId, parentEnd, service, version, out);
       return b;
     }
 
@@ -498,7 +513,9 @@ public final class SegmentConverter implements TraceConverter {
     /** Latest end_time among the descendants of {@code s}; {@code fallback} when none has one. */
     private long latestEnd(Segment s, long fallback) {
       long latest = fallback;
-      for (Segment sub : s.subsegments()) {
+      List<Segment> subs = s.subsegments();
+      for (int i = 0; i < subs.size(); i++) {
+        Segment sub = subs.get(i);
         if (!sub.endTime().isEmpty() && !sub.inProgress()) {
           try {
             latest = Math.max(latest, TimeCodec.nanos(sub.endTime()));
@@ -512,7 +529,9 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private String versionOf(Segment s) {
-      for (Entry e : s.service()) {
+      List<Entry> entries = s.service();
+      for (int i = 0; i < entries.size(); i++) {
+        Entry e = entries.get(i);
         if (e.key().equals("version") && e.kind() != Kind.JSON) return e.text();
       }
       return "";
@@ -546,6 +565,11 @@ public final class SegmentConverter implements TraceConverter {
       } catch (NumberFormatException e) {
         repairs.add("bad_datadog_metadata");
       }
+    }
+
+    private void skipInferred(long spanId, long parentId, String name) {
+      if (inferred.isEmpty()) inferred = new HashMap<>(4);
+      inferred.put(spanId, new Object[] {parentId, name});
     }
 
     /** Skipped inferred segments: their children move up, their name becomes the caller's peer.service. */

@@ -112,10 +112,14 @@ final class SpanMapper {
     httpTags(b, http, s, isSegment);
     awsTags(b, s.aws());
     sqlTags(b, s.sql());
-    for (Entry e : s.service()) {
+    List<Entry> serviceBlock = s.service();
+    for (int i = 0; i < serviceBlock.size(); i++) {
+      Entry e = serviceBlock.get(i);
       if (!e.key().equals("version")) b.putMeta(key("aws.xray.service.", e.key()), e.text());
     }
-    for (Entry e : s.metadata()) {
+    List<Entry> metadata = s.metadata();
+    for (int i = 0; i < metadata.size(); i++) {
+      Entry e = metadata.get(i);
       String json = e.text();
       if (json.length() > options.maxMetadataChars()) {
         json = json.substring(0, options.maxMetadataChars());
@@ -237,7 +241,8 @@ final class SpanMapper {
   }
 
   private static void links(Span.Builder b, List<Link> links, List<String> repairs) {
-    for (Link l : links) {
+    for (int i = 0; i < links.size(); i++) {
+      Link l = links.get(i);
       try {
         long trace = IdCodec.datadogTraceId(l.traceId());
         long span = IdCodec.parseHex64(l.id(), "link id");
@@ -258,7 +263,9 @@ final class SpanMapper {
         : !e.type().isEmpty() ? e.type() : e.message();
     if (head.isEmpty() && e.stack().isEmpty()) return;
     StringBuilder stack = new StringBuilder(head);
-    for (Frame f : e.stack()) {
+    List<Frame> frames = e.stack();
+    for (int i = 0; i < frames.size(); i++) {
+      Frame f = frames.get(i);
       stack.append("\n\tat ").append(f.label()).append('(').append(f.path());
       if (!f.line().isEmpty()) stack.append(':').append(f.line());
       stack.append(')');
