@@ -52,12 +52,16 @@ public final class SegmentConverter implements TraceConverter {
   private final Clock clock;
   private final SegmentParser parser = new SegmentParser();
   private final SpanMapper mapper;
+  /** The env when neither annotation nor rule names one: fixed by the options, so normalised once. */
+  private final String fallbackEnv;
 
   public SegmentConverter(ConvertOptions options, Ledger ledger, Clock clock) {
     this.options = Objects.requireNonNull(options, "options == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.mapper = new SpanMapper(options);
+    String fallback = Names.tag(options.defaultEnv());
+    this.fallbackEnv = fallback.isEmpty() ? "none" : fallback;
   }
 
   @Override
@@ -161,7 +165,7 @@ public final class SegmentConverter implements TraceConverter {
       List<Span> spans = new ArrayList<>();
       for (Top t : live) {
         if (t.held) continue;
-        if (documents.delivered().contains(t.idText)) {
+        if (!documents.delivered().isEmpty() && documents.delivered().contains(t.idText)) {
           // context only: delivered with an earlier chunk; its inferred segment still names a peer
           if (t.segment.inferred() && !options.keepInferred()) skipInferred(t.spanId, t.parentId, t.segment.name());
           scanDatadog(t.segment, t.parentId, t.spanId);
@@ -389,8 +393,7 @@ public final class SegmentConverter implements TraceConverter {
         String ruled = options.envRules().get(service);
         if (ruled != null && !Names.tag(ruled).isEmpty()) return Names.tag(ruled);
       }
-      String fallback = Names.tag(options.defaultEnv());
-      return fallback.isEmpty() ? "none" : fallback;
+      return fallbackEnv;
     }
 
     // ---- emitting spans --------------------------------------------------------------------------

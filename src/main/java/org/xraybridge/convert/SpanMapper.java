@@ -27,9 +27,8 @@ final class SpanMapper {
   private static final java.util.Set<String> RESERVED = java.util.Set.of("env", "service", "version", "name", "resource");
 
   private final ConvertOptions options;
-  /** Tag keys built from a prefix and a document's key repeat endlessly: build each once (bounded). */
-  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>> KEYS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Operation names of aws subsegments, by raw name: they repeat endlessly, build each once (bounded). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> AWS_OPERATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
   SpanMapper(ConvertOptions options) {
     this.options = options;
@@ -275,20 +274,13 @@ final class SpanMapper {
 
   // ---- small text helpers ----------------------------------------------------------------------
 
-  /** {@code prefix + key}, shared across spans; a flood of distinct keys only costs recomputation. */
   static String key(String prefix, String key) {
-    java.util.concurrent.ConcurrentHashMap<String, String> byKey = KEYS.computeIfAbsent(prefix, p -> new java.util.concurrent.ConcurrentHashMap<>());
-    String joined = byKey.get(key);
-    if (joined != null) return joined;
-    joined = prefix + key;
-    if (byKey.size() > 4096) byKey.clear();
-    byKey.put(key, joined);
-    return joined;
+    return JoinedKeys.join(prefix, key);
   }
 
   /** {@code aws.<name lower-case>.request}, normalised, once per distinct subsegment name. */
   private static String awsOperation(String rawName) {
-    java.util.concurrent.ConcurrentHashMap<String, String> byName = KEYS.computeIfAbsent("\u0000aws-op", p -> new java.util.concurrent.ConcurrentHashMap<>());
+    java.util.concurrent.ConcurrentHashMap<String, String> byName = AWS_OPERATIONS;
     String op = byName.get(rawName);
     if (op != null) return op;
     op = Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request");

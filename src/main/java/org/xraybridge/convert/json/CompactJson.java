@@ -106,7 +106,20 @@ final class CompactJson {
 
   static void string(String s, StringBuilder out) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    // most strings need no escape: copy the run before the first char that does in one append
+    int n = s.length();
+    int clean = 0;
+    while (clean < n) {
+      char c = s.charAt(clean);
+      if (c < 0x20 || c == '"' || c == '\\') break;
+      clean++;
+    }
+    if (clean == n) {
+      out.append(s).append('"');
+      return;
+    }
+    out.append(s, 0, clean);
+    for (int i = clean; i < n; i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");

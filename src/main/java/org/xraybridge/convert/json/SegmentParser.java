@@ -2,6 +2,7 @@ package org.xraybridge.convert.json;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.xraybridge.convert.JoinedKeys;
 import org.xraybridge.convert.Segment;
 import org.xraybridge.convert.Segment.Cause;
 import org.xraybridge.convert.Segment.CauseKind;
@@ -271,7 +272,7 @@ public final class SegmentParser {
         while ((f = p.nextName()) != null) {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
-          value(p, v, field + "." + f, out);
+          value(p, v, JoinedKeys.dotted(field, f), out);
         }
       } else {
         value(p, t, field, out);
@@ -288,7 +289,7 @@ public final class SegmentParser {
       case VALUE_TRUE -> out.add(new Entry(key, Kind.BOOLEAN, "true"));
       case VALUE_FALSE -> out.add(new Entry(key, Kind.BOOLEAN, "false"));
       case START_ARRAY -> {
-        StringBuilder json = new StringBuilder();
+        StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
         StringBuilder joined = new StringBuilder();
         if (CompactJson.copyArray(p, json, joined)) {
           out.add(new Entry(key, Kind.LIST, joined.toString()));
@@ -297,7 +298,7 @@ public final class SegmentParser {
         }
       }
       case START_OBJECT -> {
-        StringBuilder json = new StringBuilder();
+        StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
         CompactJson.copy(p, json);
         out.add(new Entry(key, Kind.JSON, json.toString()));
       }
@@ -351,7 +352,7 @@ public final class SegmentParser {
         datadog = datadog(p);
         continue;
       }
-      StringBuilder json = new StringBuilder();
+      StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
       CompactJson.copyValue(p, t, json);
       out.add(new Entry(field, Kind.JSON, json.toString()));
     }
