@@ -73,8 +73,10 @@ public final class SegmentConverter implements TraceConverter {
   public Conversion convertDetailed(XRayDocuments documents) {
     Run run = new Run(documents, nowNanos());
     Conversion result = run.convert();
-    for (Rejection r : result.rejections()) ledger.documentRejected(documents.half(), r.reason());
-    for (String repair : result.repairs()) ledger.repaired(repair);
+    List<Rejection> rejections = result.rejections();
+    for (int i = 0; i < rejections.size(); i++) ledger.documentRejected(documents.half(), rejections.get(i).reason());
+    List<String> repairs = result.repairs();
+    for (int i = 0; i < repairs.size(); i++) ledger.repaired(repairs.get(i));
     return result;
   }
 
@@ -131,6 +133,8 @@ public final class SegmentConverter implements TraceConverter {
     private DatadogContext datadog = DatadogContext.NONE;
     private String xrayTraceId;
     private long traceId;
+    /** The Datadog trace id of the accepted documents, which all spell the same X-Ray id (read checks). */
+    private long acceptedTraceId;
     private String env = "";
 
     Run(XRayDocuments documents, long now) {
@@ -140,10 +144,9 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     Conversion convert() {
-      List<Top> tops = readAll();
-      tops = deduplicate(tops);
-      List<Top> live = new ArrayList<>(tops.size());
-      for (Top t : tops) {
+      List<Top> live = deduplicate(readAll());
+      for (int i = 0; i < live.size(); i++) {
+        Top t = live.get(i);
         if (!t.complete()) {
           long timeout = options.inProgressTimeout().toNanos();
           if (now - t.startNanos > timeout) {
@@ -154,16 +157,17 @@ public final class SegmentConverter implements TraceConverter {
             held.add(t.idText);
           }
         }
-        live.add(t);
       }
       if (!live.isEmpty()) {
-        traceId = IdCodec.datadogTraceId(xrayTraceId);
+        traceId = acceptedTraceId;
         this.tops = live;
         resolveServices(live);
         env = resolveEnv(live);
       }
       List<Span> spans = new ArrayList<>();
-      for (Top t : live) {
+      List<Span.Builder> out = new ArrayList<>();
+      for (int i = 0; i < live.size(); i++) {
+        Top t = live.get(i);
         if (t.held) continue;
         if (!documents.delivered().isEmpty() && documents.delivered().contains(t.idText)) {
           // context only: delivered with an earlier chunk; its inferred segment still names a peer
@@ -171,9 +175,9 @@ public final class SegmentConverter implements TraceConverter {
           scanDatadog(t.segment, t.parentId, t.spanId);
           continue;
         }
-        List<Span.Builder> out = new ArrayList<>();
+        out.clear();
         emitTop(t, out);
-        for (int i = 0; i < out.size(); i++) spans.add(out.get(i).build());
+        for (int j = 0; j < out.size(); j++) spans.add(out.get(j).build());
         emitted.add(t.idText);
       }
       spans = applyInferred(spans);
@@ -242,10 +246,11 @@ public final class SegmentConverter implements TraceConverter {
       }
       long spanId;
       long parentId = 0;
+      long ddTraceId;
       try {
         spanId = IdCodec.parseHex64(s.id(), "id");
         if (!s.parentId().isEmpty()) parentId = IdCodec.parseHex64(s.parentId(), "parent_id");
-        IdCodec.datadogTraceId(s.traceId());
+        ddTraceId = IdCodec.datadogTraceId(s.traceId());
       } catch (IdCodec.IdFormatException e) {
         return reject(id, DocumentReason.MALFORMED_ID, "Malformed " + e.getMessage());
       }
@@ -255,6 +260,7 @@ public final class SegmentConverter implements TraceConverter {
         return reject(id, DocumentReason.MALFORMED_ID,
             "Malformed trace_id: '" + s.traceId() + "' differs from the trace it came with, '" + xrayTraceId + "'");
       }
+      acceptedTraceId = ddTraceId; // equal ignoring case, so the same id as every other document that got here
       long start;
       long end = -1;
       try {
