@@ -70,6 +70,9 @@ public final class SegmentParser {
     TOO_DEEP
   }
 
+  /** Repeating values (names, origins, methods …) as one String each, shared by every parse. */
+  private final TextCache texts = new TextCache();
+
   /** Parses one document given as UTF-8 bytes; the bytes are not retained. */
   public Segment parse(byte[] json) throws SegmentParseException {
     try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
@@ -153,13 +156,13 @@ public final class SegmentParser {
       if (t == JsonToken.VALUE_NULL) continue;
       switch (field) {
         case "id" -> id = string(p, t, field, repairs);
-        case "name" -> name = string(p, t, field, repairs);
+        case "name" -> name = categorical(p, t, field, repairs);
         case "trace_id" -> traceId = string(p, t, field, repairs);
         case "parent_id" -> parentId = string(p, t, field, repairs);
-        case "type" -> type = string(p, t, field, repairs);
-        case "origin" -> origin = string(p, t, field, repairs);
-        case "namespace" -> namespace = string(p, t, field, repairs);
-        case "resource_arn" -> resourceArn = string(p, t, field, repairs);
+        case "type" -> type = categorical(p, t, field, repairs);
+        case "origin" -> origin = categorical(p, t, field, repairs);
+        case "namespace" -> namespace = categorical(p, t, field, repairs);
+        case "resource_arn" -> resourceArn = categorical(p, t, field, repairs);
         case "user" -> user = string(p, t, field, repairs);
         case "start_time" -> start = number(p, t, field, repairs);
         case "end_time" -> end = number(p, t, field, repairs);
@@ -171,9 +174,9 @@ public final class SegmentParser {
         case "traced" -> traced = bool(p, t, field, repairs);
         case "http" -> http = object(p, t, field, repairs) ? http(p, repairs) : http;
         case "aws" -> aws = object(p, t, field, repairs) ? aws(p) : aws;
-        case "sql" -> sql = object(p, t, field, repairs) ? scalars(p, "") : sql;
+        case "sql" -> sql = object(p, t, field, repairs) ? scalars(p) : sql;
         case "annotations" -> annotations = object(p, t, field, repairs) ? annotations(p, repairs) : annotations;
-        case "service" -> service = object(p, t, field, repairs) ? scalars(p, "") : service;
+        case "service" -> service = object(p, t, field, repairs) ? scalars(p) : service;
         case "metadata" -> {
           if (object(p, t, field, repairs)) {
             MetadataResult m = metadata(p);
@@ -226,9 +229,9 @@ public final class SegmentParser {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
           switch (f) {
-            case "method" -> method = string(p, v, "http.request.method", repairs);
+            case "method" -> method = categorical(p, v, "http.request.method", repairs);
             case "url" -> url = string(p, v, "http.request.url", repairs);
-            case "user_agent" -> userAgent = string(p, v, "http.request.user_agent", repairs);
+            case "user_agent" -> userAgent = categorical(p, v, "http.request.user_agent", repairs);
             case "client_ip" -> clientIp = string(p, v, "http.request.client_ip", repairs);
             case "x_forwarded_for" -> xff = bool(p, v, "http.request.x_forwarded_for", repairs);
             case "traced" -> traced = bool(p, v, "http.request.traced", repairs);
@@ -272,19 +275,19 @@ public final class SegmentParser {
         while ((f = p.nextName()) != null) {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
-          value(p, v, JoinedKeys.dotted(field, f), out);
+          value(p, v, JoinedKeys.dotted(field, f), false, out);
         }
       } else {
-        value(p, t, field, out);
+        value(p, t, field, false, out);
       }
     }
     return out;
   }
 
   /** Any value: scalars as themselves, arrays of scalars as LIST, anything else as compact JSON. */
-  private void value(JsonParser p, JsonToken t, String key, List<Entry> out) {
+  private void value(JsonParser p, JsonToken t, String key, boolean categorical, List<Entry> out) {
     switch (t) {
-      case VALUE_STRING -> out.add(new Entry(key, Kind.STRING, p.getString()));
+      case VALUE_STRING -> out.add(new Entry(key, Kind.STRING, categorical ? texts.string(p) : p.getString()));
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.add(new Entry(key, Kind.NUMBER, p.getText()));
       case VALUE_TRUE -> out.add(new Entry(key, Kind.BOOLEAN, "true"));
       case VALUE_FALSE -> out.add(new Entry(key, Kind.BOOLEAN, "false"));
@@ -307,13 +310,13 @@ public final class SegmentParser {
   }
 
   /** Scalar members of an object (sql, service); non-scalars are kept as compact JSON. */
-  private List<Entry> scalars(JsonParser p, String prefix) {
+  private List<Entry> scalars(JsonParser p) {
     List<Entry> out = new ArrayList<>();
     String field;
     while ((field = p.nextName()) != null) {
       JsonToken t = p.nextToken();
       if (t == JsonToken.VALUE_NULL) continue;
-      value(p, t, prefix + field, out);
+      value(p, t, field, true, out);
     }
     return out;
   }
@@ -386,7 +389,7 @@ public final class SegmentParser {
         while ((f = p.nextName()) != null) {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
-          value(p, v, f, out);
+          value(p, v, f, true, out);
         }
         tags = out;
       } else {
@@ -434,7 +437,7 @@ public final class SegmentParser {
       JsonToken t = p.nextToken();
       switch (field) {
         case "id" -> id = scalarText(p, t);
-        case "type" -> type = scalarText(p, t);
+        case "type" -> type = t == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, t);
         case "message" -> message = scalarText(p, t);
         case "stack" -> {
           if (t == JsonToken.START_ARRAY) {
@@ -447,8 +450,8 @@ public final class SegmentParser {
                 while ((f = p.nextName()) != null) {
                   JsonToken v = p.nextToken();
                   switch (f) {
-                    case "label" -> label = scalarText(p, v);
-                    case "path" -> path = scalarText(p, v);
+                    case "label" -> label = v == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, v);
+                    case "path" -> path = v == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, v);
                     case "line" -> line = scalarText(p, v);
                     default -> p.skipChildren();
                   }
@@ -485,7 +488,7 @@ public final class SegmentParser {
         switch (field) {
           case "trace_id" -> traceId = scalarText(p, t);
           case "id" -> id = scalarText(p, t);
-          case "attributes" -> attributes = t == JsonToken.START_OBJECT ? scalars(p, "") : skipAny(p, attributes);
+          case "attributes" -> attributes = t == JsonToken.START_OBJECT ? scalars(p) : skipAny(p, attributes);
           default -> p.skipChildren();
         }
       }
@@ -514,6 +517,11 @@ public final class SegmentParser {
     p.skipChildren();
     repairs.add("wrong_type:" + field);
     return "";
+  }
+
+  /** Like {@link #string} for a field whose values repeat across documents: see {@link TextCache}. */
+  private String categorical(JsonParser p, JsonToken t, String field, List<String> repairs) {
+    return t == JsonToken.VALUE_STRING ? texts.string(p) : string(p, t, field, repairs);
   }
 
   /** A number's text; a string holding a number is accepted (seen: {@code "content_length": "861"}). */
