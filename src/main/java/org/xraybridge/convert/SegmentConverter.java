@@ -22,6 +22,7 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceConverter;
+import org.xraybridge.model.Utf8;
 import org.xraybridge.model.XRayDocuments;
 
 /**
@@ -216,7 +217,7 @@ public final class SegmentConverter implements TraceConverter {
       String json = d.json();
       // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the limit
       if (json.length() * 3L > SegmentParser.MAX_DOCUMENT_BYTES) {
-        int bytes = SegmentParser.utf8Length(json);
+        int bytes = Utf8.length(json);
         if (bytes > SegmentParser.MAX_DOCUMENT_BYTES) {
           return reject(d.id(), DocumentReason.OVERSIZED,
               "Oversized document: " + bytes + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);

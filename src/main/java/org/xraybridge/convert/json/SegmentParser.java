@@ -110,25 +110,6 @@ public final class SegmentParser {
     return s;
   }
 
-  /** Bytes of {@code s} in UTF-8 (an unpaired surrogate counts one, as the encoder writes {@code '?'}). */
-  public static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) continue;
-      if (c < 0x800) {
-        bytes += 1;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        bytes += 2;
-        i++;
-      } else if (!Character.isSurrogate(c)) {
-        bytes += 2;
-      }
-    }
-    return bytes;
-  }
-
   // ---- segment / subsegment object -------------------------------------------------------------
 
   /** At START_OBJECT of a (sub)segment; returns after its END_OBJECT. */
