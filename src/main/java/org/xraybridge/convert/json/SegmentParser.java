@@ -191,7 +191,7 @@ public final class SegmentParser {
     return new Segment(
         id, name, traceId, parentId, type, start, end, inProgress, origin, namespace, inferred, resourceArn, user,
         fault, error, throttle, traced, http, aws, sql, annotations, metadata, service, datadog, cause, precursors,
-        links, subsegments, repairs);
+        links, subsegments, repairs.isEmpty() ? List.of() : repairs); // copying an empty list still allocates
   }
 
   // ---- blocks ----------------------------------------------------------------------------------
