@@ -50,6 +50,9 @@ public final class SegmentParser {
                   .build())
           .build();
 
+  /** Repeating values (names, origins, methods …) as one String each, shared by every parse. */
+  private final TextCache texts = new TextCache();
+
   /** Why a document could not be parsed at all. */
   public static final class SegmentParseException extends Exception {
     private final Problem problem;
@@ -69,9 +72,6 @@ public final class SegmentParser {
     NOT_AN_OBJECT,
     TOO_DEEP
   }
-
-  /** Repeating values (names, origins, methods …) as one String each, shared by every parse. */
-  private final TextCache texts = new TextCache();
 
   /** Parses one document given as UTF-8 bytes; the bytes are not retained. */
   public Segment parse(byte[] json) throws SegmentParseException {
