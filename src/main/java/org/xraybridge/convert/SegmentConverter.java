@@ -1,6 +1,5 @@
 package org.xraybridge.convert;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +22,7 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceConverter;
+import org.xraybridge.model.Utf8;
 import org.xraybridge.model.XRayDocuments;
 
 /**
@@ -53,12 +53,16 @@ public final class SegmentConverter implements TraceConverter {
   private final Clock clock;
   private final SegmentParser parser = new SegmentParser();
   private final SpanMapper mapper;
+  /** The env when neither annotation nor rule names one: fixed by the options, so normalised once. */
+  private final String fallbackEnv;
 
   public SegmentConverter(ConvertOptions options, Ledger ledger, Clock clock) {
     this.options = Objects.requireNonNull(options, "options == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.mapper = new SpanMapper(options);
+    String fallback = Names.tag(options.defaultEnv());
+    this.fallbackEnv = fallback.isEmpty() ? "none" : fallback;
   }
 
   @Override
@@ -70,8 +74,10 @@ public final class SegmentConverter implements TraceConverter {
   public Conversion convertDetailed(XRayDocuments documents) {
     Run run = new Run(documents, nowNanos());
     Conversion result = run.convert();
-    for (Rejection r : result.rejections()) ledger.documentRejected(documents.half(), r.reason());
-    for (String repair : result.repairs()) ledger.repaired(repair);
+    List<Rejection> rejections = result.rejections();
+    for (int i = 0; i < rejections.size(); i++) ledger.documentRejected(documents.half(), rejections.get(i).reason());
+    List<String> repairs = result.repairs();
+    for (int i = 0; i < repairs.size(); i++) ledger.repaired(repairs.get(i));
     return result;
   }
 
@@ -118,15 +124,18 @@ public final class SegmentConverter implements TraceConverter {
     private final List<String> held = new ArrayList<>(0);
     private final List<String> rejected = new ArrayList<>(0);
     private final LongSet usedSpanIds = new LongSet();
-    private final Map<Long, String> serviceBySpanId = new HashMap<>();
+    /** Built only when a trace has an independent subsegment: nothing else asks for another span's service. */
+    private Map<Long, String> serviceBySpanId;
     /** Exception ids of the whole trace, built on the first {@code cause} that refers to one. */
     private Map<String, XException> exceptionsById;
     private List<Top> tops = List.of();
-    /** Skipped inferred segments: span id → {parent span id, raw name}. */
-    private final Map<Long, Object[]> inferred = new HashMap<>(0);
+    /** Skipped inferred segments: span id → {parent span id, raw name}; built on the first one. */
+    private Map<Long, Object[]> inferred = Map.of();
     private DatadogContext datadog = DatadogContext.NONE;
     private String xrayTraceId;
     private long traceId;
+    /** The Datadog trace id of the accepted documents, which all spell the same X-Ray id (read checks). */
+    private long acceptedTraceId;
     private String env = "";
 
     Run(XRayDocuments documents, long now) {
@@ -136,10 +145,9 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     Conversion convert() {
-      List<Top> tops = readAll();
-      tops = deduplicate(tops);
-      List<Top> live = new ArrayList<>(tops.size());
-      for (Top t : tops) {
+      List<Top> live = deduplicate(readAll());
+      for (int i = 0; i < live.size(); i++) {
+        Top t = live.get(i);
         if (!t.complete()) {
           long timeout = options.inProgressTimeout().toNanos();
           if (now - t.startNanos > timeout) {
@@ -150,26 +158,27 @@ public final class SegmentConverter implements TraceConverter {
             held.add(t.idText);
           }
         }
-        live.add(t);
       }
       if (!live.isEmpty()) {
-        traceId = IdCodec.datadogTraceId(xrayTraceId);
+        traceId = acceptedTraceId;
         this.tops = live;
         resolveServices(live);
         env = resolveEnv(live);
       }
       List<Span> spans = new ArrayList<>();
-      for (Top t : live) {
+      List<Span.Builder> out = new ArrayList<>();
+      for (int i = 0; i < live.size(); i++) {
+        Top t = live.get(i);
         if (t.held) continue;
-        if (documents.delivered().contains(t.idText)) {
+        if (!documents.delivered().isEmpty() && documents.delivered().contains(t.idText)) {
           // context only: delivered with an earlier chunk; its inferred segment still names a peer
-          if (t.segment.inferred() && !options.keepInferred()) inferred.put(t.spanId, new Object[] {t.parentId, t.segment.name()});
+          if (t.segment.inferred() && !options.keepInferred()) skipInferred(t.spanId, t.parentId, t.segment.name());
           scanDatadog(t.segment, t.parentId, t.spanId);
           continue;
         }
-        List<Span.Builder> out = new ArrayList<>();
+        out.clear();
         emitTop(t, out);
-        for (Span.Builder b : out) spans.add(b.build());
+        for (int j = 0; j < out.size(); j++) spans.add(out.get(j).build());
         emitted.add(t.idText);
       }
       spans = applyInferred(spans);
@@ -179,8 +188,17 @@ public final class SegmentConverter implements TraceConverter {
         rejected.removeIf(documents.delivered()::contains);
       }
       ConvertedTrace trace =
-          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, Set.copyOf(emitted), Set.copyOf(held), Set.copyOf(rejected));
+          new ConvertedTrace(xrayTraceId, traceId, documents.half(), spans, env, datadog, idSet(emitted), idSet(held), idSet(rejected));
       return new Conversion(trace, rejections, repairs);
+    }
+
+    /** Set.copyOf builds a hash set first; a trace usually names none or one id. */
+    private static Set<String> idSet(List<String> ids) {
+      return switch (ids.size()) {
+        case 0 -> Set.of();
+        case 1 -> Set.of(ids.get(0));
+        default -> Set.copyOf(ids);
+      };
     }
 
     // ---- reading and validating top-level documents ----------------------------------------------
@@ -196,14 +214,18 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private Top read(SegmentDocument d, int order) {
-      byte[] bytes = d.json().getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > SegmentParser.MAX_DOCUMENT_BYTES) {
-        return reject(d.id(), DocumentReason.OVERSIZED,
-            "Oversized document: " + bytes.length + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
+      String json = d.json();
+      // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the limit
+      if (json.length() * 3L > SegmentParser.MAX_DOCUMENT_BYTES) {
+        int bytes = Utf8.length(json);
+        if (bytes > SegmentParser.MAX_DOCUMENT_BYTES) {
+          return reject(d.id(), DocumentReason.OVERSIZED,
+              "Oversized document: " + bytes + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
+        }
       }
       Segment s;
       try {
-        s = parser.parse(bytes);
+        s = parser.parse(json);
       } catch (SegmentParseException e) {
         DocumentReason reason =
             e.problem() == SegmentParser.Problem.TOO_DEEP ? DocumentReason.TOO_DEEP : DocumentReason.MALFORMED_JSON;
@@ -225,10 +247,11 @@ public final class SegmentConverter implements TraceConverter {
       }
       long spanId;
       long parentId = 0;
+      long ddTraceId;
       try {
         spanId = IdCodec.parseHex64(s.id(), "id");
         if (!s.parentId().isEmpty()) parentId = IdCodec.parseHex64(s.parentId(), "parent_id");
-        IdCodec.datadogTraceId(s.traceId());
+        ddTraceId = IdCodec.datadogTraceId(s.traceId());
       } catch (IdCodec.IdFormatException e) {
         return reject(id, DocumentReason.MALFORMED_ID, "Malformed " + e.getMessage());
       }
@@ -238,6 +261,7 @@ public final class SegmentConverter implements TraceConverter {
         return reject(id, DocumentReason.MALFORMED_ID,
             "Malformed trace_id: '" + s.traceId() + "' differs from the trace it came with, '" + xrayTraceId + "'");
       }
+      acceptedTraceId = ddTraceId; // equal ignoring case, so the same id as every other document that got here
       long start;
       long end = -1;
       try {
@@ -257,6 +281,7 @@ public final class SegmentConverter implements TraceConverter {
 
     /** Same id twice: a complete document beats an in-progress one, then the later end, then the first seen. */
     private List<Top> deduplicate(List<Top> tops) {
+      if (tops.size() < 2) return tops;
       Map<Long, Top> best = new HashMap<>();
       for (Top t : tops) {
         Top other = best.get(t.spanId);
@@ -324,7 +349,7 @@ public final class SegmentConverter implements TraceConverter {
         progress = false;
         for (int i = 0; i < pending.size(); i++) {
           Top t = pending.get(i);
-          String parentService = serviceBySpanId.get(t.parentId);
+          String parentService = serviceBySpanId == null ? null : serviceBySpanId.get(t.parentId);
           if (parentService != null) {
             t.service = parentService;
             recordServices(t.segment, t.spanId, t.service);
@@ -340,6 +365,7 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private void recordServices(Segment s, long spanId, String service) {
+      if (serviceBySpanId == null) serviceBySpanId = new HashMap<>();
       serviceBySpanId.putIfAbsent(spanId, service);
       for (Segment sub : s.subsegments()) {
         try {
@@ -353,7 +379,9 @@ public final class SegmentConverter implements TraceConverter {
     private String resolveEnv(List<Top> tops) {
       String annotation = options.envAnnotation();
       for (Top t : tops) {
-        for (Entry e : t.segment.annotations()) {
+        List<Entry> annotations = t.segment.annotations();
+        for (int i = 0; i < annotations.size(); i++) {
+          Entry e = annotations.get(i);
           if (e.key().equals(annotation) && e.kind() == Kind.STRING && !e.text().isBlank()) {
             String env = Names.tag(e.text());
             if (!env.isEmpty()) return env;
@@ -372,8 +400,7 @@ public final class SegmentConverter implements TraceConverter {
         String ruled = options.envRules().get(service);
         if (ruled != null && !Names.tag(ruled).isEmpty()) return Names.tag(ruled);
       }
-      String fallback = Names.tag(options.defaultEnv());
-      return fallback.isEmpty() ? "none" : fallback;
+      return fallbackEnv;
     }
 
     // ---- emitting spans --------------------------------------------------------------------------
@@ -386,7 +413,7 @@ public final class SegmentConverter implements TraceConverter {
       }
       boolean isSegment = !s.isSubsegmentDocument();
       if (isSegment && s.inferred() && !options.keepInferred()) {
-        inferred.put(t.spanId, new Object[] {t.parentId, s.name()});
+        skipInferred(t.spanId, t.parentId, s.name());
         usedSpanIds.add(t.spanId);
         return;
       }
@@ -423,7 +450,8 @@ public final class SegmentConverter implements TraceConverter {
       if (repairedStart) b.putMeta("aws.xray.original_start_time", startText);
       out.add(b);
       long parentEnd = end;
-      for (Segment sub : s.subsegments()) emitSubsegment(sub, spanId, parentEnd, service, version, out);
+      List<Segment> subs = s.subsegments();
+      for (int i = 0; i < subs.size(); i++) emitSubsegment(subs.get(i), spanId, parentEnd, service, version, out);
       return b;
     }
 
@@ -495,7 +523,9 @@ public final class SegmentConverter implements TraceConverter {
     /** Latest end_time among the descendants of {@code s}; {@code fallback} when none has one. */
     private long latestEnd(Segment s, long fallback) {
       long latest = fallback;
-      for (Segment sub : s.subsegments()) {
+      List<Segment> subs = s.subsegments();
+      for (int i = 0; i < subs.size(); i++) {
+        Segment sub = subs.get(i);
         if (!sub.endTime().isEmpty() && !sub.inProgress()) {
           try {
             latest = Math.max(latest, TimeCodec.nanos(sub.endTime()));
@@ -509,7 +539,9 @@ public final class SegmentConverter implements TraceConverter {
     }
 
     private String versionOf(Segment s) {
-      for (Entry e : s.service()) {
+      List<Entry> entries = s.service();
+      for (int i = 0; i < entries.size(); i++) {
+        Entry e = entries.get(i);
         if (e.key().equals("version") && e.kind() != Kind.JSON) return e.text();
       }
       return "";
@@ -543,6 +575,11 @@ public final class SegmentConverter implements TraceConverter {
       } catch (NumberFormatException e) {
         repairs.add("bad_datadog_metadata");
       }
+    }
+
+    private void skipInferred(long spanId, long parentId, String name) {
+      if (inferred.isEmpty()) inferred = new HashMap<>(4);
+      inferred.put(spanId, new Object[] {parentId, name});
     }
 
     /** Skipped inferred segments: their children move up, their name becomes the caller's peer.service. */

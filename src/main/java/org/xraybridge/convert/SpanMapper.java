@@ -27,9 +27,8 @@ final class SpanMapper {
   private static final java.util.Set<String> RESERVED = java.util.Set.of("env", "service", "version", "name", "resource");
 
   private final ConvertOptions options;
-  /** Tag keys built from a prefix and a document's key repeat endlessly: build each once (bounded). */
-  private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>> KEYS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Operation names of aws subsegments, by raw name: they repeat endlessly, build each once (bounded). */
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> AWS_OPERATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
   SpanMapper(ConvertOptions options) {
     this.options = options;
@@ -112,10 +111,14 @@ final class SpanMapper {
     httpTags(b, http, s, isSegment);
     awsTags(b, s.aws());
     sqlTags(b, s.sql());
-    for (Entry e : s.service()) {
+    List<Entry> serviceBlock = s.service();
+    for (int i = 0; i < serviceBlock.size(); i++) {
+      Entry e = serviceBlock.get(i);
       if (!e.key().equals("version")) b.putMeta(key("aws.xray.service.", e.key()), e.text());
     }
-    for (Entry e : s.metadata()) {
+    List<Entry> metadata = s.metadata();
+    for (int i = 0; i < metadata.size(); i++) {
+      Entry e = metadata.get(i);
       String json = e.text();
       if (json.length() > options.maxMetadataChars()) {
         json = json.substring(0, options.maxMetadataChars());
@@ -237,7 +240,8 @@ final class SpanMapper {
   }
 
   private static void links(Span.Builder b, List<Link> links, List<String> repairs) {
-    for (Link l : links) {
+    for (int i = 0; i < links.size(); i++) {
+      Link l = links.get(i);
       try {
         long trace = IdCodec.datadogTraceId(l.traceId());
         long span = IdCodec.parseHex64(l.id(), "link id");
@@ -258,7 +262,9 @@ final class SpanMapper {
         : !e.type().isEmpty() ? e.type() : e.message();
     if (head.isEmpty() && e.stack().isEmpty()) return;
     StringBuilder stack = new StringBuilder(head);
-    for (Frame f : e.stack()) {
+    List<Frame> frames = e.stack();
+    for (int i = 0; i < frames.size(); i++) {
+      Frame f = frames.get(i);
       stack.append("\n\tat ").append(f.label()).append('(').append(f.path());
       if (!f.line().isEmpty()) stack.append(':').append(f.line());
       stack.append(')');
@@ -268,20 +274,13 @@ final class SpanMapper {
 
   // ---- small text helpers ----------------------------------------------------------------------
 
-  /** {@code prefix + key}, shared across spans; a flood of distinct keys only costs recomputation. */
   static String key(String prefix, String key) {
-    java.util.concurrent.ConcurrentHashMap<String, String> byKey = KEYS.computeIfAbsent(prefix, p -> new java.util.concurrent.ConcurrentHashMap<>());
-    String joined = byKey.get(key);
-    if (joined != null) return joined;
-    joined = prefix + key;
-    if (byKey.size() > 4096) byKey.clear();
-    byKey.put(key, joined);
-    return joined;
+    return JoinedKeys.join(prefix, key);
   }
 
   /** {@code aws.<name lower-case>.request}, normalised, once per distinct subsegment name. */
   private static String awsOperation(String rawName) {
-    java.util.concurrent.ConcurrentHashMap<String, String> byName = KEYS.computeIfAbsent("\u0000aws-op", p -> new java.util.concurrent.ConcurrentHashMap<>());
+    java.util.concurrent.ConcurrentHashMap<String, String> byName = AWS_OPERATIONS;
     String op = byName.get(rawName);
     if (op != null) return op;
     op = Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request");

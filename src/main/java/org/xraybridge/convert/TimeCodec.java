@@ -20,10 +20,19 @@ public final class TimeCodec {
 
   private TimeCodec() {}
 
-  /** Thrown when the text is not a number, or (as {@link TimeRangeException}) does not fit in nanoseconds. */
+  /**
+   * Thrown when the text is not a number, or (as {@link TimeRangeException}) does not fit in
+   * nanoseconds. No stack trace: bad data becomes a counted rejection, and filling one in would cost
+   * more than converting the document.
+   */
   public static class TimeFormatException extends IllegalArgumentException {
     TimeFormatException(String message) {
       super(message);
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
     }
   }
 
@@ -88,7 +97,12 @@ public final class TimeCodec {
     if (scale >= 0) {
       if (scale >= POW10.length) return slow(text);
       long p = POW10[scale];
-      if (mantissa != 0 && mantissa > Long.MAX_VALUE / p) return slow(text);
+      if (mantissa != 0 && mantissa > Long.MAX_VALUE / p) {
+        // an exact integer past Long.MAX_VALUE: no rounding can bring it back (a negative one might
+        // just reach Long.MIN_VALUE, so that edge goes the slow way)
+        if (!negative) throw new TimeRangeException("a number of seconds too large for nanoseconds: '" + text + "'");
+        return slow(text);
+      }
       result = mantissa * p;
     } else {
       int down = -scale;

@@ -56,80 +56,70 @@ final class CompactJson {
   }
 
   /**
-   * At START_ARRAY: copies the array as compact JSON and says whether it held only scalars
-   * (strings, numbers, booleans; nulls are skipped in the joined form).
+   * At START_ARRAY: copies the array as compact JSON into {@code out} and, while it holds only
+   * scalars (strings, numbers, booleans), joins them with {@code ,} into {@code joined}: strings as
+   * their value, numbers and booleans as written, nulls left out. Says whether it held only scalars;
+   * if not, {@code joined} is incomplete. One pass, so the joined form is never re-read from the JSON.
    */
-  static boolean copyArray(JsonParser p, StringBuilder out) {
+  static boolean copyArray(JsonParser p, StringBuilder out, StringBuilder joined) {
     out.append('[');
     boolean first = true;
     boolean scalars = true;
+    boolean firstJoined = true;
     JsonToken e;
     while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
       if (!first) out.append(',');
       first = false;
-      if (e == JsonToken.START_OBJECT || e == JsonToken.START_ARRAY) scalars = false;
-      copyValue(p, e, out);
+      String text;
+      switch (e) {
+        case VALUE_STRING -> {
+          text = p.getString();
+          string(text, out);
+        }
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+          text = p.getText();
+          out.append(text);
+        }
+        case VALUE_TRUE -> {
+          text = "true";
+          out.append(text);
+        }
+        case VALUE_FALSE -> {
+          text = "false";
+          out.append(text);
+        }
+        default -> {
+          if (e != JsonToken.VALUE_NULL) scalars = false;
+          copyValue(p, e, out);
+          continue;
+        }
+      }
+      if (scalars) {
+        if (!firstJoined) joined.append(',');
+        firstJoined = false;
+        joined.append(text);
+      }
     }
     out.append(']');
     return scalars;
   }
 
-  /**
-   * Joins the scalars of a compact JSON array of scalars with {@code ,}: strings unquoted and
-   * unescaped, numbers and booleans as written, nulls left out.
-   */
-  static String joinScalars(CharSequence compactArray) {
-    StringBuilder out = new StringBuilder(compactArray.length());
-    int i = 1; // after '['
-    int end = compactArray.length() - 1; // at ']'
-    boolean first = true;
-    while (i < end) {
-      StringBuilder item = new StringBuilder();
-      boolean isNull = false;
-      if (compactArray.charAt(i) == '"') {
-        i++;
-        while (compactArray.charAt(i) != '"') {
-          char c = compactArray.charAt(i);
-          if (c == '\\') {
-            char n = compactArray.charAt(++i);
-            switch (n) {
-              case 'n' -> item.append('\n');
-              case 't' -> item.append('\t');
-              case 'r' -> item.append('\r');
-              case 'b' -> item.append('\b');
-              case 'f' -> item.append('\f');
-              case 'u' -> {
-                item.append((char) Integer.parseInt(compactArray.subSequence(i + 1, i + 5).toString(), 16));
-                i += 4;
-              }
-              default -> item.append(n);
-            }
-          } else {
-            item.append(c);
-          }
-          i++;
-        }
-        i++; // closing quote
-      } else {
-        int start = i;
-        while (i < end && compactArray.charAt(i) != ',') i++;
-        String token = compactArray.subSequence(start, i).toString();
-        isNull = token.equals("null");
-        item.append(token);
-      }
-      if (!isNull) {
-        if (!first) out.append(',');
-        first = false;
-        out.append(item);
-      }
-      if (i < end && compactArray.charAt(i) == ',') i++;
-    }
-    return out.toString();
-  }
-
   static void string(String s, StringBuilder out) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    // most strings need no escape: copy the run before the first char that does in one append
+    int n = s.length();
+    int clean = 0;
+    while (clean < n) {
+      char c = s.charAt(clean);
+      if (c < 0x20 || c == '"' || c == '\\') break;
+      clean++;
+    }
+    if (clean == n) {
+      out.append(s).append('"');
+      return;
+    }
+    out.append(s, 0, clean);
+    for (int i = clean; i < n; i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");

@@ -2,6 +2,7 @@ package org.xraybridge.convert.json;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.xraybridge.convert.JoinedKeys;
 import org.xraybridge.convert.Segment;
 import org.xraybridge.convert.Segment.Cause;
 import org.xraybridge.convert.Segment.CauseKind;
@@ -18,7 +19,6 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 
 /**
@@ -50,6 +50,9 @@ public final class SegmentParser {
                   .build())
           .build();
 
+  /** Repeating values (names, origins, methods …) as one String each, shared by every parse. */
+  private final TextCache texts = new TextCache();
+
   /** Why a document could not be parsed at all. */
   public static final class SegmentParseException extends Exception {
     private final Problem problem;
@@ -70,30 +73,41 @@ public final class SegmentParser {
     TOO_DEEP
   }
 
-  /** Parses one document; the bytes are not retained. */
+  /** Parses one document given as UTF-8 bytes; the bytes are not retained. */
   public Segment parse(byte[] json) throws SegmentParseException {
     try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        throw new SegmentParseException(
-            first == null ? Problem.MALFORMED_JSON : Problem.NOT_AN_OBJECT,
-            first == null ? "Malformed JSON: empty document" : "Malformed segment: top level is " + first + ", not an object");
-      }
-      Segment s = segment(p, 0);
-      if (p.nextToken() != null) {
-        throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: trailing content after the document");
-      }
-      return s;
-    } catch (StreamConstraintsException e) {
-      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
+      return document(p);
     } catch (JacksonException e) {
       throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
     }
   }
 
-  /** Parses a document given as text (API responses carry documents as JSON strings). */
+  /**
+   * Parses a document given as text (API responses carry documents as JSON strings), reading the
+   * chars themselves: encoding them to UTF-8 first would copy every document once more for nothing.
+   * The one difference an encode made is gone: an unpaired surrogate (not valid Unicode) stays as it
+   * is instead of becoming {@code '?'} — which is what the wire encoders write for it anyway.
+   */
   public Segment parse(String json) throws SegmentParseException {
-    return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
+      return document(p);
+    } catch (JacksonException e) {
+      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
+    }
+  }
+
+  private Segment document(JsonParser p) throws SegmentParseException {
+    JsonToken first = p.nextToken();
+    if (first != JsonToken.START_OBJECT) {
+      throw new SegmentParseException(
+          first == null ? Problem.MALFORMED_JSON : Problem.NOT_AN_OBJECT,
+          first == null ? "Malformed JSON: empty document" : "Malformed segment: top level is " + first + ", not an object");
+    }
+    Segment s = segment(p, 0);
+    if (p.nextToken() != null) {
+      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: trailing content after the document");
+    }
+    return s;
   }
 
   // ---- segment / subsegment object -------------------------------------------------------------
@@ -123,13 +137,13 @@ public final class SegmentParser {
       if (t == JsonToken.VALUE_NULL) continue;
       switch (field) {
         case "id" -> id = string(p, t, field, repairs);
-        case "name" -> name = string(p, t, field, repairs);
+        case "name" -> name = categorical(p, t, field, repairs);
         case "trace_id" -> traceId = string(p, t, field, repairs);
         case "parent_id" -> parentId = string(p, t, field, repairs);
-        case "type" -> type = string(p, t, field, repairs);
-        case "origin" -> origin = string(p, t, field, repairs);
-        case "namespace" -> namespace = string(p, t, field, repairs);
-        case "resource_arn" -> resourceArn = string(p, t, field, repairs);
+        case "type" -> type = categorical(p, t, field, repairs);
+        case "origin" -> origin = categorical(p, t, field, repairs);
+        case "namespace" -> namespace = categorical(p, t, field, repairs);
+        case "resource_arn" -> resourceArn = categorical(p, t, field, repairs);
         case "user" -> user = string(p, t, field, repairs);
         case "start_time" -> start = number(p, t, field, repairs);
         case "end_time" -> end = number(p, t, field, repairs);
@@ -141,9 +155,9 @@ public final class SegmentParser {
         case "traced" -> traced = bool(p, t, field, repairs);
         case "http" -> http = object(p, t, field, repairs) ? http(p, repairs) : http;
         case "aws" -> aws = object(p, t, field, repairs) ? aws(p) : aws;
-        case "sql" -> sql = object(p, t, field, repairs) ? scalars(p, "") : sql;
+        case "sql" -> sql = object(p, t, field, repairs) ? scalars(p) : sql;
         case "annotations" -> annotations = object(p, t, field, repairs) ? annotations(p, repairs) : annotations;
-        case "service" -> service = object(p, t, field, repairs) ? scalars(p, "") : service;
+        case "service" -> service = object(p, t, field, repairs) ? scalars(p) : service;
         case "metadata" -> {
           if (object(p, t, field, repairs)) {
             MetadataResult m = metadata(p);
@@ -177,7 +191,7 @@ public final class SegmentParser {
     return new Segment(
         id, name, traceId, parentId, type, start, end, inProgress, origin, namespace, inferred, resourceArn, user,
         fault, error, throttle, traced, http, aws, sql, annotations, metadata, service, datadog, cause, precursors,
-        links, subsegments, repairs);
+        links, subsegments, repairs.isEmpty() ? List.of() : repairs); // copying an empty list still allocates
   }
 
   // ---- blocks ----------------------------------------------------------------------------------
@@ -196,9 +210,9 @@ public final class SegmentParser {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
           switch (f) {
-            case "method" -> method = string(p, v, "http.request.method", repairs);
+            case "method" -> method = categorical(p, v, "http.request.method", repairs);
             case "url" -> url = string(p, v, "http.request.url", repairs);
-            case "user_agent" -> userAgent = string(p, v, "http.request.user_agent", repairs);
+            case "user_agent" -> userAgent = categorical(p, v, "http.request.user_agent", repairs);
             case "client_ip" -> clientIp = string(p, v, "http.request.client_ip", repairs);
             case "x_forwarded_for" -> xff = bool(p, v, "http.request.x_forwarded_for", repairs);
             case "traced" -> traced = bool(p, v, "http.request.traced", repairs);
@@ -242,33 +256,33 @@ public final class SegmentParser {
         while ((f = p.nextName()) != null) {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
-          value(p, v, field + "." + f, out);
+          value(p, v, JoinedKeys.dotted(field, f), false, out);
         }
       } else {
-        value(p, t, field, out);
+        value(p, t, field, false, out);
       }
     }
     return out;
   }
 
   /** Any value: scalars as themselves, arrays of scalars as LIST, anything else as compact JSON. */
-  private void value(JsonParser p, JsonToken t, String key, List<Entry> out) {
+  private void value(JsonParser p, JsonToken t, String key, boolean categorical, List<Entry> out) {
     switch (t) {
-      case VALUE_STRING -> out.add(new Entry(key, Kind.STRING, p.getString()));
+      case VALUE_STRING -> out.add(new Entry(key, Kind.STRING, categorical ? texts.string(p) : p.getString()));
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.add(new Entry(key, Kind.NUMBER, p.getText()));
       case VALUE_TRUE -> out.add(new Entry(key, Kind.BOOLEAN, "true"));
       case VALUE_FALSE -> out.add(new Entry(key, Kind.BOOLEAN, "false"));
       case START_ARRAY -> {
-        StringBuilder json = new StringBuilder();
-        boolean scalarsOnly = CompactJson.copyArray(p, json);
-        if (scalarsOnly) {
-          out.add(new Entry(key, Kind.LIST, CompactJson.joinScalars(json)));
+        StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
+        StringBuilder joined = new StringBuilder();
+        if (CompactJson.copyArray(p, json, joined)) {
+          out.add(new Entry(key, Kind.LIST, joined.toString()));
         } else {
           out.add(new Entry(key, Kind.JSON, json.toString()));
         }
       }
       case START_OBJECT -> {
-        StringBuilder json = new StringBuilder();
+        StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
         CompactJson.copy(p, json);
         out.add(new Entry(key, Kind.JSON, json.toString()));
       }
@@ -277,13 +291,13 @@ public final class SegmentParser {
   }
 
   /** Scalar members of an object (sql, service); non-scalars are kept as compact JSON. */
-  private List<Entry> scalars(JsonParser p, String prefix) {
+  private List<Entry> scalars(JsonParser p) {
     List<Entry> out = new ArrayList<>();
     String field;
     while ((field = p.nextName()) != null) {
       JsonToken t = p.nextToken();
       if (t == JsonToken.VALUE_NULL) continue;
-      value(p, t, prefix + field, out);
+      value(p, t, field, true, out);
     }
     return out;
   }
@@ -322,7 +336,7 @@ public final class SegmentParser {
         datadog = datadog(p);
         continue;
       }
-      StringBuilder json = new StringBuilder();
+      StringBuilder json = new StringBuilder(64); // JSON values are rarely shorter: skip the first regrowths
       CompactJson.copyValue(p, t, json);
       out.add(new Entry(field, Kind.JSON, json.toString()));
     }
@@ -356,7 +370,7 @@ public final class SegmentParser {
         while ((f = p.nextName()) != null) {
           JsonToken v = p.nextToken();
           if (v == JsonToken.VALUE_NULL) continue;
-          value(p, v, f, out);
+          value(p, v, f, true, out);
         }
         tags = out;
       } else {
@@ -404,7 +418,7 @@ public final class SegmentParser {
       JsonToken t = p.nextToken();
       switch (field) {
         case "id" -> id = scalarText(p, t);
-        case "type" -> type = scalarText(p, t);
+        case "type" -> type = t == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, t);
         case "message" -> message = scalarText(p, t);
         case "stack" -> {
           if (t == JsonToken.START_ARRAY) {
@@ -417,8 +431,8 @@ public final class SegmentParser {
                 while ((f = p.nextName()) != null) {
                   JsonToken v = p.nextToken();
                   switch (f) {
-                    case "label" -> label = scalarText(p, v);
-                    case "path" -> path = scalarText(p, v);
+                    case "label" -> label = v == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, v);
+                    case "path" -> path = v == JsonToken.VALUE_STRING ? texts.string(p) : scalarText(p, v);
                     case "line" -> line = scalarText(p, v);
                     default -> p.skipChildren();
                   }
@@ -455,7 +469,7 @@ public final class SegmentParser {
         switch (field) {
           case "trace_id" -> traceId = scalarText(p, t);
           case "id" -> id = scalarText(p, t);
-          case "attributes" -> attributes = t == JsonToken.START_OBJECT ? scalars(p, "") : skipAny(p, attributes);
+          case "attributes" -> attributes = t == JsonToken.START_OBJECT ? scalars(p) : skipAny(p, attributes);
           default -> p.skipChildren();
         }
       }
@@ -484,6 +498,11 @@ public final class SegmentParser {
     p.skipChildren();
     repairs.add("wrong_type:" + field);
     return "";
+  }
+
+  /** Like {@link #string} for a field whose values repeat across documents: see {@link TextCache}. */
+  private String categorical(JsonParser p, JsonToken t, String field, List<String> repairs) {
+    return t == JsonToken.VALUE_STRING ? texts.string(p) : string(p, t, field, repairs);
   }
 
   /** A number's text; a string holding a number is accepted (seen: {@code "content_length": "861"}). */

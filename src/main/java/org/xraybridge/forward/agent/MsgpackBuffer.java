@@ -3,6 +3,7 @@ package org.xraybridge.forward.agent;
 import org.xraybridge.forward.BoundedBytes;
 
 import java.nio.charset.StandardCharsets;
+import org.xraybridge.model.Utf8;
 
 /**
  * A msgpack writer over one reusable byte array, for writers that size their output first.
@@ -89,23 +90,7 @@ public final class MsgpackBuffer extends BoundedBytes {
 
   /** Bytes of {@code s} in UTF-8, an unpaired surrogate counting as one ({@code '?'}). */
   public static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) continue;
-      if (c < 0x800) {
-        bytes += 1;
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-        bytes += 2; // 4 bytes for 2 chars
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        // unpaired: '?' — one byte, already counted
-      } else {
-        bytes += 2;
-      }
-    }
-    return bytes;
+    return Utf8.length(s);
   }
 
   /** The header of an array of {@code n} elements, alone. */
