@@ -205,16 +205,10 @@ final class LoadGenerator {
       try {
         if (conn == null) conn = Conn.open(port);
         status = conn.exchange(head, payload.bytes(), payload.length());
-      } catch (ConnectException e) {
-        st.connectRefused++;
-        st.spansNoAnswer += spans;
-        unacked.addRange(seqBase, seqBase + spans);
-        if (conn != null) conn.close();
-        conn = null;
-        if (interval == 0) LockSupport.parkNanos(50_000_000L);
-        continue;
       } catch (IOException e) {
-        st.ioErrors++;
+        // a refused connection (the bridge restarting) and a broken one are counted apart, handled alike
+        if (e instanceof ConnectException) st.connectRefused++;
+        else st.ioErrors++;
         st.spansNoAnswer += spans;
         unacked.addRange(seqBase, seqBase + spans);
         if (conn != null) conn.close();
