@@ -8,6 +8,6 @@ build_jmh() {
 }
 run_jmh() {
   [ -n "${JMH_CP:-}" ] || build_jmh
-  java -cp "$JMH_CP" -Dcorpus.dir="${BRIDGE_CORPUS:-../shared/corpus}" org.openjdk.jmh.Main "$1" \
+  java -cp "$JMH_CP" -Dbasedir="$PWD" org.openjdk.jmh.Main "$1" \
     -f 1 -wi "$JMH_WARMUP" -w 1s -i "$JMH_ITER" -r 1s -prof gc -rf json -rff "$2"
 }

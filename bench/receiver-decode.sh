@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/jmh-common.sh
 run_jmh 'org.xraybridge.receiver.DecodeBenchmark' target/jmh-receiver-decode.json
-java -cp "$JMH_CP" -Dbridge.corpus="${BRIDGE_CORPUS:-../shared/corpus}" \
+java -cp "$JMH_CP" -Dbasedir="$PWD" \
   org.xraybridge.receiver.DecodeReport target/jmh-receiver-decode.json

@@ -21,6 +21,7 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.XRayDocuments;
+import org.xraybridge.testing.Corpus;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.json.JsonFactory;
@@ -54,7 +55,7 @@ public class ConvertBenchmark {
 
   @Setup
   public void load() throws Exception {
-    Path corpus = Path.of(System.getProperty("corpus.dir", "../shared/corpus"));
+    Path corpus = Corpus.root();
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(corpus.resolve("xray/segments"))) {
       s.filter(p -> p.toString().endsWith(".json")).sorted().forEach(files::add);

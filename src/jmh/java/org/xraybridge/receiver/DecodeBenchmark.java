@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.receiver.Msgpack.U64;
+import org.xraybridge.testing.Corpus;
 
 /**
  * v0.4 decoding into {@code Span}s and {@code TraceChunk}s ({@link #decode}) against the floor: a bare
@@ -92,8 +93,7 @@ public class DecodeBenchmark {
   /** The payload's {@code variant}: the captured one is always the same bytes. */
   static byte[] payload(String name, int variant) throws IOException {
     if (name.equals("captured")) {
-      Path corpus = Path.of(System.getProperty("bridge.corpus", "../shared/corpus"));
-      return Files.readAllBytes(corpus.resolve("captured/dd-java-agent_v04/0011-http-PUT-v0_4_traces.bin"));
+      return Files.readAllBytes(Corpus.file("captured/dd-java-agent_v04/0011-http-PUT-v0_4_traces.bin"));
     }
     return synthetic(100, 10, 42 + variant);
   }

@@ -33,8 +33,9 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Every document of {@code ../shared/corpus} converted and compared, field by field, with the
- * expected spans written by hand from MAPPING.md and docs/conversion.md (src/test/resources/golden).
+ * Every X-Ray document of the test corpus ({@code src/test/resources/corpus}) converted and compared,
+ * field by field, with the expected spans written by hand from docs/conversion.md
+ * ({@code src/test/resources/golden}).
  * New corpus files are picked up without code changes; one without a golden file fails.
  */
 class GoldenCorpusTest {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.source.xray.emulator.RecordedRequest;
 import org.xraybridge.source.xray.emulator.TimeShift;
+import org.xraybridge.testing.Corpus;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.BatchGetTracesResponse;
 import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationResponse;
@@ -213,8 +214,8 @@ class XRayEmulatorTest {
 
   @Test
   void timeShift_corpusTrace_servedAsIfItJustHappened() throws Exception {
-    // A real BatchGetTraces answer from the AWS docs, read in place from the shared corpus.
-    Path file = Path.of(System.getProperty("corpus.dir", "../shared/corpus"), "xray/api/002-docs-batch-get-traces-lambda-beanstalk.json");
+    // A real BatchGetTraces answer from the AWS docs, from the repository's test corpus.
+    Path file = Corpus.file("xray/api/002-docs-batch-get-traces-lambda-beanstalk.json");
     JsonNode answer = JsonMapper.builder().build().readTree(Files.readString(file));
     List<String> docs = new ArrayList<>();
     for (JsonNode s : answer.path("Traces").get(0).path("Segments")) docs.add(s.path("Document").asString());
