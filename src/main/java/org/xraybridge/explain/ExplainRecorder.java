@@ -185,7 +185,7 @@ public final class ExplainRecorder implements StitchListener {
       List<ExplainView.Summary> out = new ArrayList<>(Math.min(q.limit(), all.length));
       for (int i = all.length - 1; i >= 0 && out.size() < q.limit(); i--) {
         TraceRecord r = all[i];
-        if (!r.matches(q.service(), q.env())) continue;
+        if (!r.listable() || !r.matches(q.service(), q.env())) continue;
         ExplainView.Summary s = r.summary();
         if (q.joined() == Query.Joined.YES && !s.joined() || q.joined() == Query.Joined.NO && s.joined()) continue;
         out.add(s);
@@ -212,6 +212,15 @@ public final class ExplainRecorder implements StitchListener {
       s = r.snapshot();
     }
     return Details.of(s);
+  }
+
+  /** The trace of the first of {@code readings} (the ids a pasted text may mean) that is recorded, or null. */
+  public ExplainView.Detail findAny(long[] readings) {
+    for (long id : readings) {
+      ExplainView.Detail d = find(id);
+      if (d != null) return d;
+    }
+    return null;
   }
 
   /** Traces recorded now. */

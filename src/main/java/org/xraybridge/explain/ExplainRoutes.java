@@ -86,15 +86,15 @@ public final class ExplainRoutes {
 
   private Mono<ServerResponse> one(ServerRequest req) {
     String text = req.pathVariable("traceId");
-    long traceId;
+    long[] readings;
     try {
-      traceId = IdCodec.parseAnyTraceId(text);
+      readings = IdCodec.traceIdReadings(text);
     } catch (IllegalArgumentException e) {
       return problem(HttpStatus.BAD_REQUEST, "malformed_trace_id", e.getMessage());
     }
-    ExplainView.Detail d = recorder.find(traceId);
+    ExplainView.Detail d = recorder.findAny(readings);
     if (d == null) {
-      return problem(HttpStatus.NOT_FOUND, "not_found", "trace " + Long.toUnsignedString(traceId) + " (from '" + shorten(text)
+      return problem(HttpStatus.NOT_FOUND, "not_found", "trace " + Long.toUnsignedString(readings[0]) + " (from '" + shorten(text)
           + "') is not among the " + recorder.size() + " traces recorded; the view keeps the most recent bridge.explain.max-traces ("
           + recorder.maxTraces() + ") within bridge.explain.max-bytes");
     }

@@ -182,6 +182,20 @@ final class TraceRecord {
 
   // ---- reading, under the recorder's lock ----
 
+  /**
+   * Whether the record has something to show: spans handed on, or X-Ray spans dropped. A tracer's
+   * chunk is recorded when it is stitched and its spans when the batch is handed on, up to
+   * {@code bridge.merge.flush-interval} later; in between, the list leaves the record out rather
+   * than show a trace of no spans and no service.
+   */
+  boolean listable() {
+    if (spanCount + omittedSpans > 0) return true;
+    for (Object o : events) {
+      if (o instanceof XRayEvent x && (x.outcome == Outcome.SAMPLED_OUT || x.duplicates > 0)) return true;
+    }
+    return false;
+  }
+
   boolean matches(String service, String env) {
     if (!service.isEmpty() && !containsIgnoreCase(services, service)) return false;
     return env.isEmpty() || envs().contains(env);

@@ -68,10 +68,20 @@ class IdCodecTest {
       assertThat(xray).hasSize(35);
       assertThat(IdCodec.isPadded(xray)).isTrue();
       assertThat(IdCodec.datadogTraceId(xray)).isEqualTo(v[1]);
-      assertThat(IdCodec.parseAnyTraceId(xray)).isEqualTo(v[1]);
-      assertThat(IdCodec.parseAnyTraceId(Long.toUnsignedString(v[1]))).isEqualTo(v[1]);
-      assertThat(IdCodec.parseAnyTraceId("0000000000000000" + IdCodec.toHex64(v[1]))).isEqualTo(v[1]);
+      assertThat(IdCodec.traceIdReadings(xray)[0]).isEqualTo(v[1]);
+      assertThat(IdCodec.traceIdReadings(Long.toUnsignedString(v[1]))[0]).isEqualTo(v[1]);
+      assertThat(IdCodec.traceIdReadings("0000000000000000" + IdCodec.toHex64(v[1]))[0]).isEqualTo(v[1]);
     });
+  }
+
+  @Test
+  void traceIdReadings_sixteenDecimalDigits_readAsDecimalAndAsHex() {
+    // 0x1234567890123456 prints as hex without a letter; 1234567890123456 is also a decimal id
+    assertThat(IdCodec.traceIdReadings("1234567890123456")).containsExactly(1234567890123456L, 0x1234567890123456L);
+    assertThat(IdCodec.traceIdReadings("12345678901234567")).containsExactly(12345678901234567L);
+    assertThat(IdCodec.traceIdReadings("00000000000004f0")).containsExactly(0x4f0L);
+    assertThat(IdCodec.traceIdReadings(" 1-5759e988-bd862e3fe1be46a994272793 ")).containsExactly(7043144561403045779L);
+    assertThatThrownBy(() -> IdCodec.traceIdReadings("12ab")).hasMessageContaining("trace id");
   }
 
   @Test
