@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.xraybridge.source.xray.emulator.EmulatorStore;
-import org.xraybridge.source.xray.emulator.XRayEmulator;
+import org.xraybridge.demo.EmulatorStore;
+import org.xraybridge.demo.XRayEmulator;
 
 /**
  * The X-Ray half of the load: an X-Ray API emulator (the project's own, speaking REST-JSON to the real

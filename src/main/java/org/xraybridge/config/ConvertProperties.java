@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.xraybridge.convert.Names;
+import org.xraybridge.model.Names;
 
 /**
  * {@code bridge.convert.*}: the choices MAPPING.md leaves to the operator.

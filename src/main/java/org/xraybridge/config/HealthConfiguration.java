@@ -9,7 +9,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.xraybridge.forward.ForwarderStatus;
-import org.xraybridge.merge.StitchResult;
+import org.xraybridge.model.StitchResult;
 import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.StageHealth;
 import org.xraybridge.source.xray.XRaySourceStatus;

@@ -14,12 +14,16 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
+import org.xraybridge.demo.DemoTraffic;
+import org.xraybridge.demo.EmbeddedAgent;
+import org.xraybridge.demo.EmulatorStore;
+import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
 import org.xraybridge.merge.MergeStage;
-import org.xraybridge.merge.StitchListener;
 import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
+import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
@@ -29,9 +33,6 @@ import org.xraybridge.source.daemon.XRayDaemonListener;
 import org.xraybridge.source.xray.XRayClients;
 import org.xraybridge.source.xray.XRayPoller;
 import org.xraybridge.source.xray.XRaySourceSettings;
-import org.xraybridge.source.xray.emulator.DemoTraffic;
-import org.xraybridge.source.xray.emulator.EmulatorStore;
-import org.xraybridge.source.xray.emulator.XRayEmulator;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
@@ -57,6 +58,8 @@ public final class Pipeline implements SmartLifecycle {
   final EmulatorStore emulatorStore;
   final XRayEmulator emulator;
   final DemoTraffic demo;
+  /** The demo's Agent-compatible sink the embedded default forwards to; null otherwise. */
+  final EmbeddedAgent embeddedSink;
   private final XRayAsyncClient xrayClient;
   private final XRayProperties xray;
   private final ForwardProperties forward;
@@ -91,8 +94,13 @@ public final class Pipeline implements SmartLifecycle {
         25_000);
     this.converter = new SegmentConverter(options, ledger, clock);
 
-    ForwardSettings.Builder fs = ForwardSettings.builder(ForwardSettings.Target.valueOf(forward.target().name()))
-        .agentUrl(forward.agentUrl())
+    // The embedded default forwards to the demo's Agent-compatible sink exactly as to an Agent.
+    this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
+        ? new EmbeddedAgent(100, (int) forward.maxPayloadBytes().toBytes() + 1024 * 1024, clock)
+        : null;
+    ForwardSettings.Builder fs = ForwardSettings.builder(
+            forward.target() == ForwardProperties.Target.INTAKE ? ForwardSettings.Target.INTAKE : ForwardSettings.Target.AGENT)
+        .agentUrl(embeddedSink != null ? startSink(embeddedSink) : forward.agentUrl())
         .site(forward.site())
         .intakeUrl(forward.intakeUrl().isBlank() ? null : URI.create(forward.intakeUrl().strip()))
         .apiKey(forward.apiKey())
@@ -190,6 +198,14 @@ public final class Pipeline implements SmartLifecycle {
     }
   }
 
+  private static URI startSink(EmbeddedAgent sink) {
+    try {
+      return sink.start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the embedded Agent sink could not bind the loopback interface", e);
+    }
+  }
+
   private static String loopbackOf(String host) {
     return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
   }
@@ -277,6 +293,7 @@ public final class Pipeline implements SmartLifecycle {
     quietly(() -> forwarder.stop(forward.shutdownTimeout()));
     ledger.logDrops();
     if (emulator != null) quietly(emulator::stop);
+    if (embeddedSink != null) quietly(embeddedSink::close);
     if (xrayClient != null) quietly(xrayClient::close);
     DropLedger.Snapshot s = ledger.snapshot();
     log.info("stopped: taken in {} spans, forwarded {}, dropped {}, still held (spool) {}", s.taken(), s.forwarded(), s.dropped(), inFlightSpans());

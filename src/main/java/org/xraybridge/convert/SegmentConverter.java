@@ -3,7 +3,6 @@ package org.xraybridge.convert;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,16 +10,18 @@ import java.util.Set;
 import org.xraybridge.convert.Segment.Entry;
 import org.xraybridge.convert.Segment.Kind;
 import org.xraybridge.convert.Segment.XException;
-import org.xraybridge.convert.json.SegmentParser;
 import org.xraybridge.convert.json.SegmentParser.SegmentParseException;
+import org.xraybridge.convert.json.SegmentParser;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
-import org.xraybridge.model.Half;
-import org.xraybridge.model.Ledger;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger.DocumentReason;
+import org.xraybridge.model.Ledger;
+import org.xraybridge.model.Names;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.Utf8;
 import org.xraybridge.model.XRayDocuments;
@@ -42,7 +43,6 @@ public final class SegmentConverter implements TraceConverter {
 
   static final long NANOS_PER_SECOND = 1_000_000_000L;
   /** 2000-01-01T00:00:00Z: earlier starts are repaired as the Agent does (WIRE.md §E1). */
-  static final long YEAR_2000_NANOS = 946_684_800L * NANOS_PER_SECOND;
   /** Starts more than this after the clock are rejected. */
   static final long FUTURE_TOLERANCE_NANOS = 86_400L * NANOS_PER_SECOND;
 
@@ -437,7 +437,7 @@ public final class SegmentConverter implements TraceConverter {
         repairs.add("negative_duration");
       }
       boolean repairedStart = false;
-      if (start < YEAR_2000_NANOS) {
+      if (start < TimeCodec.YEAR_2000_NANOS) {
         start = now - duration;
         repairs.add("absurd_start");
         repairedStart = true;

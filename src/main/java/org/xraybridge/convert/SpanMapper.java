@@ -9,6 +9,8 @@ import org.xraybridge.convert.Segment.Http;
 import org.xraybridge.convert.Segment.Kind;
 import org.xraybridge.convert.Segment.Link;
 import org.xraybridge.convert.Segment.XException;
+import org.xraybridge.model.IdCodec;
+import org.xraybridge.model.Names;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 import org.xraybridge.explain.TraceRecord.NativeEvent;
 import org.xraybridge.explain.TraceRecord.XRayEvent;
-import org.xraybridge.merge.StitchResult.Outcome;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchResult.Outcome;
 
 /**
  * Builds the full JSON record of one trace from a {@link TraceRecord.Snapshot}, outside the

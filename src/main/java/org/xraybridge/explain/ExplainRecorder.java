@@ -1,7 +1,6 @@
 package org.xraybridge.explain;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -11,11 +10,12 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xraybridge.merge.StitchListener;
-import org.xraybridge.merge.StitchResult;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
+import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.StitchResult;
+import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TraceKey;
 
@@ -168,8 +168,7 @@ public final class ExplainRecorder implements StitchListener {
   }
 
   private long nowNanos() {
-    Instant t = clock.instant();
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    return TimeCodec.epochNanos(clock);
   }
 
   private void failed(RuntimeException e) {

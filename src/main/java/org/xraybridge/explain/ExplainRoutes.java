@@ -10,7 +10,7 @@ import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
-import org.xraybridge.convert.IdCodec;
+import org.xraybridge.model.IdCodec;
 import reactor.core.publisher.Mono;
 
 /**

@@ -1,6 +1,6 @@
 package org.xraybridge.explain;
 
-import org.xraybridge.convert.IdCodec;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Priority;
 
 /** Printing for the explain view: ids through the one codec, priorities by their dd-trace names. */

@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.xraybridge.merge.StitchResult.Outcome;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchResult.Outcome;
 import org.xraybridge.model.TraceChunk;
 
 /**

@@ -3,7 +3,6 @@ package org.xraybridge.forward;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import org.xraybridge.forward.delivery.Redactor;
 import org.xraybridge.model.Secret;
@@ -17,7 +16,8 @@ import org.xraybridge.model.Secret;
  * <p>Defaults ({@link #builder}) follow the Agent where it has one: 3.2 MB / 5 s intake flushes,
  * full-jitter backoff from 100 ms capped at 10 s, 5 attempts (1 + the Agent's 4 retries).
  *
- * @param target where spans go: an Agent, the Datadog intake, or the in-process sink
+ * @param target where spans go: an Agent (or anything that speaks its v0.4 API, such as the demo's
+ *     sink), or the Datadog intake
  * @param agentUrl the Agent ({@code bridge.forward.agent-url}); never this bridge's own receiver
  * @param intakeUrl the trace intake ({@code bridge.forward.intake-url}), by default {@code
  *     https://trace.agent.<site>} ({@link #intakeUrlFor})
@@ -53,7 +53,6 @@ import org.xraybridge.model.Secret;
  * @param spoolDir directory of the disk spool ({@code bridge.forward.spool-dir})
  * @param spoolMaxBytes spool bound ({@code bridge.forward.spool-max-bytes}); 0 disables the spool
  * @param shutdownBound default bound of {@link Forwarder#stop(Duration)}
- * @param embeddedRecentTraces traces the embedded sink keeps for display
  * @param ownReceiverHost the host this bridge's own receiver binds ("" when it is off)
  * @param ownReceiverPort its port (0 when it is off); an agent URL pointing there is refused
  */
@@ -90,7 +89,6 @@ public record ForwardSettings(
     Path spoolDir,
     long spoolMaxBytes,
     Duration shutdownBound,
-    int embeddedRecentTraces,
     String ownReceiverHost,
     int ownReceiverPort) {
 
@@ -101,21 +99,10 @@ public record ForwardSettings(
 
   /** Where the forwarder sends. */
   public enum Target {
-    /** In-process Agent-compatible sink (the embedded default mode). */
-    EMBEDDED,
     /** A Datadog Agent, msgpack v0.4. */
     AGENT,
     /** The Datadog intake, protobuf + gzip, with APM stats. */
-    INTAKE;
-
-    public static Target parse(String s) {
-      try {
-        return valueOf(s.strip().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "bridge.forward.target must be embedded, agent or intake, got '" + s + "'", e);
-      }
-    }
+    INTAKE
   }
 
   public ForwardSettings {
@@ -185,9 +172,6 @@ public record ForwardSettings(
     Objects.requireNonNull(shutdownBound, "bridge.forward.shutdown-timeout must be set");
     if (shutdownBound.isNegative()) {
       throw new IllegalArgumentException("bridge.forward.shutdown-timeout must not be negative, got " + shutdownBound);
-    }
-    if (embeddedRecentTraces < 0) {
-      throw new IllegalArgumentException("bridge.forward.embedded-recent-traces must be >= 0, got " + embeddedRecentTraces);
     }
     if (ownReceiverPort < 0 || ownReceiverPort > 65535) {
       throw new IllegalArgumentException("receiver port must be 0..65535, got " + ownReceiverPort);
@@ -263,7 +247,6 @@ public record ForwardSettings(
     private Path spoolDir = Path.of("data", "spool");
     private long spoolMaxBytes = 1024L * 1024 * 1024;
     private Duration shutdownBound = Duration.ofSeconds(10);
-    private int embeddedRecentTraces = 100;
     private String ownReceiverHost = "";
     private int ownReceiverPort;
 
@@ -283,7 +266,7 @@ public record ForwardSettings(
       circuitFailureRate = s.circuitFailureRate; circuitWindow = s.circuitWindow;
       circuitMinimumCalls = s.circuitMinimumCalls; circuitOpenWait = s.circuitOpenWait;
       circuitHalfOpenCalls = s.circuitHalfOpenCalls; spoolDir = s.spoolDir; spoolMaxBytes = s.spoolMaxBytes;
-      shutdownBound = s.shutdownBound; embeddedRecentTraces = s.embeddedRecentTraces;
+      shutdownBound = s.shutdownBound;
       ownReceiverHost = s.ownReceiverHost; ownReceiverPort = s.ownReceiverPort;
     }
 
@@ -320,7 +303,6 @@ public record ForwardSettings(
     public Builder spoolDir(Path v) { spoolDir = v; return this; }
     public Builder spoolMaxBytes(long v) { spoolMaxBytes = v; return this; }
     public Builder shutdownBound(Duration v) { shutdownBound = v; return this; }
-    public Builder embeddedRecentTraces(int v) { embeddedRecentTraces = v; return this; }
     public Builder ownReceiver(String host, int port) { ownReceiverHost = host; ownReceiverPort = port; return this; }
 
     public ForwardSettings build() {
@@ -328,7 +310,7 @@ public record ForwardSettings(
           maxQueuePayloads, maxPayloadBytes, flushInterval, intakeFlushBytes, intakeFlushInterval, statsFlushInterval,
           statsMaxGroups, errorsPerSecond, senderThreads, connectTimeout, requestTimeout, retryMaxAttempts, retryInitialBackoff,
           retryMaxBackoff, retryBudget, circuitFailureRate, circuitWindow, circuitMinimumCalls, circuitOpenWait,
-          circuitHalfOpenCalls, spoolDir, spoolMaxBytes, shutdownBound, embeddedRecentTraces, ownReceiverHost,
+          circuitHalfOpenCalls, spoolDir, spoolMaxBytes, shutdownBound, ownReceiverHost,
           ownReceiverPort);
     }
   }

@@ -32,7 +32,6 @@ import org.xraybridge.forward.delivery.PayloadKind;
 import org.xraybridge.forward.delivery.RateLimitedLog;
 import org.xraybridge.forward.delivery.Redactor;
 import org.xraybridge.forward.delivery.Spool;
-import org.xraybridge.forward.embedded.EmbeddedAgent;
 import org.xraybridge.forward.intake.ErrorRescue;
 import org.xraybridge.forward.intake.StatsConcentrator;
 import org.xraybridge.model.Admission;
@@ -45,8 +44,8 @@ import org.xraybridge.model.TracerInfo;
 
 /**
  * The forward stage: takes the merge stage's batches and the tracers' client stats, and delivers
- * them to a Datadog Agent (msgpack v0.4), the Datadog intake (protobuf + gzip, with APM stats) or
- * the in-process {@link EmbeddedAgent} — every span forwarded or counted.
+ * them to a Datadog Agent (msgpack v0.4) or the Datadog intake (protobuf + gzip, with APM stats) —
+ * every span forwarded or counted.
  *
  * <pre>
  *  submit(batch) ─▶ Assembler ─payloads─▶ Outbox (bounded) ─▶ Dispatcher threads ─▶ next hop
@@ -69,9 +68,8 @@ import org.xraybridge.model.TracerInfo;
  * SHUTDOWN} (neither sent nor spooled within the stop bound). Until then it is counted in {@link
  * #inFlightSpans()}. Spans found in the spool at start are reported as {@code recovered}.
  *
- * <p><b>Lifecycle.</b> {@link #start()} opens the spool (reporting what it holds), starts the
- * embedded sink if that is the target, refuses an agent URL that is this bridge's own receiver, and
- * starts the senders. {@link #stop(Duration)} flushes everything open, lets the senders deliver the
+ * <p><b>Lifecycle.</b> {@link #start()} opens the spool (reporting what it holds), refuses an agent
+ * URL that is this bridge's own receiver, and starts the senders. {@link #stop(Duration)} flushes everything open, lets the senders deliver the
  * queue within the bound, spools the rest, and counts what it could do neither with as {@code
  * SHUTDOWN}. A payload whose request was in flight at the bound is spooled: if the hop had in fact
  * taken it, the next run sends it again (at-least-once, like OTel's persistent queue).
@@ -95,7 +93,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
   /** Intake mode only: the Agent's errors sampler (null otherwise: the Agent samples). */
   private final ErrorRescue rescue;
   private final Assembler assembler;
-  private final EmbeddedAgent embedded;
   /** The intake payloads' host name: the setting, else this machine's name. */
   private final String hostname;
   private final Object assemblyLock = new Object();
@@ -134,13 +131,10 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
       this.assembler = new AgentAssembler(settings.maxPayloadBytes(), settings.flushInterval().toNanos(), this::emit,
           accounting, warnings, nanoTime);
     }
-    this.embedded = settings.target() == Target.EMBEDDED
-        ? new EmbeddedAgent(settings.embeddedRecentTraces(), settings.maxPayloadBytes() + 1024 * 1024, clock)
-        : null;
   }
 
   /**
-   * Opens the spool, starts the embedded sink (embedded target) and the senders.
+   * Opens the spool and starts the senders.
    *
    * @throws IllegalStateException naming the key when the agent URL is this bridge's own receiver,
    *     the spool directory is unusable or taken, or HTTP client logging would print the API key
@@ -156,13 +150,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
         case INTAKE -> {
           HttpTransport.checkClientLogging();
           yield settings.intakeUrl();
-        }
-        case EMBEDDED -> {
-          try {
-            yield embedded.start();
-          } catch (IOException e) {
-            throw new UncheckedIOException("embedded agent could not bind the loopback interface", e);
-          }
         }
       };
       endpoint = base;
@@ -261,7 +248,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     synchronized (lifecycle) {
       if (state == State.NEW) {
         state = State.STOPPED;
-        if (embedded != null) embedded.close();
         return;
       }
       if (state != State.RUNNING) return;
@@ -291,7 +277,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     }
     long left = accounting.inFlight();
     spool.close();
-    if (embedded != null) embedded.close();
     state = State.STOPPED;
     log.info("Forward stopped in {} ms: {} payloads newly spooled, {} spans in the spool for the next start",
         TimeUnit.NANOSECONDS.toMillis(nanoTime.getAsLong() - start), Math.max(0, spool.payloads() - spooledBefore), left);
@@ -329,12 +314,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
         rescue == null ? 0 : rescue.rescued());
   }
 
-  /** The in-process sink of the embedded target. */
-  public EmbeddedAgent embedded() {
-    if (embedded == null) throw new IllegalStateException("the forward target is " + settings.target() + ", not embedded");
-    return embedded;
-  }
-
   /** Base URL of the next hop (known after {@link #start()}). */
   public URI endpoint() {
     return endpoint;
@@ -363,7 +342,6 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
     halted = true;
     dispatcher.halt(Duration.ofSeconds(2));
     spool.close();
-    if (embedded != null) embedded.close();
   }
 
   // ---- internals --------------------------------------------------------------------------------

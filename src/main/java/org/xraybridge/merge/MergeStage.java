@@ -20,6 +20,8 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TraceKey;
 import org.xraybridge.model.XRaySink;

@@ -5,11 +5,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.concurrent.atomic.AtomicReference;
-import org.xraybridge.merge.StitchListener;
-import org.xraybridge.merge.StitchResult;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
+import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.StitchResult;
 
 /**
  * Metrics of the merge stage: {@code bridge_stitch_outcomes_total{outcome}} (joined, joined_xray,

@@ -26,6 +26,7 @@ import org.xraybridge.model.ClientStatsSink;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.receiver.Decoders.Codec;
@@ -161,10 +162,7 @@ public final class AgentReceiver implements AutoCloseable {
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.budget = new ByteBudget(settings.maxBufferedBytes());
-    LongSupplier nowNanos = () -> {
-      Instant now = clock.instant();
-      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    };
+    LongSupplier nowNanos = () -> TimeCodec.epochNanos(clock);
     this.decoders = ThreadLocal.withInitial(() -> new Decoders(nowNanos));
   }
 

@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.xraybridge.convert.Names;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.Names;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
+import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
@@ -32,9 +33,6 @@ import org.xraybridge.model.TracerInfo;
  * <p>Reused for every trace of a payload ({@link #begin}); not thread-safe.
  */
 final class TraceAssembler {
-
-  /** 2000-01-01T00:00:00Z in ns: earlier starts are repaired as the Agent does (WIRE.md §E1). */
-  static final long YEAR_2000_NANOS = 946_684_800_000_000_000L;
 
   private final ArrayList<Span> spans = new ArrayList<>();
   private final DecodeResult out;
@@ -64,7 +62,7 @@ final class TraceAssembler {
       duration = 0;
       out.repairedDurations++;
     }
-    if (start < YEAR_2000_NANOS) {
+    if (start < TimeCodec.YEAR_2000_NANOS) {
       start = nowNanos.getAsLong() - duration;
       out.repairedStarts++;
     }

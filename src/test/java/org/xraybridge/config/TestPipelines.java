@@ -10,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.util.unit.DataSize;
-import org.xraybridge.merge.StitchListener;
+import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
-import org.xraybridge.source.xray.emulator.EmulatorStore;
 
 /**
  * The production pipeline, built by the same {@link Pipeline} class the application uses, for tests:
@@ -72,7 +72,7 @@ public final class TestPipelines {
     /** Every span the embedded sink received, grouped by trace id. */
     public Map<Long, List<Span>> forwardedByTrace() {
       Map<Long, List<Span>> out = new LinkedHashMap<>();
-      for (List<Span> chunk : p.forwarder.embedded().snapshot().recentTraces()) {
+      for (List<Span> chunk : p.embeddedSink.snapshot().recentTraces()) {
         for (Span s : chunk) out.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
       }
       return out;

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;

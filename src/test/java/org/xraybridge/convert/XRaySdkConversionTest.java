@@ -21,6 +21,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;

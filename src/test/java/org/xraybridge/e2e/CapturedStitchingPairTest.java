@@ -15,10 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.config.TestPipelines;
-import org.xraybridge.merge.StitchListener;
-import org.xraybridge.merge.StitchResult;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.StitchResult;
 import org.xraybridge.testing.Corpus;
 
 /**

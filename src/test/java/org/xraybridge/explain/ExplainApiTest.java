@@ -19,8 +19,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.xraybridge.convert.IdCodec;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Priority;
 
 /**

@@ -1,5 +1,6 @@
 package org.xraybridge.explain;
 
+
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.xraybridge.convert.IdCodec;
 import org.xraybridge.merge.MergeStage;
 import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
@@ -17,6 +17,7 @@ import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;

@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.xraybridge.convert.IdCodec;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Priority;
 import org.xraybridge.testing.Cases;
 

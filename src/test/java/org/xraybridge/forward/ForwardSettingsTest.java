@@ -52,12 +52,6 @@ class ForwardSettingsTest {
   }
 
   @Test
-  void target_parse_acceptsAnyCaseAndNamesTheKeyOtherwise() {
-    assertThat(Target.parse(" Intake ")).isEqualTo(Target.INTAKE);
-    assertThatThrownBy(() -> Target.parse("kafka")).hasMessageContaining("bridge.forward.target");
-  }
-
-  @Test
   void toString_neverShowsTheKey() {
     assertThat(ForwardSettings.builder(Target.INTAKE).apiKey(Secret.of("sekrit-key")).build().toString())
         .doesNotContain("sekrit-key").contains("<redacted>");

@@ -1,5 +1,6 @@
 package org.xraybridge.forward;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.xraybridge.merge;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
@@ -26,6 +27,8 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.testing.Cases;

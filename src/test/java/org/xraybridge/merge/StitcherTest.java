@@ -16,6 +16,7 @@ import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 

@@ -1,5 +1,6 @@
 package org.xraybridge.receiver;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 

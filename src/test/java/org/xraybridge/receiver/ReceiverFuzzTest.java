@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
+import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.receiver.Msgpack.Raw;
@@ -248,7 +249,7 @@ class ReceiverFuzzTest {
       for (int s = random.nextInt(5); s > 0; s--) {
         Span.Builder b = Span.builder()
             .traceId(traceId).spanId(nonZero(random)).parentId(random.nextInt(3) == 0 ? 0 : random.nextLong())
-            .startNanos(TraceAssembler.YEAR_2000_NANOS + random.nextLong(Long.MAX_VALUE / 2))
+            .startNanos(TimeCodec.YEAR_2000_NANOS + random.nextLong(Long.MAX_VALUE / 2))
             .durationNanos(random.nextLong(1L << 40)).error(random.nextInt(3))
             .service(randomString(random)).name(randomString(random)).resource(randomString(random))
             .type(randomString(random));

@@ -1,5 +1,6 @@
 package org.xraybridge.source.daemon;
 
+
 import static java.time.Duration.ofMillis;
 import static java.time.Duration.ofMinutes;
 import static java.time.Duration.ofSeconds;

@@ -10,10 +10,10 @@ import org.xraybridge.model.Span;
 import org.xraybridge.model.XRaySink;
 
 /** Records what it accepts; accepts at most {@link #budget} more traces (unlimited when negative). */
-final class RecordingSink implements XRaySink {
-  final List<ConvertedTrace> accepted = new CopyOnWriteArrayList<>();
-  final AtomicInteger budget = new AtomicInteger(-1);
-  final AtomicInteger refused = new AtomicInteger();
+public final class RecordingSink implements XRaySink {
+  public final List<ConvertedTrace> accepted = new CopyOnWriteArrayList<>();
+  public final AtomicInteger budget = new AtomicInteger(-1);
+  public final AtomicInteger refused = new AtomicInteger();
 
   @Override
   public Admission offer(ConvertedTrace trace) {
@@ -30,20 +30,20 @@ final class RecordingSink implements XRaySink {
   }
 
   /** Every span id accepted, in order, duplicates kept (so a test can see one). */
-  List<Long> spanIds() {
+  public List<Long> spanIds() {
     List<Long> ids = new ArrayList<>();
     for (ConvertedTrace t : accepted) for (Span s : t.spans()) ids.add(s.spanId());
     return ids;
   }
 
   /** Every emitted segment id accepted, duplicates kept. */
-  List<String> segmentIds() {
+  public List<String> segmentIds() {
     List<String> ids = new ArrayList<>();
     for (ConvertedTrace t : accepted) ids.addAll(t.emittedSegmentIds());
     return ids;
   }
 
-  int spanCount() {
+  public int spanCount() {
     int n = 0;
     for (ConvertedTrace t : accepted) n += t.spans().size();
     return n;

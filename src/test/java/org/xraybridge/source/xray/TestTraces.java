@@ -4,21 +4,21 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.SplittableRandom;
-import org.xraybridge.source.xray.emulator.TimeShift;
+import org.xraybridge.demo.TimeShift;
 
 /** Segment documents for tests, shaped like the X-Ray SDKs write them (WIRE.md §B). Random ids from a seed. */
-final class TestTraces {
+public final class TestTraces {
   private final SplittableRandom random;
 
-  TestTraces(long seed) {
+  public TestTraces(long seed) {
     random = new SplittableRandom(seed);
   }
 
-  String traceId(Instant at) {
+  public String traceId(Instant at) {
     return TimeShift.traceId(at.getEpochSecond(), random);
   }
 
-  String segmentId() {
+  public String segmentId() {
     long v;
     do {
       v = random.nextLong();
@@ -26,7 +26,7 @@ final class TestTraces {
     return String.format("%016x", v);
   }
 
-  static String segment(String traceId, String id, String parentId, Instant start, Duration duration) {
+  public static String segment(String traceId, String id, String parentId, Instant start, Duration duration) {
     return "{\"name\":\"svc-" + id.substring(0, 4) + "\",\"id\":\"" + id + "\",\"trace_id\":\"" + traceId + "\""
         + (parentId.isEmpty() ? "" : ",\"parent_id\":\"" + parentId + "\"")
         + ",\"start_time\":" + seconds(start) + ",\"end_time\":" + seconds(start.plus(duration))
@@ -35,30 +35,30 @@ final class TestTraces {
         + ",\"end_time\":" + seconds(start.plus(duration.dividedBy(2))) + "}]}";
   }
 
-  static String inProgress(String traceId, String id, Instant start) {
+  public static String inProgress(String traceId, String id, Instant start) {
     return "{\"name\":\"svc-" + id.substring(0, 4) + "\",\"id\":\"" + id + "\",\"trace_id\":\"" + traceId
         + "\",\"start_time\":" + seconds(start) + ",\"in_progress\":true}";
   }
 
-  static String independent(String traceId, String id, String parentId, Instant start, Duration duration) {
+  public static String independent(String traceId, String id, String parentId, Instant start, Duration duration) {
     return "{\"type\":\"subsegment\",\"name\":\"late-work\",\"id\":\"" + id + "\",\"trace_id\":\"" + traceId
         + "\",\"parent_id\":\"" + parentId + "\",\"start_time\":" + seconds(start) + ",\"end_time\":"
         + seconds(start.plus(duration)) + "}";
   }
 
-  static String rejectable(String traceId, String id, Instant start) {
+  public static String rejectable(String traceId, String id, Instant start) {
     return "{\"name\":\"reject-me\",\"id\":\"" + id + "\",\"trace_id\":\"" + traceId + "\",\"start_time\":"
         + seconds(start) + ",\"end_time\":" + seconds(start.plusMillis(5)) + "}";
   }
 
   /** The embedded subsegment id {@link #segment} gives a segment: its id with the last hex digit flipped. */
-  static String child(String id) {
+  public static String child(String id) {
     char last = id.charAt(15);
     char flipped = Character.forDigit(Character.digit(last, 16) ^ 0x1, 16);
     return id.substring(0, 15) + flipped;
   }
 
-  static String seconds(Instant t) {
+  public static String seconds(Instant t) {
     return BigDecimal.valueOf(t.getEpochSecond()).add(BigDecimal.valueOf(t.getNano(), 9)).stripTrailingZeros().toPlainString();
   }
 }

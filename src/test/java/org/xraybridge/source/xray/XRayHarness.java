@@ -6,9 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.xraybridge.demo.EmulatorStore;
+import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.model.XRaySink;
-import org.xraybridge.source.xray.emulator.EmulatorStore;
-import org.xraybridge.source.xray.emulator.XRayEmulator;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
@@ -17,23 +17,23 @@ import software.amazon.awssdk.services.xray.XRayAsyncClient;
  * The real AWS SDK client against a real emulator on a loopback port, with a hand-moved clock shared
  * by the poller and the emulator, and short intervals. Close it after each test.
  */
-final class XRayHarness implements AutoCloseable {
-  static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
-  static final StaticCredentialsProvider FAKE_CREDENTIALS = XRayEmulator.CREDENTIALS;
+public final class XRayHarness implements AutoCloseable {
+  public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
+  public static final StaticCredentialsProvider FAKE_CREDENTIALS = XRayEmulator.CREDENTIALS;
 
   /** One event loop group for every client of the test run: closing a client then costs no Netty shutdown. */
-  static final SdkEventLoopGroup EVENT_LOOPS = SdkEventLoopGroup.builder().numberOfThreads(2).build();
+  public static final SdkEventLoopGroup EVENT_LOOPS = SdkEventLoopGroup.builder().numberOfThreads(2).build();
 
-  final MutableClock clock = new MutableClock(T0);
-  final EmulatorStore store = new EmulatorStore(clock);
-  final XRayEmulator emulator = XRayEmulator.start(store);
-  final CountingLedger ledger = new CountingLedger();
-  final Path dir;
-  final List<XRayAsyncClient> clients = new ArrayList<>();
-  final List<XRayPoller> pollers = new ArrayList<>();
-  XRaySourceSettings settings;
+  public final MutableClock clock = new MutableClock(T0);
+  public final EmulatorStore store = new EmulatorStore(clock);
+  public final XRayEmulator emulator = XRayEmulator.start(store);
+  public final CountingLedger ledger = new CountingLedger();
+  public final Path dir;
+  public final List<XRayAsyncClient> clients = new ArrayList<>();
+  public final List<XRayPoller> pollers = new ArrayList<>();
+  public XRaySourceSettings settings;
 
-  XRayHarness(Path dir) {
+  public XRayHarness(Path dir) {
     this.dir = dir;
     settings =
         XRaySourceSettings.defaults().toBuilder()
@@ -50,25 +50,25 @@ final class XRayHarness implements AutoCloseable {
             .build();
   }
 
-  XRayAsyncClient client() {
+  public XRayAsyncClient client() {
     XRayAsyncClient c = XRayClients.create(settings, FAKE_CREDENTIALS, EVENT_LOOPS);
     clients.add(c);
     return c;
   }
 
-  StubConverter converter() {
+  public StubConverter converter() {
     return new StubConverter(ledger, clock, settings.inProgressTimeout());
   }
 
   /** A poller, opened (checkpoint loaded) but not scheduled: tests drive {@link XRayPoller#pollOnce()}. */
-  XRayPoller poller(XRaySink sink, StubConverter converter, SimpleMeterRegistry registry) {
+  public XRayPoller poller(XRaySink sink, StubConverter converter, SimpleMeterRegistry registry) {
     XRayPoller p = new XRayPoller(settings, client(), converter, sink, ledger, registry, clock);
     pollers.add(p);
     p.open();
     return p;
   }
 
-  PollOutcome poll(XRayPoller p) {
+  public PollOutcome poll(XRayPoller p) {
     return p.pollOnce().block(Duration.ofSeconds(30));
   }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xraybridge.source.xray.emulator.RecordedRequest;
+import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.testing.Cases;
 import reactor.core.Disposable;
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.model.Ledger.DocumentReason;
-import org.xraybridge.source.xray.emulator.RecordedRequest;
 import reactor.core.publisher.Mono;
 
 /** The poller against the emulator through the real AWS SDK client: what it asks, what it hands on. */

@@ -1,4 +1,4 @@
-package org.xraybridge.convert;
+package org.xraybridge.model;
 
 /**
  * The one place ids are parsed and printed (MAPPING.md §1). Nothing else in the bridge reads hex.

@@ -1,4 +1,4 @@
-package org.xraybridge.forward.embedded;
+package org.xraybridge.demo;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,7 @@
-package org.xraybridge.source.xray.emulator;
+package org.xraybridge.demo;
+
+
+
 
 import java.math.BigDecimal;
 import java.net.URI;
@@ -20,17 +23,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xraybridge.source.xray.emulator.EmulatorStore.Summary;
-import org.xraybridge.source.xray.emulator.EmulatorStore.TimeRangeType;
-import org.xraybridge.source.xray.emulator.EmulatorStore.TraceView;
-import org.xraybridge.source.xray.emulator.EmulatorStore.Unprocessed;
+import org.xraybridge.demo.EmulatorStore.Summary;
+import org.xraybridge.demo.EmulatorStore.TimeRangeType;
+import org.xraybridge.demo.EmulatorStore.TraceView;
+import org.xraybridge.demo.EmulatorStore.Unprocessed;
 import reactor.core.publisher.Mono;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;

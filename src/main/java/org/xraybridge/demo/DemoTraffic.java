@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray.emulator;
+package org.xraybridge.demo;
 
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -22,6 +22,7 @@ import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessagePacker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xraybridge.model.TimeCodec;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -190,7 +191,7 @@ public final class DemoTraffic implements AutoCloseable {
     long rootId = spanId();
     long validateId = spanId();
     long clientId = spanId();
-    long start = nanos(now.minusMillis(400));
+    long start = TimeCodec.epochNanos(now.minusMillis(400));
     List<NativeSpan> spans = new ArrayList<>();
     Map<String, String> rootMeta = common();
     rootMeta.put("_dd.p.tid", tid);
@@ -253,7 +254,7 @@ public final class DemoTraffic implements AutoCloseable {
   private String xrayOnly(Instant now) {
     String traceId = "1-" + String.format("%08x", now.getEpochSecond()) + "-" + String.format("%08x", random.nextInt())
         + String.format("%016x", random.nextLong() | 1L << 62); // never the 00000000 a Datadog tracer writes
-    long start = nanos(now.minusMillis(250));
+    long start = TimeCodec.epochNanos(now.minusMillis(250));
     String gatewayId = hex(spanId());
     String invokeId = hex(spanId());
     return "{\"name\":\"orders-api/prod\",\"id\":\"" + gatewayId + "\",\"trace_id\":\"" + traceId + "\",\"start_time\":"
@@ -283,10 +284,6 @@ public final class DemoTraffic implements AutoCloseable {
 
   private static String hex(long v) {
     return String.format("%016x", v);
-  }
-
-  private static long nanos(Instant t) {
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
   /** Epoch seconds with microseconds, as the X-Ray SDKs write them. */

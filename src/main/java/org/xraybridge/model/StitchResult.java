@@ -1,8 +1,6 @@
-package org.xraybridge.merge;
+package org.xraybridge.model;
 
 import java.util.Objects;
-import org.xraybridge.model.Half;
-import org.xraybridge.model.TraceChunk;
 
 /**
  * What the stitcher decided for one X-Ray half (MAPPING.md §6–§7), for the merge stage, the metrics

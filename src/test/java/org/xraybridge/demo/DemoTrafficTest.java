@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray;
+package org.xraybridge.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +21,9 @@ import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.TraceKey;
-import org.xraybridge.source.xray.emulator.DemoTraffic;
+import org.xraybridge.source.xray.RecordingSink;
+import org.xraybridge.source.xray.XRayHarness;
+import org.xraybridge.source.xray.XRayPoller;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;

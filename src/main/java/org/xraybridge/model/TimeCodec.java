@@ -1,4 +1,4 @@
-package org.xraybridge.convert;
+package org.xraybridge.model;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -18,7 +18,20 @@ public final class TimeCodec {
     for (int i = 1; i < POW10.length; i++) POW10[i] = POW10[i - 1] * 10;
   }
 
+  /** 2000-01-01T00:00:00Z in ns: the Datadog Agent repairs earlier span starts, and so do we. */
+  public static final long YEAR_2000_NANOS = 946_684_800_000_000_000L;
+
   private TimeCodec() {}
+
+  /** {@code clock}'s now in nanoseconds since the epoch, the unit of every span time. */
+  public static long epochNanos(java.time.Clock clock) {
+    return epochNanos(clock.instant());
+  }
+
+  /** {@code t} in nanoseconds since the epoch. */
+  public static long epochNanos(java.time.Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
 
   /**
    * Thrown when the text is not a number, or (as {@link TimeRangeException}) does not fit in

@@ -1,4 +1,4 @@
-package org.xraybridge.convert;
+package org.xraybridge.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

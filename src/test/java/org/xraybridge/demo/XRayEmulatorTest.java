@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray;
+package org.xraybridge.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,8 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xraybridge.source.xray.emulator.RecordedRequest;
-import org.xraybridge.source.xray.emulator.TimeShift;
+import org.xraybridge.source.xray.TestTraces;
+import org.xraybridge.source.xray.XRayHarness;
 import org.xraybridge.testing.Corpus;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.BatchGetTracesResponse;

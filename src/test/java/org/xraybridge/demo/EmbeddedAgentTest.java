@@ -1,4 +1,4 @@
-package org.xraybridge.forward.embedded;
+package org.xraybridge.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,9 +44,10 @@ class EmbeddedAgentTest {
   }
 
   @Test
-  void embeddedTarget_submit_recordsEveryTraceOverRealHttpAndDecodesTheSameSpans() {
-    forwarder = new Forwarder(ForwardSettings.builder(ForwardSettings.Target.EMBEDDED).spoolDir(spoolDir)
-        .embeddedRecentTraces(1000).build(), Ledger.NONE);
+  void forwarderToTheSink_submit_recordsEveryTraceOverRealHttpAndDecodesTheSameSpans() throws Exception {
+    standalone = new EmbeddedAgent(1000, 11 << 20, Clock.systemUTC());
+    forwarder = new Forwarder(ForwardSettings.builder(ForwardSettings.Target.AGENT).agentUrl(standalone.start()).spoolDir(spoolDir)
+        .build(), Ledger.NONE);
     forwarder.start();
     assertThat(forwarder.endpoint().getHost()).isEqualTo("127.0.0.1");
     SplittableRandom r = new SplittableRandom(41);
@@ -60,9 +61,9 @@ class EmbeddedAgentTest {
     forwarder.submit(ChunkBatch.of(chunks));
     forwarder.flush();
     long total = spans;
-    await().atMost(Duration.ofSeconds(5)).until(() -> forwarder.embedded().snapshot().spans() == total);
+    await().atMost(Duration.ofSeconds(5)).until(() -> standalone.snapshot().spans() == total);
 
-    EmbeddedAgent.Snapshot snap = forwarder.embedded().snapshot();
+    EmbeddedAgent.Snapshot snap = standalone.snapshot();
     assertThat(snap.traces()).isEqualTo(chunks.size());
     assertThat(snap.tracePayloads()).isPositive();
     assertThat(snap.rejectedPayloads()).isZero();

@@ -1,8 +1,5 @@
-package org.xraybridge.merge;
+package org.xraybridge.model;
 
-import org.xraybridge.model.ChunkBatch;
-import org.xraybridge.model.ConvertedTrace;
-import org.xraybridge.model.TraceChunk;
 
 /**
  * Observes the merge stage's decisions (metrics, the explain view). Called on the producer's thread;

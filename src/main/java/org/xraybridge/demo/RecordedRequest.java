@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray.emulator;
+package org.xraybridge.demo;
 
 import java.math.BigDecimal;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.xraybridge.convert;
+package org.xraybridge.model;
 
 import java.nio.charset.StandardCharsets;
 
