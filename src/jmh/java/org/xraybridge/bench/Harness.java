@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.xraybridge.testing.BridgeProcess;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -88,7 +89,7 @@ final class Harness {
     cmd.add(DrainServer.class.getName());
     cmd.add(Integer.toString(port));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    BridgeProcess.PidFile.add(pidFile, p);
+    BridgeProcess.Children.add(pidFile, p);
     BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String line;
@@ -143,7 +144,7 @@ final class Harness {
         "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         "AWS_REGION", "us-east-1",
         "DD_ENV", "bench");
-    return new BridgeProcess(jar, workDir, freePort(), freePort(), bridgeJvmArgs(), args, environment, pidFile);
+    return BridgeProcess.in(workDir).jar(jar).jvmArgs(bridgeJvmArgs()).args(args).env(environment).pidFile(pidFile).build();
   }
 
   // ---- sampling ----

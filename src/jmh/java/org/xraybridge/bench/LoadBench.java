@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.xraybridge.bench.Harness.Ledger;
 import org.xraybridge.bench.Harness.Sample;
 import org.xraybridge.bench.LoadGenerator.Stats;
+import org.xraybridge.testing.BridgeProcess;
 import tools.jackson.databind.JsonNode;
 
 /**

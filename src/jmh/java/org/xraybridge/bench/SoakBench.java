@@ -17,6 +17,7 @@ import org.xraybridge.bench.Harness.Ledger;
 import org.xraybridge.bench.Harness.Sample;
 import org.xraybridge.bench.LoadGenerator.Ack;
 import org.xraybridge.bench.LoadGenerator.Stats;
+import org.xraybridge.testing.BridgeProcess;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -7,7 +7,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.xraybridge.model.Names;
 
 /**
- * {@code bridge.convert.*}: the choices MAPPING.md leaves to the operator.
+ * {@code bridge.convert.*}: the choices docs/conversion.md leaves to the operator.
  *
  * @param inferred {@code skip} (default) or {@code keep} X-Ray's inferred segments as spans
  * @param serviceMapping {@code from:to,…}, like {@code DD_SERVICE_MAPPING}

@@ -5,7 +5,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * {@code bridge.explain.*}: the bounded record behind the explain page and API (issue 10).
+ * {@code bridge.explain.*}: the bounded record behind the explain page and API (docs/explain.md).
  *
  * @param maxTraces most recent traces kept (0 turns the record off; the page then shows none)
  * @param maxBytes estimated heap the kept traces may hold, spans included; one trace takes at most a

@@ -41,13 +41,13 @@ import reactor.netty.http.client.HttpClient;
  *   <li>the <b>X-Ray half</b> — {@code payments-service} as an X-Ray SDK would record it, stored in the
  *       emulator with the id a Datadog tracer injects in {@code X-Amzn-Trace-Id}:
  *       {@code 1-<epoch hex>-00000000<16 hex of the Datadog trace id>}, its root segment's
- *       {@code parent_id} = the client span's id (MAPPING.md §1, the corpus' "Stitching pair"), with a
+ *       {@code parent_id} = the client span's id (docs/conversion.md §1), with a
  *       DynamoDB and a remote subsegment, and annotation {@code env}. Its async receipt subsegment
  *       arrives one round later, so the trace's revision grows as real late data does.
  * </ul>
  * Every third round adds an X-Ray-only trace (random trace id: an API Gateway stage calling a Lambda
  * function); every fifth round's X-Ray half carries another env ({@code staging}), so the UI can show a
- * trace that is not joined (MAPPING.md §6: different env, not merged).
+ * trace that is not joined (docs/stitching.md: different env, not merged).
  *
  * <p>All ids and names are made here from a seeded random; nothing comes from the test corpus.
  * Non-blocking: the native half goes out on Reactor Netty. Thread-safe for one {@link #start()}.

@@ -32,7 +32,7 @@ import org.xraybridge.receiver.V04BodyReader;
  *
  * <p>The JDK's {@code com.sun.net.httpserver} is enough for a loopback sink and keeps it apart
  * from the WebFlux server; handlers run on two daemon threads of its own. Bodies above {@code
- * maxBodyBytes} get 413, undecodable ones 400 (as the Agent answers, WIRE.md §C6). Memory is bounded
+ * maxBodyBytes} get 413, undecodable ones 400 (as the Agent answers, docs/receiver.md). Memory is bounded
  * by {@code recentTraces}.
  *
  * <p>Thread-safe.

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The traces an {@link XRayEmulator} serves: segment documents as {@code PutTraceSegments} (or the
  * demo traffic, in process) stored them, indexed the way the X-Ray API answers for them.
  *
- * <p>What it imitates (WIRE.md §A): a complete document replaces an in-progress one with the same id;
+ * <p>What it imitates (the X-Ray API reference): a complete document replaces an in-progress one with the same id;
  * an independent subsegment ({@code "type": "subsegment"}) is merged into the document of the segment
  * it hangs under when {@code BatchGetTraces} reads the trace, so a late subsegment changes its parent's
  * document and not the list of segment ids; every change bumps the trace's {@code Revision} and its

@@ -41,7 +41,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A local server that speaks the X-Ray REST-JSON protocol (WIRE.md §A) well enough for the real AWS
+ * A local server that speaks the X-Ray REST-JSON protocol (the X-Ray API reference) well enough for the real AWS
  * SDK v2 client: point the client's endpoint override at {@link #endpoint()}.
  *
  * <p>Operations, all {@code POST}: {@code /TraceSummaries} (GetTraceSummaries: {@code TimeRangeType}
@@ -69,7 +69,7 @@ public final class XRayEmulator implements AutoCloseable {
 
   /** Default summaries per page; the real page size is not documented. */
   public static final int DEFAULT_PAGE_SIZE = 100;
-  /** The documented trace-document quota when segments are sent batched (WIRE.md §A6): 500 KB. */
+  /** The documented trace-document quota when segments are sent batched (AWS's X-Ray quotas): 500 KB. */
   public static final int DEFAULT_LIMIT_EXCEEDED_CHARS = 500 * 1024;
 
   /**

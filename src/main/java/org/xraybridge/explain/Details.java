@@ -14,7 +14,7 @@ import org.xraybridge.model.StitchResult.Outcome;
 
 /**
  * Builds the full JSON record of one trace from a {@link TraceRecord.Snapshot}, outside the
- * recorder's lock, with a sentence per decision that says what happened and why (MAPPING.md §6–§7).
+ * recorder's lock, with a sentence per decision that says what happened and why (docs/stitching.md).
  */
 final class Details {
 

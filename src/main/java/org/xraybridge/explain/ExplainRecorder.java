@@ -22,7 +22,7 @@ import org.xraybridge.model.TraceKey;
 /**
  * The explain view's memory: the most recent traces that passed the merge stage, with the stitching
  * decisions taken for each and its spans as handed on, so a user can ask "why did these two halves
- * not join?" at the source (issue 10). It is the merge stage's {@link StitchListener}.
+ * not join?" at the source (docs/explain.md). It is the merge stage's {@link StitchListener}.
  *
  * <p>Bounds: at most {@code maxTraces} traces and about {@code maxBytes} of heap (estimated per span
  * from its tag count and text, see {@link TraceRecord#estimate}); the least recently updated trace is

@@ -14,7 +14,7 @@ import org.xraybridge.model.IdCodec;
 import reactor.core.publisher.Mono;
 
 /**
- * The explain API and page (issue 10), as WebFlux functional routes on the management port:
+ * The explain API and page (docs/explain.md), as WebFlux functional routes on the management port:
  *
  * <ul>
  *   <li>{@code GET /api/traces?limit=&service=&env=&joined=} — recorded traces, newest first ({@link ExplainView.TraceList})

@@ -44,7 +44,7 @@ public final class ExplainView {
       long lastSeenNanos) {}
 
   /**
-   * The trace's one sampling decision (MAPPING.md §7).
+   * The trace's one sampling decision (docs/stitching.md rule 5).
    *
    * @param priority {@code _sampling_priority_v1}; -128 when none was given
    * @param name {@code user_reject}, {@code auto_reject}, {@code auto_keep}, {@code user_keep} or {@code none}
@@ -118,7 +118,7 @@ public final class ExplainView {
       implements Decision {}
 
   /**
-   * An X-Ray half stitched (MAPPING.md §6).
+   * An X-Ray half stitched (docs/stitching.md).
    *
    * @param traceId the Datadog trace id its spans went out with (or would have, when sampled out)
    * @param convertedTraceId the id the converter derived from the X-Ray id, before re-keying and joining

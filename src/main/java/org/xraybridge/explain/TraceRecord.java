@@ -254,7 +254,7 @@ final class TraceRecord {
     return Ids.sampling(Priority.NONE, "");
   }
 
-  /** Joined, or the reason why not (MAPPING.md §6–§7), from the decisions recorded. */
+  /** Joined, or the reason why not (docs/stitching.md), from the decisions recorded. */
   Verdict verdict() {
     NativeEvent nat = null;
     List<String> nativeEnvs = new ArrayList<>(1);

@@ -10,7 +10,7 @@ import org.xraybridge.model.TraceKey;
 /**
  * X-Ray spans already handed to the forward stage, by (trace key, span id), so the same segment
  * reaching the bridge twice — the poller and the daemon input both on, a revision re-read, a restart
- * with a stale checkpoint — is never sent twice (MAPPING.md §6.5). Bounded and expiring like the trace
+ * with a stale checkpoint — is never sent twice (docs/stitching.md rule 6). Bounded and expiring like the trace
  * index. Native spans are not tracked: tracers do not resend, and the hot path stays cheap.
  *
  * <p>The pair is folded into one 64-bit key with a strong mix; two different spans colliding is

@@ -18,7 +18,7 @@ import org.xraybridge.model.TraceKey;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * Applies MAPPING.md §6–§7 to the halves as they arrive: the X-Ray half takes the native trace id,
+ * Applies docs/stitching.md to the halves as they arrive: the X-Ray half takes the native trace id,
  * {@code _dd.p.tid} and sampling decision when the index knows the trace under the same env; a
  * {@code datadog-metadata} subsegment re-keys and re-parents it first; the first half seen decides
  * sampling for the whole trace. Pure apart from the index; thread-safe.
@@ -124,7 +124,7 @@ public final class Stitcher {
     return new StitchResult(chunk, outcome, priority, decidedBy, indexEnv, rekeyed, spans.size());
   }
 
-  /** MAPPING.md §6.2: every span to the Datadog trace id, X-Ray roots under the named span, trigger tags on the function span. */
+  /** docs/stitching.md rule 2: every span to the Datadog trace id, X-Ray roots under the named span, trigger tags on the function span. */
   private static List<Span> rekey(List<Span> spans, DatadogContext dd) {
     boolean functionFound = false;
     for (Span s : spans) if (s.spanId() == dd.functionSpanId()) functionFound = true;

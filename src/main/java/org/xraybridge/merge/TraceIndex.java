@@ -17,7 +17,7 @@ import org.xraybridge.model.TraceKey;
 
 /**
  * The bounded memory of traces seen lately: trace key (low 63 bits of the Datadog trace id) → the
- * native trace id, {@code _dd.p.tid}, env and the trace's one sampling decision (MAPPING.md §6–§7).
+ * native trace id, {@code _dd.p.tid}, env and the trace's one sampling decision (docs/stitching.md).
  * Written by both halves, so whichever arrives first decides and every later chunk agrees.
  *
  * <p>Bounds: {@code maxTraces} entries and a TTL after the last write ({@code bridge.merge.index-ttl},

@@ -8,8 +8,8 @@ import java.util.Set;
  * The result of converting the documents of one X-Ray trace: the spans, and what the stitcher and
  * the source need to know besides.
  *
- * @param traceId Datadog trace id by the id codec (MAPPING.md §1), before stitching
- * @param env env of this X-Ray half (MAPPING.md §6.1), already on every span
+ * @param traceId Datadog trace id by the id codec (docs/conversion.md §1), before stitching
+ * @param env env of this X-Ray half (docs/conversion.md §6), already on every span
  * @param emittedSegmentIds ids of the documents that produced spans (the source marks them delivered)
  * @param heldSegmentIds ids of in-progress documents held back until complete or timed out (§2)
  * @param rejectedSegmentIds ids of documents rejected with a counted reason (never retried)

@@ -3,8 +3,8 @@ package org.xraybridge.model;
 import java.util.Map;
 
 /**
- * What a {@code datadog-metadata} subsegment said (written by Datadog's Lambda libraries, MAPPING.md
- * §6.2): the Datadog trace the X-Ray trace belongs to, the span to hang the X-Ray root under, the
+ * What a {@code datadog-metadata} subsegment said (written by Datadog's Lambda libraries,
+ * docs/stitching.md rule 2): the Datadog trace the X-Ray trace belongs to, the span to hang the X-Ray root under, the
  * sampling priority, and trigger tags for the function span. {@link #NONE} when absent.
  *
  * @param traceId Datadog trace id (0 when absent)

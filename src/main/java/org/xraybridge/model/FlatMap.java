@@ -143,7 +143,7 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
     private int size;
     private boolean shared;
     /**
-     * One bit per key, at its hash mod 64 (bits of removed keys stay set): a key whose bit is clear
+     * One bit per key, at its hash mod 64: a key whose bit is clear
      * is certainly new, so a put of a new key, the decoders' usual case, skips the duplicate scan.
      */
     private long keyBits;
@@ -198,19 +198,6 @@ public final class FlatMap<V> extends AbstractMap<String, V> {
       kv[2 * size] = key;
       kv[2 * size + 1] = value;
       size++;
-      return this;
-    }
-
-    public Builder<V> remove(String key) {
-      int i = indexOf(kv, size, key);
-      if (i < 0) return this;
-      unshare(size);
-      int last = 2 * (size - 1);
-      kv[i] = kv[last];
-      kv[i + 1] = kv[last + 1];
-      kv[last] = null;
-      kv[last + 1] = null;
-      size--;
       return this;
     }
 

@@ -1,7 +1,7 @@
 package org.xraybridge.model;
 
 /**
- * The one place ids are parsed and printed (MAPPING.md §1). Nothing else in the bridge reads hex.
+ * The one place ids are parsed and printed (docs/conversion.md §1). Nothing else in the bridge reads hex.
  *
  * <ul>
  *   <li>X-Ray segment, subsegment and exception ids: exactly 16 hex digits (either case), never all
@@ -118,7 +118,7 @@ public final class IdCodec {
     if (high32 == 0 && low64 == 0) {
       throw new IdFormatException("trace_id: unique part is all zeros, got " + quote(xrayTraceId));
     }
-    // A Datadog tracer pads its own 64-bit id with 8 zero digits (MAPPING.md §1): take it whole.
+    // A Datadog tracer pads its own 64-bit id with 8 zero digits (docs/conversion.md §1): take it whole.
     return high32 == 0 ? low64 : low64 & LOW_63;
   }
 

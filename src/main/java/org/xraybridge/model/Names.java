@@ -3,7 +3,7 @@ package org.xraybridge.model;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The Datadog Agent's normalisation of service names and operation names (WIRE.md §E1, §E3), so the
+ * The Datadog Agent's normalisation of service names and operation names (docs/conversion.md §4), so the
  * names we send are the names Datadog will show — no surprise renaming after the fact.
  */
 public final class Names {

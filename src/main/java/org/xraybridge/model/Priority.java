@@ -16,8 +16,4 @@ public final class Priority {
   public static final String METRIC = "_sampling_priority_v1";
 
   private Priority() {}
-
-  public static boolean isKeep(int priority) {
-    return priority > 0;
-  }
 }

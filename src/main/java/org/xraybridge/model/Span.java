@@ -119,11 +119,6 @@ public record Span(
       return this;
     }
 
-    public Builder removeMeta(String key) {
-      if (meta != null || frozenMeta.containsKey(key)) mutableMeta().remove(key);
-      return this;
-    }
-
     public String meta(String key) {
       String v = meta != null ? meta.get(key) : frozenMeta.get(key);
       return v == null ? "" : v;
@@ -136,11 +131,6 @@ public record Span(
 
     public Double metric(String key) {
       return metrics != null ? metrics.get(key) : frozenMetrics.get(key);
-    }
-
-    public Builder removeMetric(String key) {
-      if (metrics != null || frozenMetrics.containsKey(key)) mutableMetrics().remove(key);
-      return this;
     }
 
     public Builder putMetaStruct(String key, byte[] value) {

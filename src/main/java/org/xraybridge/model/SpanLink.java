@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * A Datadog span link (v0.4 {@code span_links}, intake protobuf field 14). {@code flags} is 0 when
- * absent; when present the wire sets its high bit (WIRE.md §D3).
+ * absent; when present the wire sets its high bit (docs/forward.md).
  */
 public record SpanLink(
     long traceId,

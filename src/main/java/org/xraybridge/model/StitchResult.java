@@ -3,7 +3,7 @@ package org.xraybridge.model;
 import java.util.Objects;
 
 /**
- * What the stitcher decided for one X-Ray half (MAPPING.md §6–§7), for the merge stage, the metrics
+ * What the stitcher decided for one X-Ray half (docs/stitching.md), for the merge stage, the metrics
  * and the explain view.
  *
  * @param chunk the chunk to forward; {@code null} only when {@code outcome} is {@link Outcome#SAMPLED_OUT}

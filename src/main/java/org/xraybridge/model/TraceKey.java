@@ -3,7 +3,7 @@ package org.xraybridge.model;
 /**
  * The merge key of a trace: the low 63 bits of its Datadog {@code trace_id}. Both halves of a
  * trace agree on these bits whichever id convention produced them (Datadog's Lambda libraries mask
- * the X-Ray id to 63 bits; a tracer's padded X-Ray id carries all 64), see MAPPING.md §1.
+ * the X-Ray id to 63 bits; a tracer's padded X-Ray id carries all 64), see docs/conversion.md §1.
  */
 public record TraceKey(long value) {
 

@@ -25,7 +25,7 @@ import org.xraybridge.model.Priority;
 
 /**
  * The explain API on traces recorded through the real merge stage, trace index and stitcher (the
- * recorder is the stage's listener), one test per way the halves meet or do not (MAPPING.md §6–§7).
+ * recorder is the stage's listener), one test per way the halves meet or do not (docs/stitching.md).
  */
 class ExplainApiTest {
 

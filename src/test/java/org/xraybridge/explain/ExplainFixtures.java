@@ -1,19 +1,15 @@
 package org.xraybridge.explain;
 
-
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.xraybridge.merge.MergeStage;
 import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
-import org.xraybridge.model.BatchSink;
-import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
@@ -23,6 +19,7 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.testing.RecordingSink;
 
 /**
  * Named traces for the explain tests: a checkout service (Datadog tracer) calls a payments service
@@ -43,7 +40,7 @@ final class ExplainFixtures {
   /** 2026-11-29T05:10:00Z */
   static final long T0 = 1_795_929_000_000_000_000L;
   static final long MS = 1_000_000L;
-  /** A non-padded X-Ray id; alone it maps to 7043144561403045779 (MAPPING.md §1). */
+  /** A non-padded X-Ray id; alone it maps to 7043144561403045779 (docs/conversion.md §1). */
   static final String UNPADDED_XRAY_ID = "1-5759e988-bd862e3fe1be46a994272793";
 
   private ExplainFixtures() {}
@@ -120,20 +117,6 @@ final class ExplainFixtures {
     Pipeline flush() {
       stage.flush();
       return this;
-    }
-  }
-
-  static final class RecordingSink implements BatchSink {
-    final List<ChunkBatch> batches = new ArrayList<>();
-
-    @Override
-    public boolean saturated() {
-      return false;
-    }
-
-    @Override
-    public synchronized void submit(ChunkBatch batch) {
-      batches.add(batch);
     }
   }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xraybridge.testing.BridgeProcess;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,19 +29,19 @@ class StartupIT {
 
   @Test
   void embeddedDefault_healthUpWithin60s_mergesTraces_andStopsGracefully() throws Exception {
-    try (BridgeProcess bridge = BridgeProcess.start(dir, Map.of())) {
+    try (BridgeProcess bridge = BridgeProcess.in(dir).start()) {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-          .until(() -> bridge.get("/actuator/health").body().contains("\"status\":\"UP\""));
+          .until(() -> bridge.response("/actuator/health").body().contains("\"status\":\"UP\""));
       assertThat(bridge.output()).contains("EMBEDDED mode").contains("no AWS or Datadog account needed");
-      assertThat(bridge.get("/actuator/health/liveness").status()).isEqualTo(200);
-      assertThat(bridge.get("/actuator/health/readiness").status()).isEqualTo(200);
+      assertThat(bridge.response("/actuator/health/liveness").status()).isEqualTo(200);
+      assertThat(bridge.response("/actuator/health/readiness").status()).isEqualTo(200);
       // the demo plays both halves: a joined trace and a not-joined one appear in the explain view
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-        JsonNode list = JSON.readTree(bridge.get("/api/traces?limit=100").body());
+        JsonNode list = JSON.readTree(bridge.response("/api/traces?limit=100").body());
         assertThat(list.path("traces").valueStream().map(t -> t.path("status").asString())).contains("joined", "env_mismatch");
       });
-      assertThat(bridge.get("/").body()).contains("<html");
-      String prometheus = bridge.get("/actuator/prometheus").body();
+      assertThat(bridge.response("/").body()).contains("<html");
+      String prometheus = bridge.response("/actuator/prometheus").body();
       assertThat(prometheus).contains("bridge_spans_received_total").contains("bridge_spans_dropped_total{reason=\"malformed\",stage=\"receive\"}");
       assertThat(bridge.terminate()).isIn(0, 143);
       assertThat(bridge.output()).contains("stopped: taken in");
@@ -49,7 +50,7 @@ class StartupIT {
 
   @Test
   void ddSiteWithAScheme_exitsNonZero_withOneLineNamingDdSite() throws Exception {
-    try (BridgeProcess bridge = BridgeProcess.start(dir, Map.of("DD_SITE", "https://datadoghq.com"))) {
+    try (BridgeProcess bridge = BridgeProcess.in(dir).env(Map.of("DD_SITE", "https://datadoghq.com")).start()) {
       int exit = bridge.awaitExit(Duration.ofSeconds(60));
       assertThat(exit).isNotIn(0, -1);
       String out = bridge.output().strip();
@@ -61,8 +62,8 @@ class StartupIT {
   @Test
   void agentUrlPointingAtTheOwnReceiver_isRefused() throws Exception {
     int port = BridgeProcess.freePort();
-    try (BridgeProcess bridge = BridgeProcess.start(dir, port, Map.of(
-        "BRIDGE_FORWARD_TARGET", "agent", "BRIDGE_FORWARD_AGENT_URL", "http://localhost:" + port))) {
+    try (BridgeProcess bridge = BridgeProcess.in(dir).receiverPort(port).env(Map.of(
+        "BRIDGE_FORWARD_TARGET", "agent", "BRIDGE_FORWARD_AGENT_URL", "http://localhost:" + port)).start()) {
       assertThat(bridge.awaitExit(Duration.ofSeconds(60))).isNotIn(0, -1);
       String out = bridge.output().strip();
       assertThat(out.substring(out.lastIndexOf('\n') + 1)).startsWith("configuration error: bridge.forward.agent-url").contains("loop");
@@ -83,17 +84,17 @@ class StartupIT {
     });
     intake.start();
     AtomicReference<String> all = new AtomicReference<>("");
-    try (BridgeProcess bridge = BridgeProcess.start(dir, Map.of(
+    try (BridgeProcess bridge = BridgeProcess.in(dir).env(Map.of(
         "DD_API_KEY", key,
         "BRIDGE_FORWARD_TARGET", "intake",
-        "BRIDGE_FORWARD_INTAKE_URL", "http://127.0.0.1:" + intake.getAddress().getPort()),
-        "--bridge.forward.retry-budget=1s", "--logging.level.org.xraybridge=DEBUG")) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> bridge.get("/actuator/health").body().contains("\"status\":\"UP\""));
+        "BRIDGE_FORWARD_INTAKE_URL", "http://127.0.0.1:" + intake.getAddress().getPort()))
+        .args("--bridge.forward.retry-budget=1s", "--logging.level.org.xraybridge=DEBUG").start()) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> bridge.response("/actuator/health").body().contains("\"status\":\"UP\""));
       await().atMost(Duration.ofSeconds(60)).until(() -> seenKeys.contains(key));
       StringBuilder everything = new StringBuilder();
       for (String path : new String[] {"/actuator/health", "/actuator/env", "/actuator/configprops", "/actuator/prometheus",
           "/actuator/metrics", "/actuator/env/bridge.forward.api-key", "/actuator/env/DD_API_KEY", "/api/traces", "/actuator/info"}) {
-        BridgeProcess.Response r = bridge.get(path);
+        BridgeProcess.Response r = bridge.response(path);
         everything.append(path).append(' ').append(r.status()).append('\n').append(r.body()).append('\n');
       }
       bridge.terminate();

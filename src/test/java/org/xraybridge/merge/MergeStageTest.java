@@ -1,6 +1,5 @@
 package org.xraybridge.merge;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.model.Admission;
-import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
@@ -32,11 +29,13 @@ import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.testing.Cases;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.TestLedger;
 
 class MergeStageTest {
 
   final RecordingSink sink = new RecordingSink();
-  final CountingLedger ledger = new CountingLedger();
+  final TestLedger ledger = new TestLedger();
 
   MergeStage stage(TraceIndex index) {
     Stitcher stitcher = new Stitcher(index, Clock.fixed(Instant.parse("2026-11-29T05:10:00Z"), ZoneOffset.UTC));
@@ -51,11 +50,11 @@ class MergeStageTest {
   @Test
   void offer_forwardSaturated_takesNothing() {
     MergeStage stage = stage();
-    sink.saturated = true;
+    sink.overloaded = true;
     assertThat(stage.offer(List.of(StitcherTest.nativeChunk(1, 1, "prod")))).isEqualTo(Admission.OVERLOADED);
     assertThat(stage.offer(StitcherTest.xrayHalf(1, "prod", DatadogContext.NONE))).isEqualTo(Admission.OVERLOADED);
     assertThat(stage.inFlightSpans()).isZero();
-    assertThat(ledger.received).isEmpty();
+    assertThat(ledger.received()).isZero();
   }
 
   @Test
@@ -85,8 +84,8 @@ class MergeStageTest {
     stage.offer(StitcherTest.xrayHalf(7, "prod", DatadogContext.NONE));
     stage.flush();
     assertThat(sink.batches).hasSize(1);
-    assertThat(ledger.dropped).containsEntry(Ledger.Reason.DUPLICATE, 2L);
-    assertThat(ledger.received).containsEntry(Half.XRAY_POLL, 4L);
+    assertThat(ledger.dropped(Ledger.Reason.DUPLICATE)).isEqualTo(2L);
+    assertThat(ledger.received(Half.XRAY_POLL)).isEqualTo(4L);
   }
 
   @Test
@@ -95,7 +94,7 @@ class MergeStageTest {
     stage.offer(List.of(StitcherTest.nativeChunk(StitcherTest.NATIVE_TRACE, Priority.AUTO_REJECT, "prod")));
     stage.offer(StitcherTest.xrayHalf(StitcherTest.NATIVE_TRACE, "prod", DatadogContext.NONE));
     stage.flush();
-    assertThat(ledger.dropped).containsEntry(Ledger.Reason.SAMPLED_OUT, 2L);
+    assertThat(ledger.dropped(Ledger.Reason.SAMPLED_OUT)).isEqualTo(2L);
     // the tracer's half still goes on: the Agent computes stats from priority-0 traces
     assertThat(sink.batches.get(0).spanCount()).isEqualTo(2);
   }
@@ -145,7 +144,7 @@ class MergeStageTest {
         List<Object> shuffled = new ArrayList<>(inputs);
         Collections.shuffle(shuffled, new java.util.Random(round));
         RecordingSink out = new RecordingSink();
-        CountingLedger count = new CountingLedger();
+        TestLedger count = new TestLedger();
         TraceIndex index = new TraceIndex(10_000, Duration.ofMinutes(30), new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
         MergeStage stage = new MergeStage(index, new Stitcher(index, Clock.systemUTC()), out, count, StitchListener.NONE,
             Duration.ofSeconds(1), 7, Duration.ofMinutes(30), 100_000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
@@ -170,8 +169,8 @@ class MergeStageTest {
             }
           }
         }
-        long dropped = count.dropped.values().stream().mapToLong(Long::longValue).sum();
-        assertThat(nativeSpans + count.received.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(handedOn + dropped);
+        long dropped = count.dropped();
+        assertThat(nativeSpans + count.received()).isEqualTo(handedOn + dropped);
         if (first == null) first = seen;
         else assertThat(seen).isEqualTo(first);
       }
@@ -201,26 +200,6 @@ class MergeStageTest {
       }
     }
     return out;
-  }
-
-  static final class RecordingSink implements BatchSink {
-    final List<ChunkBatch> batches = new ArrayList<>();
-    volatile boolean saturated;
-
-    @Override public boolean saturated() { return saturated; }
-    @Override public synchronized void submit(ChunkBatch batch) { batches.add(batch); }
-  }
-
-  static final class CountingLedger implements Ledger {
-    final Map<Half, Long> received = new EnumMap<>(Half.class);
-    final Map<Reason, Long> dropped = new EnumMap<>(Reason.class);
-
-    @Override public synchronized void received(Half half, long spans) { received.merge(half, spans, Long::sum); }
-    @Override public void recovered(long spans) {}
-    @Override public void forwarded(long spans) {}
-    @Override public synchronized void dropped(Stage stage, Reason reason, long spans) { dropped.merge(reason, spans, Long::sum); }
-    @Override public void documentRejected(Half half, DocumentReason reason) {}
-    @Override public void repaired(String what) {}
   }
 
   static TracerInfo java() {

@@ -18,7 +18,7 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.TraceKey;
 
-/** The packed trace index against its contract: the update rules of MAPPING.md §6–§7, TTL, bound, collisions, threads. */
+/** The packed trace index against its contract: the update rules of docs/stitching.md, TTL, bound, collisions, threads. */
 class TraceIndexTest {
 
   static final Duration TTL = Duration.ofMinutes(30);

@@ -10,7 +10,7 @@ class IdCodecTest {
 
   @Test
   void datadogTraceId_randomXRayRoot_isMaskedTo63Bits() {
-    // MAPPING.md §1 worked example
+    // docs/conversion.md §1 worked example
     assertThat(IdCodec.datadogTraceId("1-5759e988-bd862e3fe1be46a994272793")).isEqualTo(7043144561403045779L);
     assertThat(IdCodec.datadogTraceId("1-5e272390-8c398be037738dc042009320")).isEqualTo(3995693151288333088L);
   }
