@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.ops.MicrometerForwardMetrics;
 import org.xraybridge.testing.TestLedger;
 
 /**
@@ -44,7 +46,7 @@ class DeliveryFaultTest {
   private FakeHop hop;
   private final List<Forwarder> forwarders = new ArrayList<>();
   private final TestLedger ledger = new TestLedger();
-  private final CountingMetrics metrics = new CountingMetrics();
+  private final MicrometerForwardMetrics metrics = new MicrometerForwardMetrics(new SimpleMeterRegistry());
 
   @AfterEach
   void tearDown() {

@@ -10,6 +10,7 @@ import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -41,6 +42,7 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.ops.MicrometerForwardMetrics;
 import org.xraybridge.testing.TestLedger;
 
 /** Intake mode against a local intake that decodes what it gets, field by field. */
@@ -50,7 +52,7 @@ class IntakeForwardTest {
   private FakeHop intake;
   private Forwarder forwarder;
   private final TestLedger ledger = new TestLedger();
-  private final CountingMetrics metrics = new CountingMetrics();
+  private final MicrometerForwardMetrics metrics = new MicrometerForwardMetrics(new SimpleMeterRegistry());
 
   @AfterEach
   void tearDown() {

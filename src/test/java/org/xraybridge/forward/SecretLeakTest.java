@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Secret;
+import org.xraybridge.ops.MicrometerForwardMetrics;
 
 /**
  * The API key must not appear in a log line (ours, resilience4j's, the JDK HTTP client's), an
@@ -33,7 +35,7 @@ class SecretLeakTest {
   @TempDir Path spoolDir;
   private FakeHop hop;
   private Forwarder forwarder;
-  private final CountingMetrics metrics = new CountingMetrics();
+  private final MicrometerForwardMetrics metrics = new MicrometerForwardMetrics(new SimpleMeterRegistry());
 
   @AfterEach
   void tearDown() {
