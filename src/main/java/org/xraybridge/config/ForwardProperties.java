@@ -1,6 +1,7 @@
 package org.xraybridge.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -11,8 +12,12 @@ import org.xraybridge.model.Secret;
 /**
  * {@code bridge.forward.*}: where stitched traces go.
  *
- * @param target {@code embedded} (in-process recording sink), {@code agent} (msgpack v0.4 to a Datadog
- *     Agent) or {@code intake} (protobuf straight to Datadog, with APM stats)
+ * <p>The one validated record of the forward stage: every rule here, once, naming its key;
+ * config/Pipeline maps it to the stage's {@code ForwardSettings}.
+ *
+ * @param target {@code embedded} (the demo's in-process Agent-compatible sink, spoken to as to an
+ *     Agent), {@code agent} (msgpack v0.4 to a Datadog Agent) or {@code intake} (protobuf straight to
+ *     Datadog, with APM stats)
  * @param agentUrl the Agent, never this bridge's own receiver
  * @param site {@code DD_SITE}: a site name without scheme (datadoghq.com, datadoghq.eu, …)
  * @param intakeUrl override of {@code https://trace.agent.<site>} (tests, proxies)
@@ -50,25 +55,22 @@ public record ForwardProperties(
   public ForwardProperties {
     ConfigurationException.require(!site.contains("://"),
         "bridge.forward.site (DD_SITE) must be a site name without a scheme, such as datadoghq.com or datadoghq.eu; got '" + site + "'");
-    ConfigurationException.require(!site.isBlank() && !site.contains("/") && !site.contains(" "),
+    ConfigurationException.require(site.matches("[A-Za-z0-9.-]+"),
         "bridge.forward.site (DD_SITE) must be a site name such as datadoghq.com or datadoghq.eu; got '" + site + "'");
-    String scheme = agentUrl.getScheme();
-    ConfigurationException.require(("http".equals(scheme) || "https".equals(scheme)) && agentUrl.getHost() != null,
-        "bridge.forward.agent-url must be an http(s) URL such as http://datadog-agent:8126; got '" + agentUrl + "'");
-    if (!intakeUrl.isBlank()) {
-      URI u = URI.create(intakeUrl.strip());
-      ConfigurationException.require(("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,
-          "bridge.forward.intake-url must be an http(s) URL; got '" + intakeUrl + "'");
-    }
+    requireHttpUrl("bridge.forward.agent-url", agentUrl, "such as http://datadog-agent:8126");
+    if (!intakeUrl.isBlank()) requireHttpUrl("bridge.forward.intake-url", parse("bridge.forward.intake-url", intakeUrl), "");
     ConfigurationException.require(target != Target.INTAKE || !apiKey.isEmpty(),
         "bridge.forward.api-key (DD_API_KEY) must be set when bridge.forward.target is intake");
     ConfigurationException.require(spoolMaxBytes.toBytes() >= 0, "bridge.forward.spool-max-bytes must not be negative");
+    ConfigurationException.require(spoolDir != null || spoolMaxBytes.toBytes() == 0,
+        "bridge.forward.spool-dir must be set when bridge.forward.spool-max-bytes is above 0 (0 turns the spool off)");
     ConfigurationException.require(queueMaxBytes.toBytes() >= DataSize.ofMegabytes(1).toBytes(),
         "bridge.forward.queue-max-bytes must be at least 1MB, got " + queueMaxBytes);
     ConfigurationException.require(maxPayloadBytes.toBytes() >= DataSize.ofKilobytes(64).toBytes()
         && maxPayloadBytes.toBytes() <= DataSize.ofMegabytes(24).toBytes(),
         "bridge.forward.max-payload-bytes must be between 64KB and 24MB (the Agent takes at most 25MB), got " + maxPayloadBytes);
-    ConfigurationException.require(!retryBudget.isNegative(), "bridge.forward.retry-budget must not be negative, got " + retryBudget);
+    ConfigurationException.require(!retryBudget.isNegative(),
+        "bridge.forward.retry-budget must not be negative (0: one attempt), got " + retryBudget);
     ConfigurationException.require(errorsPerSecond >= 0 && errorsPerSecond <= 1_000_000,
         "bridge.forward.errors-per-second must be between 0 (off) and 1000000, got " + errorsPerSecond);
     ConfigurationException.require(!shutdownTimeout.isNegative(), "bridge.forward.shutdown-timeout must not be negative, got " + shutdownTimeout);
@@ -77,5 +79,32 @@ public record ForwardProperties(
   /** {@code https://trace.agent.<site>} unless {@link #intakeUrl} overrides it. */
   public URI effectiveIntakeUrl() {
     return URI.create(intakeUrl.isBlank() ? "https://trace.agent." + site : intakeUrl.strip());
+  }
+
+  /**
+   * An http(s) URL with a host and without user info or query: credentials belong in {@code
+   * bridge.forward.api-key}, and the message never quotes them.
+   */
+  private static void requireHttpUrl(String key, URI url, String example) {
+    String scheme = url.getScheme();
+    ConfigurationException.require(("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && url.getHost() != null,
+        key + " must be an http(s) URL" + (example.isEmpty() ? "" : " " + example) + "; got '" + printable(url) + "'");
+    ConfigurationException.require(url.getRawUserInfo() == null && url.getRawQuery() == null,
+        key + " must not carry user info or a query (credentials belong in bridge.forward.api-key); got '" + printable(url) + "'");
+  }
+
+  private static URI parse(String key, String url) {
+    try {
+      return new URI(url.strip());
+    } catch (URISyntaxException e) {
+      throw new ConfigurationException(key + " must be an http(s) URL; the value is not a URL (" + e.getReason() + ")");
+    }
+  }
+
+  /** The URL without user info, query or fragment, where a credential could hide. */
+  private static String printable(URI url) {
+    if (url.getRawUserInfo() == null && url.getRawQuery() == null && url.getRawFragment() == null) return url.toString();
+    String port = url.getPort() < 0 ? "" : ":" + url.getPort();
+    return url.getScheme() + "://" + url.getHost() + port + (url.getRawPath() == null ? "" : url.getRawPath());
   }
 }

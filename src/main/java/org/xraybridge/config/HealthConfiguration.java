@@ -8,6 +8,7 @@ import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
 import org.xraybridge.forward.ForwarderStatus;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.ops.DropLedger;
@@ -80,7 +81,18 @@ class HealthConfiguration {
       ForwarderStatus s = p.forwarder.status();
       boolean open = "OPEN".equalsIgnoreCase(s.circuitState()) || "FORCED_OPEN".equalsIgnoreCase(s.circuitState());
       Health.Builder b = open || s.saturated() ? Health.status(StageHealth.DEGRADED) : Health.up();
-      return b.withDetails(StageHealth.details(s, clock)).build();
+      Map<String, Object> d = StageHealth.details(s, clock);
+      // counts since start: spans from the ledger, payloads from the stage's metrics
+      DropLedger.Snapshot l = p.ledger.snapshot();
+      long dropped = 0;
+      for (Map.Entry<String, Long> e : l.drops().entrySet()) if (e.getKey().startsWith("forward.")) dropped += e.getValue();
+      d.put("forwardedSpans", l.forwarded());
+      d.put("droppedSpans", dropped);
+      d.put("payloadsSent", p.forwardMetrics.payloads(PayloadOutcome.SENT));
+      d.put("payloadsRejected", p.forwardMetrics.payloads(PayloadOutcome.REJECTED));
+      d.put("payloadsSpooled", p.forwardMetrics.payloads(PayloadOutcome.SPOOLED));
+      d.put("errorTracesRescued", p.forwardMetrics.errorTracesRescued());
+      return b.withDetails(d).build();
     });
   }
 

@@ -25,6 +25,7 @@ import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerForwardMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
 import org.xraybridge.receiver.ReceiverSettings;
@@ -51,6 +52,7 @@ public final class Pipeline implements SmartLifecycle {
   final TraceIndex index;
   final StitchMetrics stitchMetrics;
   final Forwarder forwarder;
+  final MicrometerForwardMetrics forwardMetrics;
   final MergeStage merge;
   final AgentReceiver receiver;
   final XRayDaemonListener daemon;
@@ -98,23 +100,8 @@ public final class Pipeline implements SmartLifecycle {
     this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
         ? new EmbeddedAgent(100, (int) forward.maxPayloadBytes().toBytes() + 1024 * 1024, clock)
         : null;
-    ForwardSettings.Builder fs = ForwardSettings.builder(
-            forward.target() == ForwardProperties.Target.INTAKE ? ForwardSettings.Target.INTAKE : ForwardSettings.Target.AGENT)
-        .agentUrl(embeddedSink != null ? startSink(embeddedSink) : forward.agentUrl())
-        .site(forward.site())
-        .intakeUrl(forward.intakeUrl().isBlank() ? null : URI.create(forward.intakeUrl().strip()))
-        .apiKey(forward.apiKey())
-        .hostname(forward.hostname())
-        .env(env)
-        .maxQueueBytes(forward.queueMaxBytes().toBytes())
-        .maxPayloadBytes((int) forward.maxPayloadBytes().toBytes())
-        .retryBudget(forward.retryBudget())
-        .errorsPerSecond(forward.errorsPerSecond())
-        .spoolDir(forward.spoolDir())
-        .spoolMaxBytes(forward.spoolMaxBytes().toBytes())
-        .shutdownBound(forward.shutdownTimeout());
-    if (receiverProperties.enabled()) fs.ownReceiver(receiverProperties.host(), receiverProperties.port());
-    this.forwarder = new Forwarder(fs.build(), ledger, clock);
+    this.forwardMetrics = new MicrometerForwardMetrics(registry);
+    this.forwarder = new Forwarder(forwardSettings(forward, env, receiverProperties, embeddedSink), ledger, forwardMetrics, clock);
 
     this.index = new TraceIndex(mergeProperties.indexMaxTraces(), mergeProperties.indexTtl(), Ticker.systemTicker(), Scheduler.systemScheduler());
     this.stitchMetrics = new StitchMetrics(registry, index);
@@ -196,6 +183,23 @@ public final class Pipeline implements SmartLifecycle {
       throw new ConfigurationException(
           "bridge.xray.region (AWS_REGION) must be set when bridge.xray.source is aws and no AWS profile or instance names a region");
     }
+  }
+
+  /**
+   * The user's target mapped to the wire the stage speaks: the embedded default is the demo's sink,
+   * spoken to as to an Agent.
+   */
+  private static ForwardSettings forwardSettings(ForwardProperties f, String env, ReceiverProperties receiver, EmbeddedAgent sink) {
+    URI url = switch (f.target()) {
+      case EMBEDDED -> startSink(sink);
+      case AGENT -> f.agentUrl();
+      case INTAKE -> f.effectiveIntakeUrl();
+    };
+    return new ForwardSettings(
+        f.target() == ForwardProperties.Target.INTAKE ? ForwardSettings.Target.INTAKE : ForwardSettings.Target.AGENT,
+        url, f.apiKey(), f.hostname(), env, f.queueMaxBytes().toBytes(), (int) f.maxPayloadBytes().toBytes(),
+        f.retryBudget(), f.errorsPerSecond(), f.spoolDir(), f.spoolMaxBytes().toBytes(),
+        receiver.enabled() ? receiver.host() : "", receiver.enabled() ? receiver.port() : 0, ForwardSettings.Tuning.DEFAULTS);
   }
 
   private static URI startSink(EmbeddedAgent sink) {

@@ -24,8 +24,8 @@ import org.xraybridge.model.TracerInfo;
  *
  * <p>A payload is cut before it would pass {@code maxPayloadBytes}. A trace that does not fit the
  * open payload is retried once in a fresh one (the open one is sent first); a trace that does not
- * fit even an empty payload is dropped and counted {@code OVERSIZED} (STYLE.md §4, after
- * dd-trace-java {@code PayloadDispatcherImpl}). At most {@link #MAX_OPEN} payloads are open, and
+ * fit even an empty payload is dropped and counted {@code OVERSIZED} (after dd-trace-java {@code
+ * PayloadDispatcherImpl}). At most {@link #MAX_OPEN} payloads are open, and
  * together they hold at most about one {@code maxPayloadBytes}: past that, the largest is sent.
  */
 final class AgentAssembler implements Assembler {
@@ -108,11 +108,6 @@ final class AgentAssembler implements Assembler {
     }
   }
 
-  @Override
-  public long pendingBytes() {
-    return pendingBytes;
-  }
-
   /**
    * Pooled buffers keep their arrays up to a share of one payload, so the pool retains at most about
    * one {@code maxPayloadBytes} in total however many producers there are.
@@ -145,7 +140,7 @@ final class AgentAssembler implements Assembler {
         o.spanIds.toArray()));
   }
 
-  /** The headers a tracer sends with a v0.4 payload (WIRE.md §C2). */
+  /** The headers a tracer sends with a v0.4 payload (docs/forward.md, "Payloads"). */
   static Map<String, String> headers(TracerInfo t, int traceCount) {
     Map<String, String> h = tracerHeaders(t);
     h.put("X-Datadog-Trace-Count", Integer.toString(traceCount));

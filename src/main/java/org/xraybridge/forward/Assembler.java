@@ -16,7 +16,4 @@ interface Assembler {
 
   /** Hands on every open payload. */
   void flushAll();
-
-  /** Bytes encoded and not yet handed on. */
-  long pendingBytes();
 }

@@ -3,12 +3,14 @@ package org.xraybridge.forward;
 import java.time.Instant;
 
 /**
- * A snapshot for health and the status page. Holds no secret: {@code endpoint} has no user info or
- * query, {@code lastFailure} is scrubbed. Instants are {@link Instant#EPOCH} for "never".
+ * The forward stage's state, for health and the status page: what it is doing and holding now
+ * (counts since start are the ledger's and {@link ForwardMetrics}'). Holds no secret: {@code
+ * endpoint} has no user info or query, {@code lastFailure} is scrubbed. Instants are {@link
+ * Instant#EPOCH} for "never".
  *
- * @param target embedded, agent or intake
+ * @param target agent or intake (the wire)
  * @param state NEW, RUNNING, STOPPING or STOPPED
- * @param endpoint base URL of the next hop
+ * @param endpoint base URL of the next hop ("" before the start)
  * @param circuitState CLOSED, OPEN or HALF_OPEN (resilience4j names)
  * @param failureRatePercent failure rate over the circuit's window, or 0 before it has enough calls
  * @param lastSuccessAt when the next hop last answered 2xx
@@ -21,14 +23,7 @@ import java.time.Instant;
  * @param spoolBytes their bytes on disk
  * @param spoolSpans spans they carry
  * @param inFlightSpans spans taken in and not yet forwarded or dropped (assembler, queue, senders, spool)
- * @param forwardedSpans spans the next hop acknowledged since start
- * @param droppedSpans spans this stage dropped since start (all reasons)
- * @param payloadsSent payloads acknowledged since start
- * @param payloadsRejected payloads answered with a non-retryable status
- * @param payloadsSpooled payloads written to the spool after failing
  * @param sendersBusy sender threads working on a payload right now
- * @param errorTracesRescued sampled-out traces with an error sent anyway (intake mode, the Agent's
- *     errors sampler)
  */
 public record ForwarderStatus(
     String target,
@@ -46,10 +41,4 @@ public record ForwarderStatus(
     long spoolBytes,
     long spoolSpans,
     long inFlightSpans,
-    long forwardedSpans,
-    long droppedSpans,
-    long payloadsSent,
-    long payloadsRejected,
-    long payloadsSpooled,
-    int sendersBusy,
-    long errorTracesRescued) {}
+    int sendersBusy) {}

@@ -1,5 +1,6 @@
 package org.xraybridge.forward;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,20 +28,24 @@ import org.xraybridge.model.TracerInfo;
 
 /**
  * Intake payloads: one open {@code AgentPayload} with one {@code TracerPayload} per producer and
- * env, flushed at {@code flushBytes} (3.2 MB) or after the flush interval (5 s), as the Agent's trace
- * writer does (WIRE.md §D2).
+ * env, flushed at {@link #FLUSH_BYTES} or after {@link #FLUSH_INTERVAL}, as the Agent's trace writer
+ * does (docs/forward.md, "Payloads").
  *
  * <p>Per chunk, in the Agent's order: mark top-level spans (no Agent will), feed the APM stats
  * concentrator with every chunk — kept or not — then sample: a chunk whose priority is ≤ 0 is not
- * sent and its spans are counted {@code SAMPLED_OUT}. The Agent would drop such a chunk as well;
- * its error and rare samplers, which can rescue a few of them, are not reproduced here. A chunk with
- * no priority takes its root span's {@code _sampling_priority_v1}, else counts as kept (the Agent's
- * no-priority sampler is not reproduced either).
+ * sent and its spans are counted {@code SAMPLED_OUT}, unless {@link ErrorRescue} keeps it for its
+ * error. A chunk with no priority takes its root span's {@code _sampling_priority_v1}, else counts
+ * as kept (the Agent's no-priority sampler is not reproduced).
  *
  * <p>{@code TracerPayload} groups are keyed by producer <i>and</i> env because {@code env} is a
  * field of the {@code TracerPayload}: one group per {@link TracerInfo} could not say two envs.
  */
 final class IntakeAssembler implements Assembler {
+  /** The Agent's intake flush size, "the maximum allowed by the Datadog API" (uncompressed). */
+  static final int FLUSH_BYTES = 3_200_000;
+  /** … or at the latest after this long. */
+  static final Duration FLUSH_INTERVAL = Duration.ofSeconds(5);
+  private static final long FLUSH_INTERVAL_NANOS = FLUSH_INTERVAL.toNanos();
   static final int MAX_GROUPS = 64;
   /** Room kept for the AgentPayload and TracerPayload header fields. */
   private static final int HEADER_ROOM = 16 * 1024;
@@ -49,13 +54,12 @@ final class IntakeAssembler implements Assembler {
   private final TopLevel topLevel = new TopLevel();
   private final StatsConcentrator stats;
   private final ErrorRescue rescue;
-  private final int flushBytes;
-  private final long flushIntervalNanos;
   private final String hostname;
   private final String env;
   private final String agentVersion;
   private final Consumer<Payload> emit;
   private final Accounting accounting;
+  private final ForwardMetrics metrics;
   private final RateLimitedLog warnings;
   private final LongSupplier nanoTime;
   private final LinkedHashMap<GroupKey, IntakeTraceWriter.Group> groups = new LinkedHashMap<>();
@@ -68,24 +72,22 @@ final class IntakeAssembler implements Assembler {
   IntakeAssembler(
       StatsConcentrator stats,
       ErrorRescue rescue,
-      int flushBytes,
-      long flushIntervalNanos,
       String hostname,
       String env,
       String agentVersion,
       Consumer<Payload> emit,
       Accounting accounting,
+      ForwardMetrics metrics,
       RateLimitedLog warnings,
       LongSupplier nanoTime) {
     this.stats = stats;
     this.rescue = rescue;
-    this.flushBytes = flushBytes;
-    this.flushIntervalNanos = flushIntervalNanos;
     this.hostname = hostname;
     this.env = env;
     this.agentVersion = agentVersion;
     this.emit = emit;
     this.accounting = accounting;
+    this.metrics = metrics;
     this.warnings = warnings;
     this.nanoTime = nanoTime;
   }
@@ -99,7 +101,10 @@ final class IntakeAssembler implements Assembler {
     boolean[] top = topLevel.compute(spans);
     // stats see every chunk, before sampling, as the Agent's concentrator — unless the tracer counts
     // its own spans and posts them on /v0.6/stats, which would count them twice
-    if (!chunk.tracer().clientComputedStats()) stats.add(chunk, top);
+    if (!chunk.tracer().clientComputedStats()) {
+      int leftOut = stats.add(chunk, top);
+      if (leftOut > 0) metrics.statsSpansLeftOut(leftOut);
+    }
     int priority = priority(chunk);
     if (priority <= 0) {
       // as the Agent: a user drop (< 0) is final; an automatic drop with an error may be rescued
@@ -108,11 +113,12 @@ final class IntakeAssembler implements Assembler {
         accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());
         return;
       }
+      metrics.errorTraceRescued();
       chunk = withRootMetric(chunk, ErrorRescue.RATE_METRIC, rate);
       spans = chunk.spans();
     }
     int size = writer.sizeOfChunkEntry(chunk, priority, top);
-    int room = flushBytes - HEADER_ROOM;
+    int room = FLUSH_BYTES - HEADER_ROOM;
     if (pendingBytes > 0 && pendingBytes + size > room) {
       flushAll(); // does not fit the open payload: send it and retry once in a fresh one
       size = writer.sizeOfChunkEntry(chunk, priority, top);
@@ -120,7 +126,7 @@ final class IntakeAssembler implements Assembler {
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, spans.size());
       warnings.warn("oversized", "Forward: a trace of " + spans.size() + " spans encodes to " + size
-          + " bytes, more than bridge.forward.intake-flush-bytes (" + flushBytes + "); dropped (counted as oversized)");
+          + " bytes, more than an intake payload takes (" + FLUSH_BYTES + " bytes); dropped (counted as oversized)");
       return;
     }
     GroupKey key = new GroupKey(chunk.tracer(), chunk.env().isEmpty() ? env : chunk.env());
@@ -132,7 +138,7 @@ final class IntakeAssembler implements Assembler {
       }
       ProtoBuffer b = pool.pollFirst();
       // pooled buffers keep up to one payload's worth each, and the pool holds two
-      g = new IntakeTraceWriter.Group(key.tracer(), key.env(), b != null ? b : new ProtoBuffer(64 * 1024, flushBytes, flushBytes));
+      g = new IntakeTraceWriter.Group(key.tracer(), key.env(), b != null ? b : new ProtoBuffer(64 * 1024, FLUSH_BYTES, FLUSH_BYTES));
       groups.put(key, g);
     }
     if (traces == 0) openedNanos = nanoTime.getAsLong();
@@ -184,7 +190,7 @@ final class IntakeAssembler implements Assembler {
 
   @Override
   public void flushDue(long nowNanos) {
-    if (traces > 0 && nowNanos - openedNanos >= flushIntervalNanos) flushAll();
+    if (traces > 0 && nowNanos - openedNanos >= FLUSH_INTERVAL_NANOS) flushAll();
   }
 
   @Override
@@ -209,10 +215,5 @@ final class IntakeAssembler implements Assembler {
     traces = 0;
     pendingBytes = 0;
     emit.accept(p);
-  }
-
-  @Override
-  public long pendingBytes() {
-    return pendingBytes;
   }
 }

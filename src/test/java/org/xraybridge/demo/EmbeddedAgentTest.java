@@ -20,8 +20,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xraybridge.forward.ForwardSettings;
+import org.xraybridge.forward.ForwardMetrics;
 import org.xraybridge.forward.Forwarder;
+import org.xraybridge.forward.TestSettings;
 import org.xraybridge.forward.TestTraces;
 import org.xraybridge.forward.agent.MsgpackBuffer;
 import org.xraybridge.forward.agent.V04TraceWriter;
@@ -46,8 +47,8 @@ class EmbeddedAgentTest {
   @Test
   void forwarderToTheSink_submit_recordsEveryTraceOverRealHttpAndDecodesTheSameSpans() throws Exception {
     standalone = new EmbeddedAgent(1000, 11 << 20, Clock.systemUTC());
-    forwarder = new Forwarder(ForwardSettings.builder(ForwardSettings.Target.AGENT).agentUrl(standalone.start()).spoolDir(spoolDir)
-        .build(), Ledger.NONE);
+    forwarder = new Forwarder(TestSettings.agent(standalone.start(), spoolDir).build(), Ledger.NONE, ForwardMetrics.NOOP,
+        Clock.systemUTC());
     forwarder.start();
     assertThat(forwarder.endpoint().getHost()).isEqualTo("127.0.0.1");
     SplittableRandom r = new SplittableRandom(41);

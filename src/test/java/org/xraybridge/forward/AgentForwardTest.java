@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.value.MapValue;
-import org.xraybridge.forward.ForwardSettings.Target;
 import org.xraybridge.model.Admission;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
@@ -32,13 +32,14 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.testing.TestLedger;
 
 /** Agent mode against a local Agent-compatible peer that decodes every field with msgpack-core. */
 class AgentForwardTest {
   @TempDir Path spoolDir;
   private FakeHop agent;
   private Forwarder forwarder;
-  private final RecordingLedger ledger = new RecordingLedger();
+  private final TestLedger ledger = new TestLedger();
 
   @AfterEach
   void tearDown() {
@@ -46,19 +47,23 @@ class AgentForwardTest {
     if (agent != null) agent.close();
   }
 
-  private void start(ForwardSettings.Builder settings) throws IOException {
+  private void start(int maxPayloadBytes) throws IOException {
     agent = FakeHop.start();
-    forwarder = new Forwarder(settings.agentUrl(agent.url()).spoolDir(spoolDir).build(), ledger);
+    forwarder = forwarder(agentSettings(agent.url()).maxPayloadBytes(maxPayloadBytes));
     forwarder.start();
   }
 
-  private static ForwardSettings.Builder agentSettings() {
-    return ForwardSettings.builder(Target.AGENT).apiKey(Secret.of("agent-mode-never-sends-this-key"));
+  private TestSettings agentSettings(URI url) {
+    return TestSettings.agent(url, spoolDir).apiKey(Secret.of("agent-mode-never-sends-this-key"));
+  }
+
+  private Forwarder forwarder(TestSettings settings) {
+    return new Forwarder(settings.build(), ledger, ForwardMetrics.NOOP, Clock.systemUTC());
   }
 
   @Test
   void submit_chunksOfFourProducers_putsV04PayloadsPerProducerThatDecodeFieldByField() throws IOException {
-    start(agentSettings());
+    start(10 << 20);
     SplittableRandom r = new SplittableRandom(31);
     TracerInfo go = new TracerInfo("go", "1.22", "1.70.0", "", true); // posts its own /v0.6/stats
     TracerInfo[] tracers = {TestTraces.JAVA, TestTraces.PYTHON, TracerInfo.XRAY, go};
@@ -104,15 +109,15 @@ class AgentForwardTest {
       }
     }
     assertThat(seen.keySet()).isEqualTo(sent.keySet());
-    assertThat(ledger.droppedTotal()).as("agent mode sends every priority; the Agent samples").isZero();
+    assertThat(ledger.dropped()).as("agent mode sends every priority; the Agent samples").isZero();
     assertThat(forwarder.inFlightSpans()).isZero();
-    assertThat(ledger.foreignStage()).isFalse();
+    assertThat(ledger.droppedElsewhereThan(Ledger.Stage.FORWARD)).isFalse();
   }
 
   @Test
   void submit_moreThanOnePayloadOfSpans_cutsBodiesUnderMaxPayloadBytesAndDeliversEachSpanOnce() throws IOException {
     int max = 64 * 1024;
-    start(agentSettings().maxPayloadBytes(max));
+    start(max);
     List<TraceChunk> chunks = new ArrayList<>();
     Set<Long> ids = new HashSet<>();
     for (int i = 0; i < 400; i++) {
@@ -137,7 +142,7 @@ class AgentForwardTest {
 
   @Test
   void submit_traceLargerThanMaxPayloadBytes_isDroppedAsOversizedAndTheOthersGoThrough() throws IOException {
-    start(agentSettings().maxPayloadBytes(64 * 1024));
+    start(64 * 1024);
     TraceChunk small = TestTraces.simple(1, 100, 3, TestTraces.JAVA, Priority.AUTO_KEEP);
     Span big = small.spans().get(0).toBuilder().spanId(999).putMeta("payload", "x".repeat(70_000)).build();
     TraceChunk huge = new TraceChunk(2, List.of(big), Priority.USER_KEEP, "", "", Half.NATIVE, TestTraces.JAVA);
@@ -158,7 +163,7 @@ class AgentForwardTest {
 
   @Test
   void offer_clientStats_passesTheBodyUnchangedToV06Stats() throws IOException {
-    start(agentSettings());
+    start(10 << 20);
     byte[] body;
     try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
       p.packMapHeader(2).packString("Hostname").packString("h").packString("Stats").packArrayHeader(0);
@@ -177,8 +182,7 @@ class AgentForwardTest {
   @Test
   void start_agentUrlIsThisBridgesOwnReceiver_isRefusedNamingTheKey() {
     for (String url : List.of("http://localhost:8126", "http://127.0.0.1:8126/")) {
-      Forwarder f = new Forwarder(agentSettings().agentUrl(URI.create(url)).spoolDir(spoolDir)
-          .ownReceiver("127.0.0.1", 8126).build(), ledger);
+      Forwarder f = forwarder(agentSettings(URI.create(url)).ownReceiver("127.0.0.1", 8126));
       assertThatThrownBy(f::start)
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("bridge.forward.agent-url")
@@ -190,8 +194,7 @@ class AgentForwardTest {
   @Test
   void start_agentOnAnotherPort_isAccepted() throws IOException {
     agent = FakeHop.start();
-    forwarder = new Forwarder(agentSettings().agentUrl(agent.url()).spoolDir(spoolDir)
-        .ownReceiver("127.0.0.1", 8126).build(), ledger);
+    forwarder = forwarder(agentSettings(agent.url()).ownReceiver("127.0.0.1", 8126));
     forwarder.start();
     assertThat(forwarder.status().state()).isEqualTo("RUNNING");
     assertThat(forwarder.status().endpoint()).isEqualTo(agent.url().toString());
@@ -200,8 +203,8 @@ class AgentForwardTest {
   @Test
   void offer_whileTheQueueIsFull_answersOverloaded() throws IOException {
     agent = FakeHop.reserved(); // nothing listens: payloads stay queued while retried
-    forwarder = new Forwarder(agentSettings().agentUrl(agent.url()).spoolDir(spoolDir).maxQueuePayloads(1)
-        .senderThreads(1).connectTimeout(Duration.ofMillis(200)).retryBudget(Duration.ofSeconds(3)).build(), ledger);
+    forwarder = forwarder(agentSettings(agent.url()).maxQueuePayloads(1)
+        .senderThreads(1).connectTimeout(Duration.ofMillis(200)).retryBudget(Duration.ofSeconds(3)));
     forwarder.start();
     forwarder.submit(TestTraces.batch(TestTraces.simple(1, 10, 1, TestTraces.JAVA, 1)));
     forwarder.flush();

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -16,19 +19,21 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.msgpack.value.MapValue;
-import org.xraybridge.forward.ForwardSettings.Target;
-import org.xraybridge.forward.delivery.Accounting;
-import org.xraybridge.forward.delivery.Spool;
+import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
+import org.xraybridge.forward.delivery.SpoolFiles;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.testing.TestLedger;
 
 /**
  * Real faults on a real local peer: 5xx outages, rejections, refused connections, a full spool, a
@@ -37,9 +42,11 @@ import org.xraybridge.model.TraceChunk;
  */
 class DeliveryFaultTest {
   @TempDir Path spoolDir;
+  @TempDir Path afterKill;
   private FakeHop hop;
   private final List<Forwarder> forwarders = new ArrayList<>();
-  private final RecordingLedger ledger = new RecordingLedger();
+  private final TestLedger ledger = new TestLedger();
+  private final MicrometerForwardMetrics metrics = new MicrometerForwardMetrics(new SimpleMeterRegistry());
 
   @AfterEach
   void tearDown() {
@@ -48,26 +55,22 @@ class DeliveryFaultTest {
   }
 
   /** Short timings: a 300 ms retry budget, a circuit that opens after a few failures. */
-  private ForwardSettings.Builder fast() {
-    return ForwardSettings.builder(Target.AGENT)
-        .agentUrl(hop.url())
-        .spoolDir(spoolDir)
+  private TestSettings fast() {
+    return fast(spoolDir);
+  }
+
+  private TestSettings fast(Path spool) {
+    return TestSettings.agent(hop.url(), spool)
         .senderThreads(2)
         .connectTimeout(Duration.ofMillis(200))
         .requestTimeout(Duration.ofSeconds(2))
-        .retryMaxAttempts(5)
-        .retryInitialBackoff(Duration.ofMillis(10))
-        .retryMaxBackoff(Duration.ofMillis(50))
+        .retry(5, Duration.ofMillis(10), Duration.ofMillis(50))
         .retryBudget(Duration.ofMillis(300))
-        .circuitWindow(6)
-        .circuitMinimumCalls(4)
-        .circuitFailureRate(50)
-        .circuitOpenWait(Duration.ofMillis(200))
-        .circuitHalfOpenCalls(1);
+        .circuit(50, 6, 4, Duration.ofMillis(200), 1);
   }
 
-  private Forwarder start(ForwardSettings.Builder settings, RecordingLedger l) {
-    Forwarder f = new Forwarder(settings.build(), l);
+  private Forwarder start(TestSettings settings, TestLedger l) {
+    Forwarder f = new Forwarder(settings.build(), l, metrics, Clock.systemUTC());
     forwarders.add(f);
     f.start();
     return f;
@@ -103,10 +106,16 @@ class DeliveryFaultTest {
     return ids;
   }
 
-  private static List<Long> spooledIds(Forwarder f) {
-    List<Long> ids = new ArrayList<>();
-    for (Spool.Contents c : f.spool().contents()) for (long id : c.spanIds()) ids.add(id);
-    return ids;
+  /** Span ids in the spool's files, oldest file first. */
+  private List<Long> spooledIds() throws IOException {
+    return SpoolFiles.spanIds(spoolDir);
+  }
+
+  /** A copy of every file in the spool directory as it is now, as a process killed at this moment leaves it. */
+  private static void copyDirectory(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
   private static void submitEach(Forwarder f, List<ChunkBatch> batches) {
@@ -127,19 +136,19 @@ class DeliveryFaultTest {
     submitEach(f, batches);
 
     // the outage outlasts the retry budget: the circuit opens and payloads wait in the spool
-    await().atMost(Duration.ofSeconds(10)).until(() -> f.status().circuitState().equals("OPEN") && f.spool().payloads() > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.status().circuitState().equals("OPEN") && f.status().spoolPayloads() > 0);
     assertThat(f.status().lastFailure()).startsWith("HTTP 500");
     assertThat(f.inFlightSpans()).isEqualTo(ids(batches).size());
-    assertThat(ledger.droppedTotal()).isZero();
+    assertThat(ledger.dropped()).isZero();
 
     failing.set(false);
     await().atMost(Duration.ofSeconds(15)).until(() -> ledger.forwarded() == ids(batches).size());
     List<Long> got = delivered();
     assertThat(got).as("each span once").doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids(batches));
     assertThat(hop.requestCount()).as("the 500s were retried").isGreaterThan(hop.accepted("/v0.4/traces").size());
-    assertThat(ledger.droppedTotal()).isZero();
+    assertThat(ledger.dropped()).isZero();
     assertThat(f.inFlightSpans()).isZero();
-    assertThat(f.spool().payloads()).isZero();
+    assertThat(f.status().spoolPayloads()).isZero();
     await().atMost(Duration.ofSeconds(5)).until(() -> f.status().circuitState().equals("CLOSED"));
   }
 
@@ -157,12 +166,12 @@ class DeliveryFaultTest {
           .containsExactlyInAnyOrderElementsOf(ids(batches));
       assertThat(ledger.forwarded()).isZero();
       assertThat(f.inFlightSpans()).isZero();
-      assertThat(f.spool().payloads()).as("a rejected payload is not spooled").isZero();
+      assertThat(f.status().spoolPayloads()).as("a rejected payload is not spooled").isZero();
       assertThat(logs.warnings()).anySatisfy(line -> assertThat(line)
           .contains("HTTP 400").contains("span_id is zero").contains("counted as rejected"));
       assertThat(logs.warnings().stream().filter(l -> l.contains("HTTP 400")).count())
           .as("rate-limited: one line for both payloads").isEqualTo(1);
-      assertThat(f.status().payloadsRejected()).isEqualTo(2);
+      assertThat(metrics.payloads(PayloadOutcome.REJECTED)).isEqualTo(2);
       assertThat(f.status().circuitState()).as("a 4xx means the hop is up").isEqualTo("CLOSED");
     }
   }
@@ -188,9 +197,9 @@ class DeliveryFaultTest {
       f.submit(b);
       f.flush();
       int expected = batches.indexOf(b) + 1;
-      await().atMost(Duration.ofSeconds(5)).until(() -> f.spool().payloads() == expected);
+      await().atMost(Duration.ofSeconds(5)).until(() -> f.status().spoolPayloads() == expected);
     }
-    assertThat(spooledIds(f)).as("the spool holds exactly the undelivered spans, in order").isEqualTo(ids(batches));
+    assertThat(spooledIds()).as("the spool holds exactly the undelivered spans, in order").isEqualTo(ids(batches));
     assertThat(f.status().spoolSpans()).isEqualTo(36);
     assertThat(f.inFlightSpans()).isEqualTo(36);
     assertThat(f.status().lastFailure()).contains("ConnectException");
@@ -198,9 +207,9 @@ class DeliveryFaultTest {
     hop.up();
     await().atMost(Duration.ofSeconds(10)).until(() -> ledger.forwarded() == 36);
     assertThat(delivered()).as("drained oldest first, each span once").isEqualTo(ids(batches));
-    assertThat(f.spool().payloads()).isZero();
+    assertThat(f.status().spoolPayloads()).isZero();
     assertThat(f.inFlightSpans()).isZero();
-    assertThat(ledger.droppedTotal()).isZero();
+    assertThat(ledger.dropped()).isZero();
   }
 
   @Test
@@ -221,10 +230,10 @@ class DeliveryFaultTest {
       f.submit(batches.get(i));
       f.flush();
       int done = i + 1;
-      await().atMost(Duration.ofSeconds(5)).until(() -> f.spool().payloads() + ledger.dropped(Ledger.Reason.SPOOL_FULL) / 2 == done);
+      await().atMost(Duration.ofSeconds(5)).until(() -> f.status().spoolPayloads() + ledger.dropped(Ledger.Reason.SPOOL_FULL) / 2 == done);
     }
     assertThat(ledger.dropped(Ledger.Reason.SPOOL_FULL)).as("two oldest payloads, two spans each").isEqualTo(4);
-    assertThat(spooledIds(f)).containsExactly(3000L, 3001L, 4000L, 4001L);
+    assertThat(spooledIds()).containsExactly(3000L, 3001L, 4000L, 4001L);
     assertThat(f.inFlightSpans()).isEqualTo(4);
 
     hop.up();
@@ -239,21 +248,24 @@ class DeliveryFaultTest {
     Forwarder first = start(fast(), ledger);
     List<ChunkBatch> batches = List.of(batch(1), batch(2), batch(3));
     submitEach(first, batches);
-    await().atMost(Duration.ofSeconds(5)).until(() -> first.spool().payloads() == 3);
-    List<Long> spooled = spooledIds(first);
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.status().spoolPayloads() == 3);
+    List<Long> spooled = spooledIds();
     assertThat(spooled).containsExactlyInAnyOrderElementsOf(ids(batches));
-    first.halt(); // as kill -9: nothing flushed, the lock released by the "OS"
-    forwarders.remove(first);
-    Files.writeString(spoolDir.resolve("00000000000000000099.spool.tmp"), "half-written by the dead process");
+    // kill -9 now: the next process finds the directory as it is at this moment, nothing flushed,
+    // a write cut short; the lock died with the process
+    copyDirectory(spoolDir, afterKill);
+    Files.writeString(afterKill.resolve("00000000000000000099.spool.tmp"), "half-written by the dead process");
 
-    hop.up();
-    RecordingLedger second = new RecordingLedger();
-    Forwarder next = start(fast(), second);
+    TestLedger second = new TestLedger();
+    Forwarder next = start(fast(afterKill), second);
+    first.stop(Duration.ofMillis(500)); // the "dead" one must deliver nothing: gone before the hop is up
+    forwarders.remove(first);
     assertThat(second.recovered()).isEqualTo(36);
+    hop.up();
     await().atMost(Duration.ofSeconds(10)).until(() -> second.forwarded() == 36);
     assertThat(delivered()).as("in spool order, each span once").isEqualTo(spooled);
     assertThat(next.inFlightSpans()).isZero();
-    assertThat(Files.exists(spoolDir.resolve("00000000000000000099.spool.tmp"))).isFalse();
+    assertThat(Files.exists(afterKill.resolve("00000000000000000099.spool.tmp"))).isFalse();
   }
 
   @Test
@@ -279,14 +291,9 @@ class DeliveryFaultTest {
     f.stop(Duration.ofMillis(600));
     long tookMs = (System.nanoTime() - t0) / 1_000_000;
     assertThat(tookMs).as("stop is bounded").isLessThan(600 + 700);
-    assertThat(ledger.droppedTotal()).isZero();
+    assertThat(ledger.dropped()).isZero();
     assertThat(f.inFlightSpans()).as("still held, by the spool").isEqualTo(36);
-    try (Spool s = new Spool(spoolDir, 1 << 20, new Accounting(Ledger.NONE))) {
-      assertThat(s.open()).isEqualTo(36);
-      List<Long> spooled = new ArrayList<>();
-      for (Spool.Contents c : s.contents()) for (long id : c.spanIds()) spooled.add(id);
-      assertThat(spooled).containsExactlyInAnyOrderElementsOf(ids(batches));
-    }
+    assertThat(spooledIds()).containsExactlyInAnyOrderElementsOf(ids(batches));
   }
 
   @Test
@@ -308,7 +315,7 @@ class DeliveryFaultTest {
     f.stop(Duration.ofMillis(400));
     assertThat((System.nanoTime() - t0) / 1_000_000).as("stop is bounded").isLessThan(400 + 700);
     assertThat(ledger.dropped(Ledger.Reason.SHUTDOWN)).isEqualTo(36);
-    assertThat(ledger.droppedTotal()).isEqualTo(36);
+    assertThat(ledger.dropped()).isEqualTo(36);
     assertThat(f.inFlightSpans()).isZero();
   }
 
@@ -328,10 +335,10 @@ class DeliveryFaultTest {
     Forwarder f = start(fast().circuitOpenWait(Duration.ofSeconds(30)), ledger);
     submitEach(f, List.of(batch(1), batch(2)));
     await().atMost(Duration.ofSeconds(5)).until(() -> f.status().circuitState().equals("OPEN"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> f.status().sendersBusy() == 0 && f.spool().payloads() == 2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> f.status().sendersBusy() == 0 && f.status().spoolPayloads() == 2);
     int attempts = hop.requestCount();
     submitEach(f, List.of(batch(3), batch(4), batch(5)));
-    await().atMost(Duration.ofSeconds(5)).until(() -> f.spool().payloads() == 5);
+    await().atMost(Duration.ofSeconds(5)).until(() -> f.status().spoolPayloads() == 5);
     assertThat(hop.requestCount()).as("no request while open").isEqualTo(attempts);
     ForwarderStatus s = f.status();
     assertThat(s.circuitState()).isEqualTo("OPEN");
@@ -374,7 +381,7 @@ class DeliveryFaultTest {
     assertThat(accounted).containsExactlyInAnyOrderElementsOf(ids(batches));
     assertThat(ledger.forwarded()).isEqualTo(ok.size());
     assertThat(ledger.dropped(Ledger.Reason.REJECTED)).isEqualTo(rejected.size());
-    assertThat(ledger.forwarded() + ledger.droppedTotal()).isEqualTo(240);
+    assertThat(ledger.forwarded() + ledger.dropped()).isEqualTo(240);
   }
 
   private static FakeHop reservedQuietly() {

@@ -10,6 +10,7 @@ import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,7 +32,6 @@ import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
-import org.xraybridge.forward.ForwardSettings.Target;
 import org.xraybridge.forward.intake.proto.AgentPayload;
 import org.xraybridge.model.Admission;
 import org.xraybridge.model.ChunkBatch;
@@ -42,6 +42,8 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.testing.TestLedger;
 
 /** Intake mode against a local intake that decodes what it gets, field by field. */
 class IntakeForwardTest {
@@ -49,7 +51,8 @@ class IntakeForwardTest {
   @TempDir Path spoolDir;
   private FakeHop intake;
   private Forwarder forwarder;
-  private final RecordingLedger ledger = new RecordingLedger();
+  private final TestLedger ledger = new TestLedger();
+  private final MicrometerForwardMetrics metrics = new MicrometerForwardMetrics(new SimpleMeterRegistry());
 
   @AfterEach
   void tearDown() {
@@ -65,16 +68,13 @@ class IntakeForwardTest {
   private Forwarder start(Clock clock, double errorsPerSecond) throws IOException {
     intake = FakeHop.start();
     intake.answer(r -> new FakeHop.Answer(202, "{}"));
-    ForwardSettings s = ForwardSettings.builder(Target.INTAKE)
-        .intakeUrl(intake.url())
-        .apiKey(Secret.of(KEY))
+    ForwardSettings s = TestSettings.intake(intake.url(), Secret.of(KEY), spoolDir)
         .hostname("bridge-host-1")
         .env("staging-default")
-        .spoolDir(spoolDir)
         .retryBudget(Duration.ofMillis(500))
         .errorsPerSecond(errorsPerSecond)
         .build();
-    forwarder = new Forwarder(s, ledger, clock);
+    forwarder = new Forwarder(s, ledger, metrics, clock);
     forwarder.start();
     return forwarder;
   }
@@ -149,7 +149,7 @@ class IntakeForwardTest {
     }
     assertThat(seen.keySet()).isEqualTo(kept.keySet());
     assertThat(ledger.dropped(Ledger.Reason.SAMPLED_OUT)).isEqualTo(sampledOut);
-    assertThat(ledger.droppedTotal()).isEqualTo(sampledOut);
+    assertThat(ledger.dropped()).isEqualTo(sampledOut);
     assertThat(forwarder.inFlightSpans()).isZero();
   }
 
@@ -310,7 +310,7 @@ class IntakeForwardTest {
 
   @Test
   void submit_sampledOutTracesWithAnError_areSentUpToTheErrorsBudgetWithTheirRate() throws IOException {
-    start(Clock.systemUTC(), ForwardSettings.builder(Target.INTAKE).apiKey(Secret.of(KEY)).build().errorsPerSecond());
+    start(Clock.systemUTC(), 10); // the default of bridge.forward.errors-per-second, the Agent's
     List<TraceChunk> chunks = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       // 0-19: priority 0 with an error on the child; 20-24: priority 0 without error; 25-29: user drop with error
@@ -349,6 +349,7 @@ class IntakeForwardTest {
     }
     assertThat(ledger.forwarded()).isEqualTo(20);
     assertThat(ledger.dropped(Ledger.Reason.SAMPLED_OUT)).isEqualTo(40);
+    assertThat(metrics.errorTracesRescued()).as("counted for health").isEqualTo(10);
   }
 
   @Test
@@ -375,16 +376,6 @@ class IntakeForwardTest {
     assertThat(stats.get(0)).isEqualTo(unpack(clientStats));
   }
 
-  @Test
-  void offer_notAMsgpackMap_isNotForwarded() throws IOException {
-    start(Clock.systemUTC());
-    assertThat(forwarder.offer(new byte[] {(byte) 0x93, 1, 2}, TestTraces.JAVA))
-        .isEqualTo(Admission.ACCEPTED);
-    forwarder.stop(Duration.ofSeconds(1));
-    forwarder = null;
-    assertThat(intake.accepted("/api/v0.2/stats")).isEmpty();
-  }
-
   // ---- helpers ----------------------------------------------------------------------------------
 
   private static Value unpack(byte[] b) throws IOException {
@@ -408,7 +399,7 @@ class IntakeForwardTest {
   }
 
   /**
-   * A DDSketch protobuf (WIRE.md §C10: mapping{gamma 1, indexOffset 2, interpolation 3}, positive
+   * A DDSketch protobuf (mapping{gamma 1, indexOffset 2, interpolation 3}, positive
    * store 2 {contiguousBinCounts 2, contiguousBinIndexOffset 3}, negative 3, zeroCount 4) rebuilt
    * with sketches-java's own mapping and store.
    */

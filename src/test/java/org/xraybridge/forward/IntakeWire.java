@@ -33,7 +33,7 @@ import org.xraybridge.model.TraceChunk;
  *
  * <ul>
  *   <li>{@link #dynamic}: protobuf-java's {@link DynamicMessage} against a descriptor built here,
- *       field by field, from the published numbers (WIRE.md §D3);
+ *       field by field, from the published numbers (the Agent's {@code agent_payload.proto});
  *   <li>{@link #schemaless}: {@link UnknownFieldSet}, which knows no schema at all — only field
  *       numbers and wire types.
  * </ul>
@@ -323,7 +323,7 @@ public final class IntakeWire {
     return fallback != null ? fallback.intValue() : Priority.AUTO_KEEP;
   }
 
-  /** Top-level by the rule of WIRE.md §D6, computed the slow, obvious way. */
+  /** Top-level by the rule of docs/forward.md ("Payloads"), computed the slow, obvious way. */
   public static boolean topLevel(TraceChunk c, Span s) {
     if (s.parentId() == 0) return true;
     for (Span p : c.spans()) {

@@ -127,7 +127,7 @@ public final class V04Wire {
       assertThat(str(m, "tracestate")).as("link tracestate of %s", span).isEqualTo(expected.tracestate());
     }
     if (expected.flags() != 0) {
-      // uint32 with the "flags present" high bit set (WIRE.md §D3)
+      // uint32 with the "flags present" high bit set (docs/forward.md, "Payloads")
       assertThat(m.get("flags").asIntegerValue().toLong()).as("link flags of %s", span)
           .isEqualTo(expected.flags() | 0x8000_0000L);
     }

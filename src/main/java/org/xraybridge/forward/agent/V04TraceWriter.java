@@ -17,7 +17,8 @@ import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TraceChunk;
 
 /**
- * Writes one {@link TraceChunk} as a v0.4 trace: a msgpack array of span maps (WIRE.md §C3).
+ * Writes one {@link TraceChunk} as a v0.4 trace: a msgpack array of span maps (docs/forward.md,
+ * "Payloads").
  *
  * <p>Sizes first: {@link #sizeOf} gives the exact byte count, so the caller knows whether the trace
  * fits the current payload before a byte is written, and {@link #write} then writes without
@@ -56,7 +57,7 @@ public final class V04TraceWriter {
   /** The keys every span map has: service … metrics. */
   private static final int FIXED_KEYS = 12;
 
-  /** High bit of a present span-link {@code flags} (WIRE.md §D3). */
+  /** High bit of a present span-link {@code flags}: it tells "flags 0" from "no flags" (docs/forward.md). */
   static final long LINK_FLAGS_SET = 0x8000_0000L;
 
   /** Exact size of the trace {@link #write} would write. */

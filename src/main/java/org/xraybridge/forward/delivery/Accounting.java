@@ -13,13 +13,11 @@ import org.xraybridge.model.Ledger;
  *   taken + recovered = forwarded + Σ dropped(FORWARD, reason) + inFlight
  * </pre>
  *
- * <p>Thread-safe.
+ * <p>The totals are the ledger's; only what is in flight, a level, is kept here. Thread-safe.
  */
 public final class Accounting {
   private final Ledger ledger;
   private final AtomicLong inFlight = new AtomicLong();
-  private final AtomicLong forwarded = new AtomicLong();
-  private final AtomicLong dropped = new AtomicLong();
 
   public Accounting(Ledger ledger) {
     this.ledger = ledger;
@@ -38,26 +36,16 @@ public final class Accounting {
   public void forwarded(long spans) {
     if (spans <= 0) return;
     inFlight.addAndGet(-spans);
-    forwarded.addAndGet(spans);
     ledger.forwarded(spans);
   }
 
   public void dropped(Ledger.Reason reason, long spans) {
     if (spans <= 0) return;
     inFlight.addAndGet(-spans);
-    dropped.addAndGet(spans);
     ledger.dropped(Ledger.Stage.FORWARD, reason, spans);
   }
 
   public long inFlight() {
     return inFlight.get();
-  }
-
-  public long forwardedTotal() {
-    return forwarded.get();
-  }
-
-  public long droppedTotal() {
-    return dropped.get();
   }
 }

@@ -15,64 +15,39 @@ import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xraybridge.forward.ForwardMetrics;
+import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
+import org.xraybridge.forward.ForwardSettings.Tuning;
 import org.xraybridge.model.Ledger;
 
 /**
  * The sender threads: take payloads from the {@link Outbox} (and, when the next hop is up, from the
- * {@link Spool}, oldest first), deliver them, and account for every span exactly once.
+ * {@link Spool}, oldest first), deliver them, and account for every span exactly once. Retry, circuit
+ * breaker and spool drain as docs/forward.md ("Delivery") describes them.
  *
  * <p><b>One payload, one owner.</b> A sender holds the payload it works on in {@code holding}; it
  * accounts for the outcome only if it can still take it back ({@code compareAndSet}), so a payload
  * that {@link #halt} has taken over at shutdown is accounted for there and never twice.
  *
- * <p><b>Per payload:</b> resilience4j {@link Retry} around single attempts, each attempt guarded by
- * the shared {@link CircuitBreaker}:
- *
- * <ul>
- *   <li>2xx → forwarded. Network errors, 408, 429 and 5xx → another attempt after a full-jitter
- *       exponential backoff (random in [0, min(max, initial·2^(n−1))], the Agent's sender policy,
- *       WIRE.md §D4), while attempts and the payload's time budget last (the budget decides whether
- *       another attempt starts; an attempt runs to its request timeout). We also retry 429, which the
- *       Agent's sender does not (WIRE.md §G.6): an Agent asked with {@code
- *       Datadog-Send-Real-Http-Status} answers 429 when it sheds load, and that payload is worth
- *       another try.
- *   <li>Any other status (400, 403, 413 …) → dropped, counted {@code REJECTED}, and the response's
- *       reason logged (rate-limited). It counts as a success for the circuit: the hop is up.
- *   <li>Retries exhausted, or the circuit open → the payload goes to the spool (no attempt is made
- *       while the circuit is open). The circuit opens when the failure rate over its window passes
- *       the threshold, half-opens by itself after its wait, and closes on successful probes; its
- *       state is in {@link #status()}.
- * </ul>
- *
- * <p><b>Spool drain.</b> While the circuit is not open, one sender at a time takes the oldest
- * spooled payload, interleaved with live payloads so fresh data is not starved. A spooled payload
- * that fails again stays where it is (the file is not rewritten).
+ * <p><b>Per payload:</b> resilience4j {@link Retry} around single attempts, each guarded by the
+ * shared {@link CircuitBreaker}. 2xx → forwarded; network errors, 408, 429 and 5xx → another attempt
+ * after a full-jitter backoff while attempts and the retry budget last; any other status → dropped
+ * as {@code REJECTED} (the hop is up: a success for the circuit); retries exhausted or the circuit
+ * open → the spool. We retry 429, which the Agent's own sender does not: asked with {@code
+ * Datadog-Send-Real-Http-Status}, an Agent answers 429 when it sheds load.
  *
  * <p>Thread-safe. Sender threads are daemon threads named {@code forward-sender-N}.
  */
 public final class Dispatcher {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
-  /** Delivery policy. */
-  public record Policy(
-      int threads,
-      int maxAttempts,
-      Duration initialBackoff,
-      Duration maxBackoff,
-      Duration budget,
-      Duration requestTimeout,
-      float failureRateThreshold,
-      int slidingWindowSize,
-      int minimumCalls,
-      Duration openWait,
-      int halfOpenCalls,
-      Duration idlePoll) {}
+  /** How long an idle sender waits on the outbox before it looks at the spool again. */
+  private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** What happened to the last delivery attempts; instants are {@link Instant#EPOCH} for "never". */
   public record Status(
@@ -81,18 +56,20 @@ public final class Dispatcher {
       Instant lastSuccessAt,
       Instant lastFailureAt,
       String lastFailure,
-      long payloadsSent,
-      long payloadsRejected,
-      long payloadsSpooled,
-      int sendersBusy) {}
+      int sendersBusy) {
+    /** Before the senders start. */
+    public static final Status CLOSED = new Status("CLOSED", 0f, Instant.EPOCH, Instant.EPOCH, "", 0);
+  }
 
   private enum Outcome { DELIVERED, REJECTED, UNDELIVERED }
 
-  private final Policy policy;
+  private final Tuning tuning;
+  private final Duration budget;
   private final Outbox outbox;
   private final Spool spool;
   private final HttpTransport transport;
   private final Accounting accounting;
+  private final ForwardMetrics metrics;
   private final Redactor redactor;
   private final RateLimitedLog warnings;
   private final Predicate<PayloadKind> accepts;
@@ -109,26 +86,28 @@ public final class Dispatcher {
   private final AtomicReference<Instant> lastSuccess = new AtomicReference<>(Instant.EPOCH);
   private final AtomicReference<Instant> lastFailureAt = new AtomicReference<>(Instant.EPOCH);
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
-  private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong spooled = new AtomicLong();
 
+  /** {@code budget}: the retry budget of one payload ({@code bridge.forward.retry-budget}). */
   public Dispatcher(
-      Policy policy,
+      Tuning tuning,
+      Duration budget,
       Outbox outbox,
       Spool spool,
       HttpTransport transport,
       Accounting accounting,
+      ForwardMetrics metrics,
       Redactor redactor,
       RateLimitedLog warnings,
       Predicate<PayloadKind> accepts,
       LongSupplier nanoTime,
       Clock clock) {
-    this.policy = policy;
+    this.tuning = tuning;
+    this.budget = budget;
     this.outbox = outbox;
     this.spool = spool;
     this.transport = transport;
     this.accounting = accounting;
+    this.metrics = metrics;
     this.redactor = redactor;
     this.warnings = warnings;
     this.accepts = accepts;
@@ -136,11 +115,11 @@ public final class Dispatcher {
     this.clock = clock;
     this.circuit = CircuitBreaker.of("forward", CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-        .slidingWindowSize(policy.slidingWindowSize())
-        .minimumNumberOfCalls(policy.minimumCalls())
-        .failureRateThreshold(policy.failureRateThreshold())
-        .waitDurationInOpenState(policy.openWait())
-        .permittedNumberOfCallsInHalfOpenState(policy.halfOpenCalls())
+        .slidingWindowSize(tuning.circuitWindow())
+        .minimumNumberOfCalls(tuning.circuitMinimumCalls())
+        .failureRateThreshold(tuning.circuitFailureRate())
+        .waitDurationInOpenState(tuning.circuitOpenWait())
+        .permittedNumberOfCallsInHalfOpenState(tuning.circuitHalfOpenCalls())
         .automaticTransitionFromOpenToHalfOpenEnabled(true)
         .writableStackTraceEnabled(false)
         .build());
@@ -155,7 +134,7 @@ public final class Dispatcher {
   }
 
   public void start() {
-    for (int i = 0; i < policy.threads(); i++) {
+    for (int i = 0; i < tuning.senderThreads(); i++) {
       Sender s = new Sender(i);
       Thread t = new Thread(s, "forward-sender-" + i);
       t.setDaemon(true);
@@ -220,9 +199,6 @@ public final class Dispatcher {
         lastSuccess.get(),
         lastFailureAt.get(),
         lastFailure.get(),
-        sent.get(),
-        rejected.get(),
-        spooled.get(),
         busy);
   }
 
@@ -238,7 +214,7 @@ public final class Dispatcher {
     Sender(int id) {
       this.id = id;
       this.retry = Retry.of("forward-sender-" + id, RetryConfig.<HttpTransport.Response>custom()
-          .maxAttempts(policy.maxAttempts())
+          .maxAttempts(tuning.retryMaxAttempts())
           .retryOnException(e -> e instanceof TransientFailure && !halted && remainingNanos() > 0)
           .intervalBiFunction((attempt, either) -> backoffMillis(attempt))
           .failAfterMaxAttempts(false)
@@ -248,7 +224,6 @@ public final class Dispatcher {
 
     @Override
     public void run() {
-      long idle = policy.idlePoll().toNanos();
       while (!halted) {
         try {
           if (!draining && spool.hasUnclaimed() && circuit.getState() != CircuitBreaker.State.OPEN
@@ -266,7 +241,7 @@ public final class Dispatcher {
               continue;
             }
           }
-          Payload p = outbox.poll(idle);
+          Payload p = outbox.poll(IDLE_POLL_NANOS);
           if (p != null) {
             sendFresh(p);
           } else if (draining && outbox.isEmpty()) {
@@ -291,7 +266,7 @@ public final class Dispatcher {
         case REJECTED -> accounting.dropped(Ledger.Reason.REJECTED, p.spanCount());
         case UNDELIVERED -> {
           // cut short by shutdown: what cannot be spooled now is a shutdown loss, not a full spool
-          if (spool.put(p, halted ? Ledger.Reason.SHUTDOWN : Ledger.Reason.SPOOL_FULL)) spooled.incrementAndGet();
+          if (spool.put(p, halted ? Ledger.Reason.SHUTDOWN : Ledger.Reason.SPOOL_FULL)) metrics.payload(PayloadOutcome.SPOOLED);
         }
       }
     }
@@ -315,22 +290,22 @@ public final class Dispatcher {
 
     private Outcome deliver(Payload p) {
       if (!accepts.test(p.kind())) {
-        rejected.incrementAndGet();
+        metrics.payload(PayloadOutcome.REJECTED);
         warnings.warn("kind", "Forward: a spooled " + p.kind() + " payload (" + p.spanCount()
             + " spans) cannot go to the configured target; dropped (counted as rejected)");
         return Outcome.REJECTED;
       }
       long now = nanoTime.getAsLong();
-      payloadDeadlineNanos = now + policy.budget().toNanos(); // no attempt starts after this
+      payloadDeadlineNanos = now + budget.toNanos(); // no attempt starts after this
       CheckedSupplier<HttpTransport.Response> attempt = () -> attempt(p);
       try {
         HttpTransport.Response r = Retry.decorateCheckedSupplier(retry, attempt).get();
         if (r.ok()) {
-          sent.incrementAndGet();
+          metrics.payload(PayloadOutcome.SENT);
           lastSuccess.set(clock.instant());
           return Outcome.DELIVERED;
         }
-        rejected.incrementAndGet();
+        metrics.payload(PayloadOutcome.REJECTED);
         warnings.warn("rejected-" + r.status(), "Forward: " + Redactor.safe(transport.endpoint(p.kind()))
             + " rejected a payload of " + p.spanCount() + " spans: HTTP " + r.status()
             + (r.reason().isEmpty() ? "" : " " + abbreviate(r.reason())) + "; dropped (counted as rejected)");
@@ -357,7 +332,7 @@ public final class Dispatcher {
       long t0 = nanoTime.getAsLong();
       // The budget bounds when attempts may start, not how long one may take: an attempt cut short
       // after the hop took the payload would be sent again (a duplicate). Only a stop cuts it short.
-      long timeout = policy.requestTimeout().toNanos();
+      long timeout = tuning.requestTimeout().toNanos();
       if (draining) timeout = Math.min(timeout, Math.max(1_000_000L, drainDeadlineNanos - t0));
       try {
         HttpTransport.Response r = transport.send(p, Duration.ofNanos(timeout));
@@ -403,8 +378,8 @@ public final class Dispatcher {
 
     /** Full jitter: random in [0, min(max, initial · 2^(attempt−1))], never past the budget. */
     private long backoffMillis(int attempt) {
-      long initial = policy.initialBackoff().toMillis();
-      long cap = policy.maxBackoff().toMillis();
+      long initial = tuning.retryInitialBackoff().toMillis();
+      long cap = tuning.retryMaxBackoff().toMillis();
       long ceiling = attempt >= 31 ? cap : Math.min(cap, initial << Math.max(0, attempt - 1));
       long wait = ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
       long left = TimeUnit.NANOSECONDS.toMillis(Math.max(0, remainingNanos()));

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * pipeline asks it before admitting new data, so a full queue becomes back-pressure at the edges
  * (429 to tracers, a paused poller) — see {@code BatchSink}. {@link #offer} never refuses, because
  * the data was already admitted; a producer that ignores {@code saturated()} meets a hard bound at
- * twice the configured one, where the oldest payload is handed to {@code overflow} (the Agent's
- * sender also drops the oldest when its queue is full, WIRE.md §D4) so memory stays bounded.
+ * twice the configured one, where the oldest payload is handed to {@code overflow} (as the Agent's
+ * sender drops the oldest when its queue is full) so memory stays bounded.
  *
  * <p>Thread-safe; FIFO.
  */
@@ -27,7 +27,6 @@ public final class Outbox {
   private final Condition notEmpty = lock.newCondition();
   private final ArrayDeque<Payload> queue = new ArrayDeque<>();
   private long bytes;
-  private long spans;
 
   public Outbox(long maxBytes, int maxPayloads, Consumer<Payload> overflow) {
     if (maxBytes <= 0 || maxPayloads <= 0) {
@@ -55,7 +54,6 @@ public final class Outbox {
     try {
       queue.addLast(p);
       bytes += p.body().length;
-      spans += p.spanCount();
       while (queue.size() > 1 && (bytes > 2 * maxBytes || queue.size() > 2 * maxPayloads)) {
         Payload old = removeFirst();
         if (evicted == null) evicted = new ArrayList<>(1);
@@ -122,19 +120,9 @@ public final class Outbox {
     }
   }
 
-  public long spans() {
-    lock.lock();
-    try {
-      return spans;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private Payload removeFirst() {
     Payload p = queue.removeFirst();
     bytes -= p.body().length;
-    spans -= p.spanCount();
     return p;
   }
 }

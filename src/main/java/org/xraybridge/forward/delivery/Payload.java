@@ -68,7 +68,7 @@ public final class Payload {
     return new Payload(kind, gzip(body), true, headers, traceCount, spanIds);
   }
 
-  /** gzip at best speed, as the Agent's trace writer does (WIRE.md §D2). */
+  /** gzip at best speed, as the Agent's trace writer does. */
   static byte[] gzip(byte[] raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, raw.length / 4));
     try (GZIPOutputStream gz = new FastGzip(out)) {

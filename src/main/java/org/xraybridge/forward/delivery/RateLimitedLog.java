@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 
 /**
  * At most one WARN line per topic per interval, with the number of similar events since the last
- * line (STYLE.md §3: drops are logged as an aggregate, never per span). Messages are scrubbed.
+ * line: drops are logged as an aggregate, never per span. Messages are scrubbed.
  *
  * <p>Thread-safe.
  */

@@ -32,22 +32,13 @@ import org.xraybridge.model.Ledger;
 
 /**
  * The disk spool: payloads the next hop could not take within the retry budget, or while the
- * circuit was open, wait here — across restarts — until it can.
+ * circuit was open, wait here — across restarts — until it can. One file per payload, written to
+ * {@code .tmp}, forced and renamed, so a crash leaves the whole file or a {@code .tmp} the next start
+ * deletes; the format and the bound are in docs/forward.md ("Spool").
  *
- * <p><b>Files.</b> One file per payload, {@code <sequence>.spool} with a 20-digit, ever-increasing
- * sequence, so names sort oldest first. A file is written to {@code <name>.tmp}, forced to disk and
- * renamed atomically: a crash leaves either the whole file or a {@code .tmp} that the next start
- * deletes. Each file holds the payload's kind, headers (never the API key: the transport adds it),
- * its span count and span ids, the body, and a CRC32 over all of it. A {@code .lock} file held with
- * an OS lock keeps two processes off one directory.
- *
- * <p><b>Bound.</b> At most {@code maxBytes} of files. To make room the oldest payloads not being
- * sent at that moment are deleted and their spans counted {@code SPOOL_FULL}; a payload larger
- * than the whole bound is counted right away. Payloads drain oldest first ({@link #claimOldest}).
- *
- * <p><b>Accounting.</b> The spool counts only what it drops; its caller counts deliveries. A file
- * whose content does not check out is dropped as {@code MALFORMED}. Spans found at {@link #open}
- * are returned so the caller can report them as recovered.
+ * <p><b>Accounting.</b> The spool counts only what it drops ({@code SPOOL_FULL} to make room,
+ * {@code MALFORMED} for a file that does not check out); its caller counts deliveries. Spans found
+ * at {@link #open} are returned so the caller can report them as recovered.
  *
  * <p>Thread-safe. File writes happen under the spool's lock (spooling is the slow path).
  */
@@ -78,13 +69,10 @@ public final class Spool implements AutoCloseable {
   }
 
   /** A spool file as the index knows it. */
-  public record Entry(long sequence, Path file, long bytes, int spanCount) {}
+  record Entry(long sequence, Path file, long bytes, int spanCount) {}
 
   /** A payload taken from the spool to be sent; give it back with {@link #remove} or {@link #release}. */
-  public record Claim(Entry entry, Payload payload) {}
-
-  /** What a spool file holds, for tests and tools. */
-  public record Contents(long sequence, PayloadKind kind, int spanCount, long[] spanIds, int bodyBytes) {}
+  record Claim(Entry entry, Payload payload) {}
 
   public boolean enabled() {
     return maxBytes > 0 && dir != null;
@@ -208,7 +196,7 @@ public final class Spool implements AutoCloseable {
   }
 
   /** True when some payload waits and none is being sent from here. */
-  public synchronized boolean hasUnclaimed() {
+  synchronized boolean hasUnclaimed() {
     return open && entries.size() > claimed.size();
   }
 
@@ -216,7 +204,7 @@ public final class Spool implements AutoCloseable {
    * The oldest payload not already being sent, read and checked; null when there is none. A file
    * that does not check out is deleted and its spans counted {@code MALFORMED}.
    */
-  public Claim claimOldest() {
+  Claim claimOldest() {
     while (true) {
       Entry e;
       synchronized (this) {
@@ -246,7 +234,7 @@ public final class Spool implements AutoCloseable {
   }
 
   /** The claimed payload left the spool (delivered or rejected; the caller counts which). */
-  public void remove(Claim c) {
+  void remove(Claim c) {
     synchronized (this) {
       forget(c.entry());
     }
@@ -254,7 +242,7 @@ public final class Spool implements AutoCloseable {
   }
 
   /** The claimed payload could not be sent; it stays, for a later attempt. */
-  public synchronized void release(Claim c) {
+  synchronized void release(Claim c) {
     claimed.remove(c.entry().sequence());
   }
 
@@ -268,20 +256,6 @@ public final class Spool implements AutoCloseable {
 
   public synchronized long spans() {
     return spans;
-  }
-
-  /** What each file holds, oldest first (reads every file: for tests and tools). */
-  public synchronized List<Contents> contents() {
-    List<Contents> out = new ArrayList<>();
-    for (Entry e : entries.values()) {
-      try {
-        Payload p = decode(Files.readAllBytes(e.file()));
-        out.add(new Contents(e.sequence(), p.kind(), p.spanCount(), p.spanIds().clone(), p.body().length));
-      } catch (IOException ex) {
-        // reported when claimed
-      }
-    }
-    return out;
   }
 
   /** Releases the directory lock; files stay for the next run. */

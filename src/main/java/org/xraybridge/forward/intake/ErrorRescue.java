@@ -25,7 +25,6 @@ public final class ErrorRescue {
   private long seen;
   private long kept;
   private long seenBefore;
-  private volatile long rescued;
 
   /** {@code perSecond} 0 turns the rescue off. */
   public ErrorRescue(double perSecond, LongSupplier nanoTime) {
@@ -55,12 +54,6 @@ public final class ErrorRescue {
     seen++;
     if (kept >= perSecond) return 0;
     kept++;
-    rescued++; // one writer (the assembly lock); read by health
     return seenBefore <= perSecond ? 1.0 : perSecond / seenBefore;
-  }
-
-  /** Sampled-out traces kept for their error since start. */
-  public long rescued() {
-    return rescued;
   }
 }

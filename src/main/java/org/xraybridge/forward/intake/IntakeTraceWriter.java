@@ -22,8 +22,8 @@ import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * Writes the trace intake's protobuf ({@code src/main/proto/agent_payload.proto}, field numbers from
- * WIRE.md §D3) by hand: {@code AgentPayload → TracerPayload → TraceChunk → Span}.
+ * Writes the trace intake's protobuf ({@code src/main/proto/agent_payload.proto}, the Agent's field
+ * numbers) by hand: {@code AgentPayload → TracerPayload → TraceChunk → Span}.
  *
  * <p>Why not the generated builders: an intake payload holds up to 3.2 MB of spans that arrive one
  * chunk at a time, and the builders would keep an object graph of every span until the flush. Here a
@@ -245,7 +245,7 @@ public final class IntakeTraceWriter {
     return m instanceof FlatMap<?> f ? (FlatMap<V>) f : (FlatMap<V>) FlatMap.copyOf(m);
   }
 
-  /** uint32 flags with the high "set" bit (WIRE.md §D3). */
+  /** uint32 flags with the high "set" bit (docs/forward.md, "Payloads"). */
   static int linkFlags(SpanLink l) {
     return (int) (l.flags() | 0x8000_0000L);
   }

@@ -21,43 +21,26 @@ import org.xraybridge.model.TraceChunk;
 
 /**
  * APM stats for intake mode: what the Agent's concentrator computes from every trace it receives,
- * before sampling (WIRE.md §C10, §D5–D7). Without them, service pages show no hits, errors or
+ * before sampling — its buckets, grouping, eligibility, weights and DDSketch mapping, as
+ * docs/forward.md ("APM stats") specifies. Without them, service pages show no hits, errors or
  * latency for what we send straight to the intake.
  *
- * <p><b>Buckets.</b> 10 s wide, keyed by the span's end ({@code start + duration}) aligned down; a
- * span older than the oldest open bucket is folded into it. A flush emits the buckets that ended at
- * least one bucket ago (the Agent keeps two open), or all of them when forced (shutdown).
- *
- * <p><b>Groups</b> (the Agent's aggregation key): service, name, resource, type, HTTP status code,
- * span kind, synthetics (chunk origin {@code synthetics…}) and is-trace-root; payloads are grouped by
- * env, version, language and container. Per group: hits, errors and total duration of every eligible
- * span, top-level hits, and OK / error latency as DDSketch with Datadog's mapping (relative accuracy
- * 1/129 so γ = 1.015625, index offset from the backend's minimum value 1e-9, low-collapsing dense
- * store of 2048 bins — libdatadog {@code libdd-ddsketch}).
- *
- * <p><b>Eligible</b> spans (libdatadog {@code is_span_eligible}): top-level, or measured ({@code
- * _dd.measured = 1}), or {@code span.kind} ∈ {server, client, consumer, producer}; never a partial
- * snapshot ({@code _dd.partial_version}). Counts are weighted by {@code 1/_sample_rate} of the
- * chunk's root, as the Agent does.
- *
- * <p><b>Not reproduced</b>: SQL/Redis resource obfuscation before grouping, peer-tag aggregation,
- * HTTP method/endpoint and gRPC status dimensions. Stats from X-Ray spans reflect X-Ray's own
- * sampling (there is no per-trace X-Ray sample rate to re-weight by, WIRE.md §G.9).
- *
- * <p>Memory is bounded: at most {@code maxGroups} groups are open at once; spans of a new group
- * beyond that are left out of the stats and counted ({@link #groupsRefused()}).
+ * <p>A span older than the oldest open bucket is folded into it. A flush emits the buckets that
+ * ended at least one bucket ago (the Agent keeps two open), or all of them when forced (shutdown).
+ * Memory is bounded: at most {@code maxGroups} groups are open at once; spans of a new group beyond
+ * that are left out of the stats ({@link #add} returns how many, the caller counts them).
  *
  * <p>Thread-safe (synchronized).
  */
 public final class StatsConcentrator {
-  public static final long BUCKET_NANOS = 10_000_000_000L;
-  /** Datadog's sketch parameters (WIRE.md §C10; libdatadog {@code LogMapping::default}). */
-  public static final double RELATIVE_ACCURACY = 0.007751937984496124;
-  public static final double GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-  public static final double INDEX_OFFSET = (1 - Math.floor(Math.log(1e-9) / Math.log(GAMMA))) + 0.5;
-  public static final int MAX_BINS = 2048;
+  static final long BUCKET_NANOS = 10_000_000_000L;
+  /** Datadog's sketch parameters (libdatadog {@code LogMapping::default}). */
+  private static final double RELATIVE_ACCURACY = 0.007751937984496124;
+  private static final double GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+  private static final double INDEX_OFFSET = (1 - Math.floor(Math.log(1e-9) / Math.log(GAMMA))) + 0.5;
+  private static final int MAX_BINS = 2048;
   /** Grouped-stats entries per intake payload (Agent {@code maxEntriesPerPayload}). */
-  public static final int MAX_ENTRIES_PER_PAYLOAD = 4000;
+  private static final int MAX_ENTRIES_PER_PAYLOAD = 4000;
 
   private static final String[] COMPUTED_KINDS = {"server", "client", "consumer", "producer"};
 
@@ -70,7 +53,6 @@ public final class StatsConcentrator {
   private final TreeMap<Long, Map<PayloadKey, Map<GroupKey, Group>>> buckets = new TreeMap<>();
   private long oldestOpen;
   private int openGroups;
-  private long groupsRefused;
 
   public StatsConcentrator(String hostname, String defaultEnv, String agentVersion, Clock clock, int maxGroups) {
     this(hostname, defaultEnv, agentVersion, clock, maxGroups, MAX_ENTRIES_PER_PAYLOAD);
@@ -88,20 +70,20 @@ public final class StatsConcentrator {
   }
 
   /** A sketch with Datadog's parameters. */
-  public static DDSketch newSketch() {
+  private static DDSketch newSketch() {
     return new DDSketch(
         new LogarithmicMapping(GAMMA, INDEX_OFFSET), () -> new CollapsingLowestDenseStore(MAX_BINS));
   }
 
-  /** Spans left out because {@code maxGroups} groups were open. */
-  public synchronized long groupsRefused() {
-    return groupsRefused;
-  }
-
-  /** Adds the chunk's eligible spans; {@code topLevel[i]} as computed by {@link TopLevel}. */
-  public synchronized void add(TraceChunk chunk, boolean[] topLevel) {
+  /**
+   * Adds the chunk's eligible spans; {@code topLevel[i]} as computed by {@link TopLevel}.
+   *
+   * @return spans left out because {@code maxGroups} groups were open
+   */
+  public synchronized int add(TraceChunk chunk, boolean[] topLevel) {
     List<Span> spans = chunk.spans();
-    if (spans.isEmpty()) return;
+    if (spans.isEmpty()) return 0;
+    int leftOut = 0;
     Span root = root(spans);
     double weight = weight(root);
     PayloadKey payloadKey = new PayloadKey(
@@ -126,7 +108,7 @@ public final class StatsConcentrator {
       Group g = groups.get(key);
       if (g == null) {
         if (openGroups >= maxGroups) {
-          groupsRefused++;
+          leftOut++;
           continue;
         }
         g = new Group();
@@ -135,11 +117,12 @@ public final class StatsConcentrator {
       }
       g.add(s, top, weight);
     }
+    return leftOut;
   }
 
   /**
    * Msgpack {@code StatsPayload} bodies (uncompressed) for the buckets that are due, or for all of
-   * them when {@code force}; at most {@link #MAX_ENTRIES_PER_PAYLOAD} groups each.
+   * them when {@code force}; at most {@code maxEntriesPerPayload} groups each.
    */
   public synchronized List<byte[]> flush(boolean force) {
     long now = nowNanos();

@@ -5,7 +5,7 @@ import java.util.List;
 import org.xraybridge.model.Span;
 
 /**
- * Which spans of a chunk are top-level (WIRE.md §D6, libdatadog {@code compute_top_level_span}):
+ * Which spans of a chunk are top-level (docs/forward.md; libdatadog {@code compute_top_level_span}):
  * a root ({@code parent_id == 0}), a span whose parent is not in the chunk, or a span whose parent
  * has another {@code service}. The Agent marks these with metric {@code _top_level = 1}; going
  * straight to the intake there is no Agent, so we do.
