@@ -279,11 +279,15 @@ public final class SpanRecordConverter implements TraceConverter {
       long end = 0;
       boolean complete;
       try {
-        start = Nanos.parse(r.startTime());
-        if (!r.endTime().isEmpty()) end = Nanos.parse(r.endTime());
+        try {
+          start = Nanos.parse(r.startTime());
+        } catch (Nanos.NotANumber e) {
+          return refuse(id, DocumentReason.MISSING_FIELD, "Malformed time: " + e.getMessage());
+        }
+        end = optionalNanos(r.endTime(), "endTimeUnixNano");
         complete = end != 0;
-        if (!complete && !r.duration().isEmpty()) {
-          long d = Nanos.parse(r.duration());
+        if (!complete) {
+          long d = optionalNanos(r.duration(), "durationNano");
           if (d > 0) {
             end = Math.addExact(start, d);
             complete = true;
@@ -291,14 +295,23 @@ public final class SpanRecordConverter implements TraceConverter {
         }
       } catch (Nanos.OutOfRange | ArithmeticException e) {
         return refuse(id, DocumentReason.ABSURD_TIME, "Absurd time: " + e.getMessage());
-      } catch (Nanos.NotANumber e) {
-        return refuse(id, DocumentReason.MISSING_FIELD, "Malformed time: " + e.getMessage());
       }
       if (start > now + FUTURE_TOLERANCE_NANOS) {
         return refuse(id, DocumentReason.ABSURD_TIME,
             "Absurd startTimeUnixNano: " + r.startTime() + " is more than a day after the clock");
       }
       return new Live(r, spanId, parentId, start, end, complete);
+    }
+
+    /** An end or a duration: 0 when absent; one that is not a number counts as absent (repair {@code wrong_type}). */
+    private long optionalNanos(String text, String field) throws Nanos.OutOfRange {
+      if (text.isEmpty()) return 0;
+      try {
+        return Nanos.parse(text);
+      } catch (Nanos.NotANumber e) {
+        repairs.add("wrong_type:" + field);
+        return 0;
+      }
     }
 
     private Live refuse(String id, DocumentReason reason, String message) {
