@@ -7,7 +7,13 @@ public enum Half {
   /** Converted from a segment the X-Ray API returned. */
   XRAY_POLL,
   /** Converted from a segment an X-Ray SDK sent to the daemon port. */
-  XRAY_DAEMON;
+  XRAY_DAEMON,
+  /**
+   * Converted from a span X-Ray wrote to the CloudWatch Logs group {@code aws/spans} (Transaction
+   * Search, docs/conversion.md §8). The index packs a half in two bits: this fourth value is the last
+   * that fits there (merge.IndexStripe).
+   */
+  XRAY_LOGS;
 
   public boolean isXRay() {
     return this != NATIVE;
