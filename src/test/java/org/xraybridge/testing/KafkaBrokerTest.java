@@ -77,7 +77,7 @@ class KafkaBrokerTest {
         broker.stop();
         assertThat(broker.alive()).isFalse();
         Future<RecordMetadata> during = producer.send(new ProducerRecord<>("spans", 0, "k-during", "during"));
-        Thread.sleep(3000);
+        Thread.sleep(2000);
         assertThat(during).isNotDone();
         broker.restart();
         assertThat(during.get(30, TimeUnit.SECONDS).partition()).isZero();
