@@ -26,6 +26,7 @@ import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
@@ -59,6 +60,8 @@ public final class Pipeline implements SmartLifecycle {
   final MergeStage merge;
   final AgentReceiver receiver;
   final XRayDaemonListener daemon;
+  /** The daemon input's counts (health shows them); null when the input is off. */
+  final MicrometerDaemonMetrics daemonMetrics;
   final XRayPoller poller;
   final EmulatorStore emulatorStore;
   final XRayEmulator emulator;
@@ -134,14 +137,9 @@ public final class Pipeline implements SmartLifecycle {
             merge, forwarder, ledger, clock)
         : null;
 
+    this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
     this.daemon = daemonProperties.enabled()
-        ? new XRayDaemonListener(DaemonSettings.defaults()
-            .withBind(daemonProperties.host(), daemonProperties.port())
-            .withRelayTo(daemonProperties.relayTo())
-            .withInProgressTimeout(xray.inProgressTimeout())
-            .withTiming(Duration.ofSeconds(1), daemonProperties.assemblyWindow(), daemonProperties.orphanWindow(), Duration.ofMillis(100))
-            .withCaps(daemonProperties.maxTraces(), daemonProperties.maxTraces() * 10, daemonProperties.maxBytes().toBytes()),
-            converter, merge, ledger, registry, clock)
+        ? new XRayDaemonListener(daemonSettings(daemonProperties), converter, merge, ledger, daemonMetrics, clock)
         : null;
 
     if (xray.source() == XRayProperties.Source.EMULATOR) {
@@ -171,6 +169,12 @@ public final class Pipeline implements SmartLifecycle {
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
+  }
+
+  /** {@code bridge.daemon.*} → the daemon input; ten documents a trace bound the documents buffered. */
+  private DaemonSettings daemonSettings(DaemonProperties d) {
+    return new DaemonSettings(d.host(), d.port(), d.relayTo(), d.assemblyWindow(), d.orphanWindow(), xray.inProgressTimeout(),
+        d.maxTraces(), d.maxTraces() * 10, d.maxBytes().toBytes(), DaemonSettings.Tuning.DEFAULTS);
   }
 
   /** {@code bridge.xray.*} → the one X-Ray source, named {@code default}. */

@@ -1,20 +1,15 @@
 package org.xraybridge.source.daemon;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xraybridge.model.Admission;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
@@ -27,99 +22,65 @@ import org.xraybridge.source.daemon.DaemonMetrics.DocumentOutcome;
 import org.xraybridge.source.daemon.DaemonMetrics.FlushReason;
 
 /**
- * Gathers the documents of each trace as they arrive from the daemon port, converts them as one
- * chunk when the trace looks complete, and hands the chunk to the merge stage.
+ * The traces the daemon port is assembling: each trace's documents wait together and are converted
+ * as one chunk when the trace looks complete — it has a segment (pending, held or delivered) and
+ * nothing arrived for the quiet period, or the assembly window since its first pending piece closed;
+ * without any segment (streamed subsegments of a request still running), when the orphan window
+ * closed. Held in-progress documents ({@link HeldDocuments}), delivered context
+ * ({@link DeliveredContext}) and chunks the merge stage refused ({@link AwaitingChunks}) stay here too.
  *
- * <h2>Per trace</h2>
- * <ul>
- *   <li><b>pending</b>: documents not yet converted. The trace is flushed (converted, offered) when it
- *       has a segment (pending, held or delivered) and nothing arrived for the quiet period, or the
- *       assembly window since its first pending piece closed; without any segment (streamed
- *       subsegments of a request still running) when the orphan window closed.
- *   <li><b>held</b>: in-progress documents the converter held back. They ride along with every later
- *       flush of the trace (the converter still reads them: an in-progress segment names the service
- *       of its streamed subsegments), are superseded by a later version with the same id, and are
- *       converted again when the in-progress timeout passes — the converter then emits them as they
- *       are (MAPPING.md §2). One the converter still holds after twice the timeout (a clock far
- *       ahead) is given up and counted.
- *   <li><b>context</b>: documents already delivered, passed to later flushes as
- *       {@link XRayDocuments#delivered()} so a late piece gets its segment's service and env without
- *       anything being sent twice. Kept for {@code deliveredTtl} after the trace's last delivery,
- *       within {@code maxContextBytes} (least recently delivered traces are forgotten first; that
- *       only costs later pieces their context). A complete document whose id is in context is a
- *       duplicate.
- * </ul>
+ * <p>Buffered = pending + held + waiting chunks, bounded by {@code maxTraces}, {@code maxDocuments}
+ * and {@code maxBytes}. A document that would exceed a cap first makes room, oldest data first: offer
+ * the waiting chunks again; while the merge stage still refuses, drop the oldest one; else convert the
+ * oldest assembling trace early; else give up the oldest held document. The new document is always
+ * taken. docs/xray-source.md "The daemon input".
  *
- * <h2>Back-pressure and caps</h2>
- * A chunk the merge stage refuses ({@link Admission#OVERLOADED}) waits in a FIFO and is offered again
- * every tick, before any newer chunk. Its documents already count as delivered context, so later
- * chunks of the same trace never repeat its spans. Buffered = pending + held + waiting chunks,
- * bounded by {@code maxTraces}, {@code maxDocuments} and {@code maxBytes}; a document that would
- * exceed a cap first makes room, in this order: offer the waiting chunks again; while the merge
- * stage still refuses, drop the oldest waiting chunk (its spans counted in the ledger as
- * {@code RECEIVE/OVERLOADED}); else flush the oldest assembling trace early (counted); else evict the
- * oldest held in-progress document (counted). The new document is always taken: the oldest data
- * gives way.
- *
- * <p>Not thread-safe: confined to one thread (the listener's assembler thread). Time is passed in as
- * monotonic nanoseconds, so tests drive it.
+ * <p>Not thread-safe: confined to the listener's assembler thread; time is passed in as monotonic
+ * nanoseconds. {@link #levels()} may be read from any thread.
  */
-final class TraceAssembler {
+final class PendingTraces {
 
-  private static final Logger log = LoggerFactory.getLogger(TraceAssembler.class);
+  private static final Logger log = LoggerFactory.getLogger(PendingTraces.class);
 
   private final DaemonSettings settings;
   private final TraceConverter converter;
-  private final XRaySink sink;
   private final Ledger ledger;
   private final DaemonMetrics metrics;
   private final long quietNanos;
   private final long windowNanos;
   private final long orphanNanos;
-  private final long inProgressNanos;
-  private final long heldRetryNanos;
-  private final long ttlNanos;
+  private final HeldDocuments held;
+  private final DeliveredContext context;
+  private final AwaitingChunks awaiting;
 
   /** Every trace with pending, held or context documents, by lower-case trace id. */
-  private final Map<String, TraceState> traces = new HashMap<>();
+  private final Map<String, PendingTrace> traces = new HashMap<>();
   /** Traces with pending documents, oldest first pending piece first. */
-  private final LinkedHashMap<String, TraceState> open = new LinkedHashMap<>();
-  /** Traces with context, least recently delivered first. */
-  private final LinkedHashMap<String, TraceState> contextOrder = new LinkedHashMap<>();
-  /** Held in-progress documents, earliest retry first. */
-  private final TreeSet<Held> heldQueue =
-      new TreeSet<>(Comparator.comparingLong((Held h) -> h.due).thenComparingLong(h -> h.seq));
-  /** Chunks the merge stage refused, oldest first. */
-  private final ArrayDeque<Chunk> awaiting = new ArrayDeque<>();
+  private final LinkedHashMap<String, PendingTrace> open = new LinkedHashMap<>();
 
-  private long seq;
   private int activeTraces;
   private int pendingDocs;
   private long pendingBytes;
-  private int heldDocs;
-  private long heldBytes;
-  private int awaitingDocs;
-  private long awaitingBytes;
-  private long contextBytes;
+  private volatile DaemonLevels levels = DaemonLevels.EMPTY;
 
-  TraceAssembler(DaemonSettings settings, TraceConverter converter, XRaySink sink, Ledger ledger, DaemonMetrics metrics) {
+  PendingTraces(DaemonSettings settings, TraceConverter converter, XRaySink sink, Ledger ledger, DaemonMetrics metrics) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.converter = Objects.requireNonNull(converter, "converter == null");
-    this.sink = Objects.requireNonNull(sink, "sink == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.metrics = Objects.requireNonNull(metrics, "metrics == null");
-    this.quietNanos = settings.quietPeriod().toNanos();
+    DaemonSettings.Tuning tuning = settings.tuning();
+    this.quietNanos = tuning.quietPeriod().toNanos();
     this.windowNanos = settings.assemblyWindow().toNanos();
     this.orphanNanos = settings.orphanWindow().toNanos();
-    this.inProgressNanos = settings.inProgressTimeout().toNanos();
-    this.heldRetryNanos = Math.max(inProgressNanos / 10, settings.tick().toNanos());
-    this.ttlNanos = settings.deliveredTtl().toNanos();
+    this.held = new HeldDocuments(settings.inProgressTimeout().toNanos(), tuning.tick().toNanos(), ledger, metrics);
+    this.context = new DeliveredContext(tuning.deliveredTtl().toNanos(), tuning.maxContextBytes());
+    this.awaiting = new AwaitingChunks(Objects.requireNonNull(sink, "sink == null"), ledger, metrics);
   }
 
   /** Takes one accepted document. */
   void add(DaemonDocument doc, long now) {
     String key = doc.traceId().toLowerCase(Locale.ROOT);
-    TraceState t = traces.get(key);
+    PendingTrace t = traces.get(key);
     if (t != null && !replaces(t, doc)) {
       publish();
       return;
@@ -127,7 +88,7 @@ final class TraceAssembler {
     makeRoomFor(key, doc, now);
     t = traces.get(key);
     if (t == null) {
-      t = new TraceState(key, doc.traceId());
+      t = new PendingTrace(key, doc.traceId());
       traces.put(key, t);
     }
     if (t.pending.isEmpty()) {
@@ -144,17 +105,17 @@ final class TraceAssembler {
   }
 
   /**
-   * Flushes the traces that are due, offers waiting chunks again, retries held in-progress documents
-   * that reached their timeout, and forgets context past its TTL. Called every tick.
+   * Offers waiting chunks again, converts held documents whose timeout passed and the traces that are
+   * due, and forgets context past its ttl. Called every tick.
    */
   void tick(long now) {
-    retryAwaiting();
-    while (!heldQueue.isEmpty() && heldQueue.first().due <= now) {
-      flush(heldQueue.first().trace, FlushReason.IN_PROGRESS, now);
+    awaiting.retry();
+    for (HeldDocuments.Held h = held.first(); h != null && h.due <= now; h = held.first()) {
+      flush(h.trace, FlushReason.IN_PROGRESS, now);
     }
-    List<TraceState> due = null;
+    List<PendingTrace> due = null;
     List<FlushReason> reasons = null;
-    for (TraceState t : open.values()) {
+    for (PendingTrace t : open.values()) {
       FlushReason r = dueReason(t, now);
       if (r == null) continue;
       if (due == null) {
@@ -167,19 +128,11 @@ final class TraceAssembler {
     if (due != null) {
       for (int i = 0; i < due.size(); i++) flush(due.get(i), reasons.get(i), now);
     }
-    Iterator<TraceState> it = contextOrder.values().iterator();
-    while (it.hasNext()) {
-      TraceState t = it.next();
-      if (now - t.lastDelivery < ttlNanos) break;
-      it.remove();
-      clearContext(t);
-      touch(t);
-    }
+    context.expire(now, this::touch);
     // a flush can add a waiting chunk for a trace that stays buffered (its held documents)
     while (overCaps(0, 0, false) && makeRoom(now)) {
       // each round frees something
     }
-    metrics.maybeLogRejections(now);
     publish();
   }
 
@@ -189,11 +142,9 @@ final class TraceAssembler {
    * caller's deadline, then {@link #dropAwaiting()}.
    */
   void flushForStop(long now) {
-    for (TraceState t : new ArrayList<>(open.values())) flush(t, FlushReason.STOP, now);
-    while (!heldQueue.isEmpty()) {
-      Held h = heldQueue.first();
-      unhold(h);
-      giveUpHeld(DocumentOutcome.DROPPED_SHUTDOWN);
+    for (PendingTrace t : new ArrayList<>(open.values())) flush(t, FlushReason.STOP, now);
+    for (HeldDocuments.Held h = held.first(); h != null; h = held.first()) {
+      held.giveUp(h, DocumentOutcome.DROPPED_SHUTDOWN);
       touch(h.trace);
     }
     publish();
@@ -201,21 +152,20 @@ final class TraceAssembler {
 
   /** Offers the waiting chunks, oldest first, until the merge stage refuses one. True when none is left. */
   boolean retryAwaiting() {
-    while (!awaiting.isEmpty()) {
-      Chunk c = awaiting.peekFirst();
-      if (!offer(c)) break;
-      awaiting.pollFirst();
-      awaitingDocs -= c.documents;
-      awaitingBytes -= c.bytes;
-    }
+    boolean empty = awaiting.retry();
     publish();
-    return awaiting.isEmpty();
+    return empty;
   }
 
   /** Drops every waiting chunk, counting its spans as {@code RECEIVE/SHUTDOWN}. */
   void dropAwaiting() {
-    while (!awaiting.isEmpty()) dropOldestAwaiting(Ledger.Reason.SHUTDOWN, DocumentOutcome.DROPPED_SHUTDOWN);
+    awaiting.dropAll();
     publish();
+  }
+
+  /** What is buffered now, as last published. Any thread. */
+  DaemonLevels levels() {
+    return levels;
   }
 
   int bufferedTraces() {
@@ -223,20 +173,17 @@ final class TraceAssembler {
   }
 
   int bufferedDocuments() {
-    return pendingDocs + heldDocs + awaitingDocs;
+    return pendingDocs + held.documents() + awaiting.documents();
   }
 
   long bufferedBytes() {
-    return pendingBytes + heldBytes + awaitingBytes;
+    return pendingBytes + held.bytes() + awaiting.bytes();
   }
 
   // ---- arrival -------------------------------------------------------------------------------------
 
-  /**
-   * Resolves a document whose trace is known against the versions already there. False when the
-   * document is not taken (counted here).
-   */
-  private boolean replaces(TraceState t, DaemonDocument doc) {
+  /** Resolves a document whose trace is known against the versions already there. False when it is not taken (counted here). */
+  private boolean replaces(PendingTrace t, DaemonDocument doc) {
     DaemonDocument pending = t.pending.get(doc.id());
     if (pending != null) {
       if (!pending.inProgress()) return rejectRepeat(doc);
@@ -250,9 +197,9 @@ final class TraceAssembler {
       touch(t);
       return true;
     }
-    Held held = t.held.get(doc.id());
-    if (held != null) {
-      unhold(held);
+    HeldDocuments.Held h = t.held.get(doc.id());
+    if (h != null) {
+      held.release(h);
       metrics.documents(DocumentOutcome.SUPERSEDED, 1);
       touch(t);
       return true;
@@ -274,7 +221,7 @@ final class TraceAssembler {
 
   private void makeRoomFor(String key, DaemonDocument doc, long now) {
     while (true) {
-      TraceState t = traces.get(key);
+      PendingTrace t = traces.get(key);
       boolean newTrace = t == null || !t.active();
       if (!overCaps(1, doc.bytes(), newTrace) || !makeRoom(now)) return;
     }
@@ -287,30 +234,29 @@ final class TraceAssembler {
         || bufferedTraces() + (newTrace ? 1 : 0) > settings.maxTraces();
   }
 
-  /** Frees something (see the class comment for the order). False when nothing is buffered. */
+  /** Frees something, oldest data first (see the class comment). False when nothing is buffered. */
   private boolean makeRoom(long now) {
     if (!awaiting.isEmpty()) {
       int before = awaiting.size();
-      retryAwaiting();
+      awaiting.retry();
       if (awaiting.size() < before) return true;
-      dropOldestAwaiting(Ledger.Reason.OVERLOADED, DocumentOutcome.DROPPED_OVERLOADED);
+      awaiting.dropOldest(Ledger.Reason.OVERLOADED, DocumentOutcome.DROPPED_OVERLOADED);
       return true;
     }
     if (!open.isEmpty()) {
       flush(open.values().iterator().next(), FlushReason.EARLY, now);
       return true;
     }
-    if (!heldQueue.isEmpty()) {
-      Held h = heldQueue.first();
-      unhold(h);
-      giveUpHeld(DocumentOutcome.DROPPED_IN_PROGRESS);
-      touch(h.trace);
+    HeldDocuments.Held oldest = held.first();
+    if (oldest != null) {
+      held.giveUp(oldest, DocumentOutcome.DROPPED_IN_PROGRESS);
+      touch(oldest.trace);
       return true;
     }
     return false;
   }
 
-  private FlushReason dueReason(TraceState t, long now) {
+  private FlushReason dueReason(PendingTrace t, long now) {
     if (t.rooted()) {
       if (now - t.lastArrival >= quietNanos) return FlushReason.QUIET;
       if (now - t.firstArrival >= windowNanos) return FlushReason.WINDOW;
@@ -322,12 +268,12 @@ final class TraceAssembler {
   // ---- conversion ----------------------------------------------------------------------------------
 
   /** Converts the trace's pending and held documents (with its context) and offers the chunk. */
-  private void flush(TraceState t, FlushReason reason, long now) {
+  private void flush(PendingTrace t, FlushReason reason, long now) {
     metrics.flushed(reason);
     open.remove(t.key);
     List<SegmentDocument> docs = new ArrayList<>(t.context.size() + t.held.size() + t.pending.size());
     for (DaemonDocument d : t.context.values()) docs.add(new SegmentDocument(d.id(), d.json()));
-    for (Held h : t.held.values()) docs.add(new SegmentDocument(h.doc.id(), h.doc.json()));
+    for (HeldDocuments.Held h : t.held.values()) docs.add(new SegmentDocument(h.doc.id(), h.doc.json()));
     for (DaemonDocument d : t.pending.values()) docs.add(new SegmentDocument(d.id(), d.json()));
     ConvertedTrace converted;
     try {
@@ -337,7 +283,7 @@ final class TraceAssembler {
           t.pending.size() + t.held.size(), e);
       metrics.documents(DocumentOutcome.DROPPED_ERROR, t.pending.size() + t.held.size());
       clearPending(t);
-      for (Held h : new ArrayList<>(t.held.values())) unhold(h);
+      for (HeldDocuments.Held h : new ArrayList<>(t.held.values())) held.release(h);
       touch(t);
       return;
     }
@@ -347,140 +293,37 @@ final class TraceAssembler {
     long rejected = 0;
     for (DaemonDocument d : t.pending.values()) {
       if (emittedIds.contains(d.id())) emitted.add(d);
-      else if (heldIds.contains(d.id())) hold(t, d, now);
+      else if (heldIds.contains(d.id())) held.hold(t, d, now);
       else rejected++; // counted with its reason by the converter
     }
     clearPending(t);
-    for (Held h : new ArrayList<>(t.held.values())) {
+    for (HeldDocuments.Held h : new ArrayList<>(t.held.values())) {
       if (emittedIds.contains(h.doc.id())) {
-        unhold(h);
+        held.release(h);
         emitted.add(h.doc);
       } else if (!heldIds.contains(h.doc.id())) {
-        unhold(h);
+        held.release(h);
         rejected++;
       } else if (h.due <= now) {
-        retryOrGiveUp(h, now);
+        held.retryOrGiveUp(h, now);
       }
     }
     metrics.documents(DocumentOutcome.REJECTED, rejected);
     long bytes = 0;
     for (int i = 0; i < emitted.size(); i++) bytes += emitted.get(i).bytes();
-    if (!emitted.isEmpty()) remember(t, emitted, now);
+    if (!emitted.isEmpty()) context.remember(t, emitted, now, this::touch);
     touch(t);
     if (emitted.isEmpty()) return;
     if (converted.spans().isEmpty()) {
       metrics.documents(DocumentOutcome.DELIVERED, emitted.size());
       return;
     }
-    Chunk c = new Chunk(converted, emitted.size(), bytes);
-    if (awaiting.isEmpty() && offer(c)) return;
-    awaiting.addLast(c);
-    awaitingDocs += c.documents;
-    awaitingBytes += c.bytes;
-  }
-
-  /** True when the chunk left this stage (accepted, or dropped on an unexpected failure). */
-  private boolean offer(Chunk c) {
-    Admission a;
-    try {
-      a = sink.offer(c.converted);
-    } catch (RuntimeException e) {
-      log.error("the merge stage failed on X-Ray trace {}; its {} span(s) are dropped", c.converted.xrayTraceId(),
-          c.converted.spans().size(), e);
-      ledger.dropped(Ledger.Stage.RECEIVE, Ledger.Reason.INTERNAL, c.converted.spans().size());
-      metrics.documents(DocumentOutcome.DROPPED_ERROR, c.documents);
-      return true;
-    }
-    if (a != Admission.ACCEPTED) return false;
-    metrics.documents(DocumentOutcome.DELIVERED, c.documents);
-    return true;
-  }
-
-  private void dropOldestAwaiting(Ledger.Reason reason, DocumentOutcome outcome) {
-    Chunk c = awaiting.pollFirst();
-    awaitingDocs -= c.documents;
-    awaitingBytes -= c.bytes;
-    ledger.dropped(Ledger.Stage.RECEIVE, reason, c.converted.spans().size());
-    metrics.documents(outcome, c.documents);
-  }
-
-  // ---- held in-progress documents ------------------------------------------------------------------
-
-  private void hold(TraceState t, DaemonDocument d, long now) {
-    Held h = new Held(t, d, now, now + inProgressNanos, seq++);
-    t.held.put(d.id(), h);
-    if (d.segment()) t.heldSegments++;
-    heldQueue.add(h);
-    heldDocs++;
-    heldBytes += d.bytes();
-  }
-
-  private void unhold(Held h) {
-    h.trace.held.remove(h.doc.id());
-    if (h.doc.segment()) h.trace.heldSegments--;
-    heldQueue.remove(h);
-    heldDocs--;
-    heldBytes -= h.doc.bytes();
-  }
-
-  /** The converter still holds a document past its timeout: try again a little later, up to twice the timeout. */
-  private void retryOrGiveUp(Held h, long now) {
-    heldQueue.remove(h);
-    if (now - h.arrival >= 2 * inProgressNanos) {
-      unheldAfterRemoval(h);
-      giveUpHeld(DocumentOutcome.DROPPED_IN_PROGRESS);
-      return;
-    }
-    h.due = now + heldRetryNanos;
-    h.seq = seq++;
-    heldQueue.add(h);
-  }
-
-  private void unheldAfterRemoval(Held h) {
-    h.trace.held.remove(h.doc.id());
-    if (h.doc.segment()) h.trace.heldSegments--;
-    heldDocs--;
-    heldBytes -= h.doc.bytes();
-  }
-
-  private void giveUpHeld(DocumentOutcome outcome) {
-    metrics.documents(outcome, 1);
-    ledger.documentRejected(Half.XRAY_DAEMON, DocumentReason.EVICTED);
-  }
-
-  // ---- context -------------------------------------------------------------------------------------
-
-  private void remember(TraceState t, List<DaemonDocument> delivered, long now) {
-    for (int i = 0; i < delivered.size(); i++) {
-      DaemonDocument d = delivered.get(i);
-      if (t.context.put(d.id(), d) == null) {
-        t.contextBytes += d.bytes();
-        contextBytes += d.bytes();
-        if (d.segment()) t.contextHasSegment = true;
-      }
-    }
-    t.lastDelivery = now;
-    contextOrder.remove(t.key);
-    contextOrder.put(t.key, t);
-    Iterator<TraceState> it = contextOrder.values().iterator();
-    while (contextBytes > settings.maxContextBytes() && it.hasNext()) {
-      TraceState oldest = it.next();
-      it.remove();
-      clearContext(oldest);
-      if (oldest != t) touch(oldest);
-    }
-  }
-
-  private void clearContext(TraceState t) {
-    contextBytes -= t.contextBytes;
-    t.contextBytes = 0;
-    t.context.clear();
-    t.contextHasSegment = false;
+    awaiting.offerOrKeep(new AwaitingChunks.Chunk(converted, emitted.size(), bytes));
   }
 
   // ---- bookkeeping ---------------------------------------------------------------------------------
 
-  private void clearPending(TraceState t) {
+  private void clearPending(PendingTrace t) {
     for (DaemonDocument d : t.pending.values()) {
       pendingDocs--;
       pendingBytes -= d.bytes();
@@ -491,7 +334,7 @@ final class TraceAssembler {
   }
 
   /** Keeps {@link #activeTraces} right and forgets a trace that holds nothing any more. */
-  private void touch(TraceState t) {
+  private void touch(PendingTrace t) {
     boolean active = t.active();
     if (active != t.countedActive) {
       activeTraces += active ? 1 : -1;
@@ -499,66 +342,12 @@ final class TraceAssembler {
     }
     if (!active && t.context.isEmpty()) {
       traces.remove(t.key);
-      contextOrder.remove(t.key);
+      context.remove(t);
     }
   }
 
   private void publish() {
-    metrics.bufferedTraces.set(bufferedTraces());
-    metrics.bufferedDocuments.set(bufferedDocuments());
-    metrics.bufferedBytes.set(bufferedBytes());
-    metrics.awaitingChunks.set(awaiting.size());
-    metrics.heldInProgress.set(heldDocs);
-    metrics.contextTraces.set(contextOrder.size());
-    metrics.contextBytes.set(contextBytes);
+    levels = new DaemonLevels(bufferedTraces(), bufferedDocuments(), bufferedBytes(), awaiting.size(), held.documents(),
+        context.traces(), context.bytes());
   }
-
-  private static final class TraceState {
-    final String key;
-    /** The trace id as the first document wrote it. */
-    final String xrayTraceId;
-    final LinkedHashMap<String, DaemonDocument> pending = new LinkedHashMap<>();
-    final LinkedHashMap<String, Held> held = new LinkedHashMap<>();
-    final LinkedHashMap<String, DaemonDocument> context = new LinkedHashMap<>();
-    int pendingSegments;
-    int heldSegments;
-    boolean contextHasSegment;
-    long contextBytes;
-    long firstArrival;
-    long lastArrival;
-    long lastDelivery;
-    boolean countedActive;
-
-    TraceState(String key, String xrayTraceId) {
-      this.key = key;
-      this.xrayTraceId = xrayTraceId;
-    }
-
-    boolean active() {
-      return !pending.isEmpty() || !held.isEmpty();
-    }
-
-    /** Has a segment somewhere: its subsegments can be given the right service now. */
-    boolean rooted() {
-      return pendingSegments > 0 || heldSegments > 0 || contextHasSegment;
-    }
-  }
-
-  private static final class Held {
-    final TraceState trace;
-    final DaemonDocument doc;
-    final long arrival;
-    long due;
-    long seq;
-
-    Held(TraceState trace, DaemonDocument doc, long arrival, long due, long seq) {
-      this.trace = trace;
-      this.doc = doc;
-      this.arrival = arrival;
-      this.due = due;
-      this.seq = seq;
-    }
-  }
-
-  private record Chunk(ConvertedTrace converted, int documents, long bytes) {}
 }
