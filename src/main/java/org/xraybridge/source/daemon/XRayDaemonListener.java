@@ -169,11 +169,16 @@ public final class XRayDaemonListener implements AutoCloseable {
     return boundPort;
   }
 
-  /** What is open and buffered now (reads two small files under {@code /proc} on Linux). */
+  /** The socket now (reads two small files under {@code /proc} on Linux). */
   public DaemonStatus status() {
     Channel ch = channel;
-    return DaemonStatus.of(ch != null && ch.isActive() && assemblerAlive, boundPort, queuedDatagrams.get(),
-        assembler.levels(), lastDatagramMillis, kernelDrops());
+    return new DaemonStatus(ch != null && ch.isActive() && assemblerAlive, boundPort, queuedDatagrams.get(), lastDatagramMillis,
+        kernelDrops());
+  }
+
+  /** What assembly holds now. */
+  public DaemonLevels levels() {
+    return assembler.levels();
   }
 
   /** Datagrams the kernel dropped for the bound port; -1 when unknown or not bound. */

@@ -1,7 +1,6 @@
 package org.xraybridge.source.xray;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;

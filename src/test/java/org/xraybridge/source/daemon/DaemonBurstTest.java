@@ -63,7 +63,7 @@ class DaemonBurstTest {
     AtomicBoolean sampling = new AtomicBoolean(true);
     Thread sampler = new Thread(() -> {
       while (sampling.get()) {
-        DaemonStatus s = listener.status();
+        DaemonLevels s = listener.levels();
         maxTraces.accumulateAndGet(s.tracesBuffered(), Math::max);
         maxDocuments.accumulateAndGet(s.documentsBuffered(), Math::max);
         maxBytes.accumulateAndGet(s.bytesBuffered(), Math::max);
@@ -96,7 +96,7 @@ class DaemonBurstTest {
       DaemonStatus s = listener.status();
       long lost = s.kernelDrops() < 0 ? 0 : s.kernelDrops() - kernelBefore;
       boolean allRead = s.kernelDrops() < 0 || metrics.totals().datagramsReceived() + lost == expected;
-      return allRead && s.datagramsQueued() == 0 && s.documentsBuffered() == 0;
+      return allRead && s.datagramsQueued() == 0 && listener.levels().documentsBuffered() == 0;
     });
     DaemonStatus status = listener.status();
     MicrometerDaemonMetrics.Totals s = metrics.totals();

@@ -190,8 +190,8 @@ class XRayDaemonListenerTest {
     DaemonStatus s = l.status();
     assertThat(s.lastDatagramEpochMillis()).isGreaterThanOrEqualTo(before);
     assertThat(metrics.totals().flushes()).containsEntry("quiet", 1L);
-    assertThat(s.contextTraces()).isEqualTo(1);
-    assertThat(s.documentsBuffered()).isZero();
+    assertThat(l.levels().contextTraces()).isEqualTo(1);
+    assertThat(l.levels().documentsBuffered()).isZero();
     assertThat(registry.get("bridge.daemon.buffered.documents").gauge().value()).isZero();
     assertThat(registry.get("bridge.daemon.kernel.dropped").functionCounter()).isNotNull();
 
@@ -204,7 +204,7 @@ class XRayDaemonListenerTest {
     XRayDaemonListener l = start(settings().timing(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
         Duration.ofMillis(10)));
     send(l, Datagrams.datagram(segment(traceId(8), "5eea000000000008", "api", T0, T0 + 1)));
-    await().atMost(AWAIT).until(() -> l.status().documentsBuffered() == 1);
+    await().atMost(AWAIT).until(() -> l.levels().documentsBuffered() == 1);
     l.stop();
     assertThat(sink.span("5eea000000000008").service()).isEqualTo("api");
     assertThat(metrics.totals().flushes()).containsEntry("stop", 1L);
@@ -215,7 +215,7 @@ class XRayDaemonListenerTest {
     XRayDaemonListener l = start(settings().stopTimeout(Duration.ofMillis(200)));
     sink.overloaded = true;
     send(l, Datagrams.datagram(segment(traceId(9), "5eea000000000009", "api", T0, T0 + 1)));
-    await().atMost(AWAIT).until(() -> l.status().chunksAwaitingSink() == 1);
+    await().atMost(AWAIT).until(() -> l.levels().chunksAwaitingSink() == 1);
     l.stop();
     assertThat(ledger.snapshot().drops()).containsEntry("receive.shutdown", 1L);
     assertThat(metrics.totals().documents()).containsEntry("dropped_shutdown", 1L);

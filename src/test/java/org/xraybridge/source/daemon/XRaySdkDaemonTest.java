@@ -99,7 +99,7 @@ class XRaySdkDaemonTest {
     Subsegment second = recorder.beginSubsegment("import-chunk-2");
     recorder.endSubsegment();
     // the request goes on longer than the assembly window; the streamed pieces wait for their segment
-    await().atMost(AWAIT).until(() -> listener.status().documentsBuffered() == 2);
+    await().atMost(AWAIT).until(() -> listener.levels().documentsBuffered() == 2);
     Thread.sleep(300);
     assertThat(sink.accepted).isEmpty();
     Subsegment third = recorder.beginSubsegment("import-chunk-3");
