@@ -73,12 +73,5 @@ public record DaemonSettings(
             8_192,
             4 * 1024 * 1024,
             Duration.ofSeconds(5));
-
-    public Tuning {
-      Objects.requireNonNull(quietPeriod, "quietPeriod == null");
-      Objects.requireNonNull(tick, "tick == null");
-      Objects.requireNonNull(deliveredTtl, "deliveredTtl == null");
-      Objects.requireNonNull(stopTimeout, "stopTimeout == null");
-    }
   }
 }

@@ -72,15 +72,6 @@ public record XRaySourceSettings(
             Duration.ofHours(1),
             1_000_000,
             200);
-
-    public Tuning {
-      Objects.requireNonNull(checkpointInterval, "checkpointInterval == null");
-      Objects.requireNonNull(retry, "retry == null");
-      Objects.requireNonNull(circuit, "circuit == null");
-      Objects.requireNonNull(apiCallTimeout, "apiCallTimeout == null");
-      Objects.requireNonNull(apiAttemptTimeout, "apiAttemptTimeout == null");
-      Objects.requireNonNull(deliveredTtl, "deliveredTtl == null");
-    }
   }
 
   /**
