@@ -93,10 +93,6 @@ final class HeldDocuments {
     return queue.isEmpty() ? null : queue.first();
   }
 
-  boolean isEmpty() {
-    return queue.isEmpty();
-  }
-
   int documents() {
     return documents;
   }
