@@ -4,10 +4,12 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.xraybridge.source.daemon.DaemonSettings;
+import org.xraybridge.source.daemon.RelayAddress;
 
 /**
- * {@code bridge.daemon.*}: the X-Ray daemon UDP input ({@code source.daemon.DaemonSettings} documents
- * the defaults' reasons).
+ * {@code bridge.daemon.*}: the X-Ray daemon UDP input (docs/xray-source.md "The daemon input" gives the
+ * defaults' reasons).
  *
  * @param relayTo {@code host:port} of a real X-Ray daemon that also gets every datagram; {@code ""} off
  * @param assemblyWindow a trace's documents wait at most this long to leave together
@@ -27,10 +29,18 @@ public record DaemonProperties(
   public DaemonProperties {
     ConfigurationException.require(!host.isBlank(), "bridge.daemon.host must be an address to bind, e.g. 127.0.0.1 or 0.0.0.0");
     ConfigurationException.require(port >= 0 && port <= 65535, "bridge.daemon.port must be 0..65535 (2000 is the X-Ray daemon's), got " + port);
-    ConfigurationException.require(relayTo.isBlank() || relayTo.matches("(\\[[0-9a-fA-F:.]+]|[^:\\s]+):\\d{1,5}"),
-        "bridge.daemon.relay-to must be host:port of an X-Ray daemon, e.g. 127.0.0.1:2001, got '" + relayTo + "'");
-    ConfigurationException.require(!assemblyWindow.isNegative() && !assemblyWindow.isZero(),
-        "bridge.daemon.assembly-window must be a positive duration such as 5s, got " + assemblyWindow);
+    if (!relayTo.isBlank()) {
+      try {
+        RelayAddress.parse(relayTo);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException("bridge.daemon.relay-to must be host:port of an X-Ray daemon, e.g. 127.0.0.1:2001: "
+            + e.getMessage());
+      }
+    }
+    Duration quiet = DaemonSettings.Tuning.DEFAULTS.quietPeriod();
+    ConfigurationException.require(assemblyWindow.compareTo(quiet) >= 0,
+        "bridge.daemon.assembly-window must be at least " + quiet + " (the quiet period a trace waits for more pieces)"
+            + " such as 5s, got " + assemblyWindow);
     ConfigurationException.require(orphanWindow.compareTo(assemblyWindow) >= 0,
         "bridge.daemon.orphan-window must be at least bridge.daemon.assembly-window, got " + orphanWindow);
     ConfigurationException.require(maxTraces >= 10, "bridge.daemon.max-traces must be at least 10, got " + maxTraces);

@@ -56,7 +56,10 @@ class HealthConfiguration {
     return new StageHealth(() -> {
       if (p.daemon == null) return Health.up().withDetail("enabled", false).build();
       var s = p.daemon.status();
-      return (s.running() ? Health.up() : Health.down()).withDetails(StageHealth.details(s, clock)).build();
+      Map<String, Object> d = new LinkedHashMap<>(StageHealth.details(s, clock));
+      d.putAll(StageHealth.details(p.daemon.levels(), clock));
+      d.putAll(StageHealth.details(p.daemonMetrics.totals(), clock));
+      return (s.running() ? Health.up() : Health.down()).withDetails(d).build();
     });
   }
 

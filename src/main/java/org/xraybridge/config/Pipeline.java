@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,12 +26,17 @@ import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
 import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.source.daemon.DaemonSettings;
 import org.xraybridge.source.daemon.XRayDaemonListener;
+import org.xraybridge.source.poll.FileCheckpointStore;
+import org.xraybridge.source.poll.PollCursor;
+import org.xraybridge.source.xray.XRayCheckpointFormat;
 import org.xraybridge.source.xray.XRayClients;
 import org.xraybridge.source.xray.XRayPoller;
 import org.xraybridge.source.xray.XRaySourceSettings;
@@ -56,6 +62,8 @@ public final class Pipeline implements SmartLifecycle {
   final MergeStage merge;
   final AgentReceiver receiver;
   final XRayDaemonListener daemon;
+  /** The daemon input's counts (health shows them); null when the input is off. */
+  final MicrometerDaemonMetrics daemonMetrics;
   final XRayPoller poller;
   final EmulatorStore emulatorStore;
   final XRayEmulator emulator;
@@ -116,22 +124,17 @@ public final class Pipeline implements SmartLifecycle {
             merge, forwarder, ledger, clock)
         : null;
 
+    this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
     this.daemon = daemonProperties.enabled()
-        ? new XRayDaemonListener(DaemonSettings.defaults()
-            .withBind(daemonProperties.host(), daemonProperties.port())
-            .withRelayTo(daemonProperties.relayTo())
-            .withInProgressTimeout(xray.inProgressTimeout())
-            .withTiming(Duration.ofSeconds(1), daemonProperties.assemblyWindow(), daemonProperties.orphanWindow(), Duration.ofMillis(100))
-            .withCaps(daemonProperties.maxTraces(), daemonProperties.maxTraces() * 10, daemonProperties.maxBytes().toBytes()),
-            converter, merge, ledger, registry, clock)
+        ? new XRayDaemonListener(daemonSettings(daemonProperties), converter, merge, ledger, daemonMetrics, clock)
         : null;
 
     if (xray.source() == XRayProperties.Source.EMULATOR) {
       this.emulatorStore = new EmulatorStore(clock);
       this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0);
-      XRaySourceSettings settings = sourceSettings(XRaySourceSettings.emulatorDefaults(emulator.endpoint().toString()), true);
+      XRaySourceSettings settings = xraySettings(xray.region().isBlank() ? "us-east-1" : xray.region(), emulator.endpoint().toString());
       this.xrayClient = XRayClients.create(settings, XRayEmulator.CREDENTIALS);
-      this.poller = new XRayPoller(settings, xrayClient, converter, merge, ledger, registry, clock);
+      this.poller = xrayPoller(settings, registry, clock);
       this.demo = demoProperties.enabled() && receiver != null
           ? new DemoTraffic(emulatorStore, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
               demoProperties.interval(), env, clock, System.nanoTime())
@@ -140,9 +143,9 @@ public final class Pipeline implements SmartLifecycle {
       this.emulatorStore = null;
       this.emulator = null;
       this.demo = null;
-      XRaySourceSettings settings = sourceSettings(XRaySourceSettings.defaults().toBuilder().region(awsRegion(xray)).build(), false);
+      XRaySourceSettings settings = xraySettings(awsRegion(xray), xray.endpoint().strip());
       this.xrayClient = XRayClients.create(settings);
-      this.poller = new XRayPoller(settings, xrayClient, converter, merge, ledger, registry, clock);
+      this.poller = xrayPoller(settings, registry, clock);
     } else {
       this.emulatorStore = null;
       this.emulator = null;
@@ -155,24 +158,24 @@ public final class Pipeline implements SmartLifecycle {
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
   }
 
-  private XRaySourceSettings sourceSettings(XRaySourceSettings base, boolean emulated) {
-    XRaySourceSettings.Builder b = base.toBuilder()
-        .overlap(xray.overlap())
-        .maxWindow(xray.maxWindow())
-        .filterExpression(xray.filterExpression())
-        .checkpointFile(xray.checkpointFile())
-        .inProgressTimeout(xray.inProgressTimeout())
-        .batchConcurrency(xray.batchConcurrency())
-        .rateLimits(new XRaySourceSettings.RateLimits(xray.summariesPerSecond(), xray.tracesPerSecond(), 1.0));
-    if (xray.pollInterval() != null) b.pollInterval(xray.pollInterval());
-    if (xray.lag() != null) b.lag(xray.lag());
-    if (!emulated && !xray.endpoint().isBlank()) b.endpoint(xray.endpoint().strip());
-    if (emulated && !xray.region().isBlank()) b.region(xray.region());
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("bridge.xray: " + e.getMessage());
-    }
+  /** {@code bridge.daemon.*} → the daemon input; ten documents a trace bound the documents buffered. */
+  private DaemonSettings daemonSettings(DaemonProperties d) {
+    return new DaemonSettings(d.host(), d.port(), d.relayTo(), d.assemblyWindow(), d.orphanWindow(), xray.inProgressTimeout(),
+        d.maxTraces(), d.maxTraces() * 10, d.maxBytes().toBytes(), DaemonSettings.Tuning.DEFAULTS);
+  }
+
+  /** {@code bridge.xray.*} → the one X-Ray source, named {@code default}. */
+  private XRaySourceSettings xraySettings(String region, String endpoint) {
+    return new XRaySourceSettings("default", region, endpoint,
+        new PollCursor.Timing(xray.effectivePollInterval(), xray.effectiveLag(), xray.overlap(), xray.maxWindow()),
+        xray.filterExpression(), xray.inProgressTimeout(), xray.summariesPerSecond(), xray.tracesPerSecond(),
+        xray.batchConcurrency(), XRaySourceSettings.Tuning.DEFAULTS);
+  }
+
+  private XRayPoller xrayPoller(XRaySourceSettings settings, MeterRegistry registry, Clock clock) {
+    return new XRayPoller(settings, xrayClient,
+        new FileCheckpointStore<>(xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat()),
+        converter, merge, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
   }
 
   private static String awsRegion(XRayProperties xray) {

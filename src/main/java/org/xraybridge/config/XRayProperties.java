@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.xraybridge.source.xray.XRaySourceSettings;
 
 /**
  * {@code bridge.xray.*}: the X-Ray API source. Durations left unset take the mode's default: with the
  * embedded emulator a 5 s poll interval and 2 s lag (the demo shows a merged trace within seconds),
- * against AWS 30 s and 30 s ({@code source.xray.XRaySourceSettings} documents why).
+ * against AWS 30 s and 30 s (docs/xray-source.md "Settings" says why).
  *
  * @param source {@code emulator} (embedded X-Ray API), {@code aws} (a real account) or {@code off}
  * @param region {@code AWS_REGION}; {@code ""} = the emulator's us-east-1, or the SDK's region chain
@@ -51,6 +52,18 @@ public record XRayProperties(
     ConfigurationException.require(maxWindow.compareTo(Duration.ofHours(6)) <= 0,
         "bridge.xray.max-window must be at most 6h, got " + maxWindow);
     positive(inProgressTimeout, "bridge.xray.in-progress-timeout", "10m");
+    Duration interval = pollInterval != null ? pollInterval : defaultPollInterval(source);
+    Duration lagOrDefault = lag != null ? lag : defaultLag(source);
+    ConfigurationException.require(maxWindow.compareTo(overlap.plus(interval)) >= 0,
+        "bridge.xray.max-window (" + maxWindow + ") must be at least bridge.xray.overlap + bridge.xray.poll-interval ("
+            + overlap.plus(interval) + "), or a poll could not move the cursor");
+    Duration remembered = XRaySourceSettings.Tuning.DEFAULTS.deliveredTtl();
+    ConfigurationException.require(overlap.plus(lagOrDefault).compareTo(remembered) < 0,
+        "bridge.xray.overlap + bridge.xray.lag (" + overlap.plus(lagOrDefault) + ") must be under " + remembered
+            + ", how long delivered segments are remembered, or segments re-read in the overlap would be sent again");
+    ConfigurationException.require(inProgressTimeout.plus(interval).compareTo(remembered) < 0,
+        "bridge.xray.in-progress-timeout + bridge.xray.poll-interval (" + inProgressTimeout.plus(interval) + ") must be under "
+            + remembered + ", how long delivered segments are remembered, or held in-progress segments would be forgotten");
     ConfigurationException.require(summariesPerSecond > 0 && summariesPerSecond <= 1000,
         "bridge.xray.summaries-per-second must be in (0, 1000], got " + summariesPerSecond);
     ConfigurationException.require(tracesPerSecond > 0 && tracesPerSecond <= 1000,
@@ -58,6 +71,24 @@ public record XRayProperties(
     ConfigurationException.require(batchConcurrency >= 1 && batchConcurrency <= 16,
         "bridge.xray.batch-concurrency must be 1..16, got " + batchConcurrency);
     ConfigurationException.require(!env.isBlank(), "bridge.xray.env (DD_ENV) must not be blank");
+  }
+
+  /** {@code bridge.xray.poll-interval}, or the mode's default. */
+  public Duration effectivePollInterval() {
+    return pollInterval != null ? pollInterval : defaultPollInterval(source);
+  }
+
+  /** {@code bridge.xray.lag}, or the mode's default. */
+  public Duration effectiveLag() {
+    return lag != null ? lag : defaultLag(source);
+  }
+
+  private static Duration defaultPollInterval(Source source) {
+    return source == Source.EMULATOR ? Duration.ofSeconds(5) : Duration.ofSeconds(30);
+  }
+
+  private static Duration defaultLag(Source source) {
+    return source == Source.EMULATOR ? Duration.ofSeconds(2) : Duration.ofSeconds(30);
   }
 
   private static void positive(Duration d, String key, String example) {

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xraybridge.source.xray.TestTraces;
-import org.xraybridge.source.xray.XRayHarness;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.XRayHarness;
+import org.xraybridge.testing.XRaySegments;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.BatchGetTracesResponse;
 import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationResponse;
@@ -38,7 +38,7 @@ class XRayEmulatorTest {
   @TempDir Path dir;
   XRayHarness h;
   XRayAsyncClient client;
-  TestTraces traces = new TestTraces(7);
+  XRaySegments traces = new XRaySegments(7);
 
   @BeforeEach
   void setUp() {
@@ -56,8 +56,8 @@ class XRayEmulatorTest {
     String traceId = traces.traceId(XRayHarness.T0);
     String a = traces.segmentId();
     String b = traces.segmentId();
-    String docA = TestTraces.segment(traceId, a, "", XRayHarness.T0, Duration.ofMillis(300));
-    String docB = TestTraces.segment(traceId, b, TestTraces.child(a), XRayHarness.T0.plusMillis(10), Duration.ofMillis(100));
+    String docA = XRaySegments.segment(traceId, a, "", XRayHarness.T0, Duration.ofMillis(300));
+    String docB = XRaySegments.segment(traceId, b, XRaySegments.child(a), XRayHarness.T0.plusMillis(10), Duration.ofMillis(100));
 
     PutTraceSegmentsResponse put = client.putTraceSegments(r -> r.traceSegmentDocuments(docA, docB, "{not json")).join();
     BatchGetTracesResponse got = client.batchGetTraces(r -> r.traceIds(traceId)).join();
@@ -93,7 +93,7 @@ class XRayEmulatorTest {
     for (int i = 0; i < 10; i++) {
       String t = traces.traceId(XRayHarness.T0);
       ids.add(t);
-      h.store.put(TestTraces.segment(t, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(50)));
+      h.store.put(XRaySegments.segment(t, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(50)));
       h.clock.advance(Duration.ofSeconds(1)); // each trace updated one second after the previous
     }
 
@@ -122,11 +122,11 @@ class XRayEmulatorTest {
   @Test
   void lateSegment_sameTrace_revisionGrowsAndTraceMovesOnTheEventAxis() {
     String traceId = traces.traceId(XRayHarness.T0);
-    h.store.put(TestTraces.segment(traceId, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(50)));
+    h.store.put(XRaySegments.segment(traceId, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(50)));
     TraceSummary first = summaries(XRayHarness.T0, XRayHarness.T0.plusSeconds(1), TimeRangeType.EVENT).get(0);
 
     h.clock.advance(Duration.ofMinutes(3));
-    h.store.put(TestTraces.segment(traceId, traces.segmentId(), "", XRayHarness.T0.plusSeconds(1), Duration.ofMillis(50)));
+    h.store.put(XRaySegments.segment(traceId, traces.segmentId(), "", XRayHarness.T0.plusSeconds(1), Duration.ofMillis(50)));
 
     assertThat(first.revision()).isEqualTo(1);
     assertThat(summaries(XRayHarness.T0, XRayHarness.T0.plusSeconds(1), TimeRangeType.EVENT)).isEmpty();
@@ -144,8 +144,8 @@ class XRayEmulatorTest {
     String traceId = traces.traceId(XRayHarness.T0);
     String seg = traces.segmentId();
     String late = traces.segmentId();
-    h.store.put(TestTraces.segment(traceId, seg, "", XRayHarness.T0, Duration.ofMillis(50)));
-    h.store.put(TestTraces.independent(traceId, late, TestTraces.child(seg), XRayHarness.T0.plusMillis(60), Duration.ofMillis(5)));
+    h.store.put(XRaySegments.segment(traceId, seg, "", XRayHarness.T0, Duration.ofMillis(50)));
+    h.store.put(XRaySegments.independent(traceId, late, XRaySegments.child(seg), XRayHarness.T0.plusMillis(60), Duration.ofMillis(5)));
 
     BatchGetTracesResponse got = client.batchGetTraces(r -> r.traceIds(traceId)).join();
 
@@ -161,10 +161,10 @@ class XRayEmulatorTest {
   void inProgressSegment_summaryIsPartialUntilTheCompleteDocumentReplacesIt() {
     String traceId = traces.traceId(XRayHarness.T0);
     String id = traces.segmentId();
-    h.store.put(TestTraces.inProgress(traceId, id, XRayHarness.T0));
+    h.store.put(XRaySegments.inProgress(traceId, id, XRayHarness.T0));
     boolean partialBefore = summaries(XRayHarness.T0, XRayHarness.T0.plusSeconds(1), TimeRangeType.EVENT).get(0).isPartial();
 
-    h.store.put(TestTraces.segment(traceId, id, "", XRayHarness.T0, Duration.ofMillis(50)));
+    h.store.put(XRaySegments.segment(traceId, id, "", XRayHarness.T0, Duration.ofMillis(50)));
     TraceSummary after = summaries(XRayHarness.T0, XRayHarness.T0.plusSeconds(1), TimeRangeType.EVENT).get(0);
 
     assertThat(partialBefore).isTrue();
@@ -189,8 +189,8 @@ class XRayEmulatorTest {
     String a = traces.traceId(XRayHarness.T0);
     String b = traces.traceId(XRayHarness.T0);
     String segA = traces.segmentId();
-    h.store.put(TestTraces.segment(a, segA, "", XRayHarness.T0, Duration.ofMillis(5)));
-    h.store.put(TestTraces.segment(b, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(5)));
+    h.store.put(XRaySegments.segment(a, segA, "", XRayHarness.T0, Duration.ofMillis(5)));
+    h.store.put(XRaySegments.segment(b, traces.segmentId(), "", XRayHarness.T0, Duration.ofMillis(5)));
 
     GetTraceSummariesResponse r =
         client.getTraceSummaries(q -> q.startTime(XRayHarness.T0).endTime(XRayHarness.T0.plusSeconds(1))

@@ -9,7 +9,7 @@ import org.xraybridge.model.Ledger.DocumentReason;
 /**
  * One daemon datagram → one {@link DaemonDocument}, or the reason it was rejected.
  *
- * <p>The protocol (WIRE.md §A8, xray-daemon {@code tracesegment.go}): a header line, {@code \n}, one
+ * <p>The protocol (docs/xray-source.md "The daemon input"): a header line, {@code \n}, one
  * segment or independent subsegment document. The header is valid iff it is a JSON object whose
  * {@code format} equals "json" ignoring case and whose {@code version} is the integer 1 (keys match
  * ignoring case, as Go's {@code encoding/json} does; any spacing). The whole datagram is at most

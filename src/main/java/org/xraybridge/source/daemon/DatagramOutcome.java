@@ -10,7 +10,7 @@ import java.util.Locale;
  * undecodable + overloaded}. Datagrams the kernel dropped before we could read them (socket buffer
  * full) never reach this count; {@link KernelUdpDrops} reads the kernel's own count for the socket.
  */
-enum DatagramOutcome {
+public enum DatagramOutcome {
   /** A valid header and one document, handed to assembly. */
   ACCEPTED,
   /** No {@code \n} after the header, or the header is not a JSON object. */
@@ -26,7 +26,7 @@ enum DatagramOutcome {
   /** Valid, but the hand-off to assembly was full (the assembler cannot keep up). */
   OVERLOADED;
 
-  String tag() {
+  public String tag() {
     return name().toLowerCase(Locale.ROOT);
   }
 }

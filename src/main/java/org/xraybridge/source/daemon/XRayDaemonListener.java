@@ -1,7 +1,5 @@
 package org.xraybridge.source.daemon;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -32,38 +30,25 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRaySink;
+import org.xraybridge.source.daemon.DaemonMetrics.RelayOutcome;
 
 /**
  * The X-Ray daemon input: a UDP port that takes segment documents straight from X-Ray SDKs, as the
- * X-Ray daemon and the OpenTelemetry Collector's {@code awsxrayreceiver} do, assembles them per trace
- * and hands the converted chunks to the merge stage.
+ * X-Ray daemon does, assembles them per trace and hands the converted chunks to the merge stage.
  *
- * <h2>Threads</h2>
- * <ul>
- *   <li>One Netty event loop reads datagrams (64 KiB + 1 byte buffer, so a longer datagram shows as
- *       oversize), relays each one unchanged when {@code relayTo} is set, checks the header, scans the
- *       document for its ids (the {@link DatagramDecoder}) and hands it off through a lock-free queue
- *       bounded by {@code maxQueuedDatagrams} and {@code maxBytes / 4}. It never blocks and never
- *       converts; when the hand-off is full the datagram is counted {@code overloaded}.
- *   <li>One assembler thread owns the {@link TraceAssembler}: it takes the documents, flushes traces
- *       when due (every {@code tick}), runs the converter and offers chunks to the merge stage. It is
- *       the bounded conversion executor: one thread, fed by the bounded queue.
- * </ul>
- * The relay writes on the same event loop, to its own socket, with a bounded backlog; a relay failure
- * is counted and never touches our own processing.
+ * <p>Threads: one Netty event loop reads datagrams, relays each unchanged when {@code relayTo} is
+ * set (its own socket, bounded backlog; a relay failure is counted and touches nothing else), checks
+ * and scans it ({@link DatagramDecoder}) and hands the document off through a lock-free queue bounded
+ * by {@code maxQueuedDatagrams} and {@code maxBytes / 4}; it never blocks nor converts, and a
+ * datagram that finds the hand-off full is counted {@code overloaded}. One assembler thread owns the
+ * {@link PendingTraces}: it converts and offers chunks, so conversion is bounded to one thread.
  *
- * <h2>Accounting</h2>
- * Every datagram gets one {@link DatagramOutcome}; every accepted document one
- * {@link DaemonMetrics.DocumentOutcome} (see {@link DaemonMetrics} for the identities). Spans are
- * counted received by the merge stage when it accepts a chunk; spans of chunks this stage drops
- * (merge stage full beyond the caps, or still refused when a stop times out) go to the ledger as
- * {@code RECEIVE/OVERLOADED} or {@code RECEIVE/SHUTDOWN}. Documents the converter rejects are counted
- * by the converter; oversize and undecodable datagrams, duplicates and abandoned in-progress documents
- * by this stage ({@code bridge_documents_rejected_total{half="xray_daemon"}}). Datagrams the kernel
- * dropped (socket buffer full) are read from the kernel ({@link KernelUdpDrops}).
+ * <p>Accounting: every datagram gets one {@link DatagramOutcome}, every accepted document one
+ * {@link DaemonMetrics.DocumentOutcome}; spans of chunks this stage drops go to the ledger
+ * ({@code RECEIVE/OVERLOADED}, {@code RECEIVE/SHUTDOWN}). docs/xray-source.md "The daemon input".
  *
  * <p>{@link #start()} and {@link #stop()} block (bind, drain) and are for the wiring; {@link #status()}
- * and the metrics are safe from any thread.
+ * is safe from any thread.
  */
 public final class XRayDaemonListener implements AutoCloseable {
 
@@ -72,12 +57,15 @@ public final class XRayDaemonListener implements AutoCloseable {
   private final DaemonSettings settings;
   private final Ledger ledger;
   private final Clock clock;
-  private final MeterRegistry registry;
   private final DaemonMetrics metrics;
-  private final TraceAssembler assembler;
+  private final PendingTraces assembler;
+  private final RejectionLog rejections = new RejectionLog();
   private final DatagramDecoder decoder = new DatagramDecoder();
   private final ConcurrentLinkedQueue<DaemonDocument> inbox = new ConcurrentLinkedQueue<>();
   private final long maxQueuedBytes;
+  /** The hand-off's bound: written by the network thread (reserve) and the assembler (release). */
+  private final AtomicLong queuedDatagrams = new AtomicLong();
+  private final AtomicLong queuedBytes = new AtomicLong();
   /** One listener for every relay write (no allocation per datagram). */
   private final ChannelFutureListener relayResult = this::relayDone;
   private final AtomicLong lastRelayErrorLogNanos = new AtomicLong(System.nanoTime() - 60_000_000_000L);
@@ -91,16 +79,18 @@ public final class XRayDaemonListener implements AutoCloseable {
   private volatile boolean parked;
   private volatile boolean assemblerAlive;
   private volatile int boundPort;
+  /** Epoch millis of the last datagram read; 0 = none yet. */
+  private volatile long lastDatagramMillis;
 
   public XRayDaemonListener(
-      DaemonSettings settings, TraceConverter converter, XRaySink sink, Ledger ledger, MeterRegistry registry, Clock clock) {
+      DaemonSettings settings, TraceConverter converter, XRaySink sink, Ledger ledger, DaemonMetrics metrics, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
-    this.registry = Objects.requireNonNull(registry, "registry == null");
+    this.metrics = Objects.requireNonNull(metrics, "metrics == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
-    this.metrics = new DaemonMetrics(registry);
-    this.assembler = new TraceAssembler(settings, converter, sink, ledger, metrics);
+    this.assembler = new PendingTraces(settings, converter, sink, ledger, metrics);
     this.maxQueuedBytes = settings.maxBytes() / 4;
+    metrics.levels(assembler::levels, queuedDatagrams::get, () -> Math.max(0, kernelDrops()));
   }
 
   /**
@@ -122,7 +112,7 @@ public final class XRayDaemonListener implements AutoCloseable {
             .bind(0).syncUninterruptibly().channel();
       }
       channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
-          .option(ChannelOption.SO_RCVBUF, settings.receiveBufferBytes())
+          .option(ChannelOption.SO_RCVBUF, settings.tuning().receiveBufferBytes())
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(DaemonSettings.MAX_DATAGRAM_BYTES + 1))
           .handler(new DatagramHandler())
           .bind(settings.bindHost(), settings.port()).syncUninterruptibly().channel();
@@ -135,16 +125,13 @@ public final class XRayDaemonListener implements AutoCloseable {
           + (settings.relayTo().isEmpty() ? "" : " (relayTo " + settings.relayTo() + ")") + ": " + e.getMessage(), e);
     }
     boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
-    FunctionCounter.builder("bridge.daemon.kernel.dropped", this, l -> Math.max(0, KernelUdpDrops.forPort(l.port())))
-        .description("Datagrams the kernel dropped for the daemon port (receive buffer full; Linux only)")
-        .register(registry);
     assemblerAlive = true;
     assemblerThread = new Thread(this::runAssembler, "xray-daemon-assembler");
     assemblerThread.setDaemon(true);
     assemblerThread.start();
     log.info("X-Ray daemon input listening on udp {}:{} (receive buffer {} bytes{}){}", settings.bindHost(), boundPort,
         ((NioDatagramChannel) channel).config().getReceiveBufferSize(),
-        settings.receiveBufferBytes() > ((NioDatagramChannel) channel).config().getReceiveBufferSize()
+        settings.tuning().receiveBufferBytes() > ((NioDatagramChannel) channel).config().getReceiveBufferSize()
             ? ", capped by the kernel: raise net.core.rmem_max" : "",
         relayAddress == null ? "" : ", relaying every datagram to " + relayAddress);
   }
@@ -160,7 +147,7 @@ public final class XRayDaemonListener implements AutoCloseable {
     stopping = true;
     LockSupport.unpark(assemblerThread);
     try {
-      assemblerThread.join(settings.stopTimeout().toMillis() + 5_000);
+      assemblerThread.join(settings.tuning().stopTimeout().toMillis() + 5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -168,7 +155,7 @@ public final class XRayDaemonListener implements AutoCloseable {
     group = null;
     channel = null;
     relayChannel = null;
-    metrics.logRejections();
+    rejections.log();
     log.info("X-Ray daemon input on udp port {} stopped", boundPort);
   }
 
@@ -182,38 +169,28 @@ public final class XRayDaemonListener implements AutoCloseable {
     return boundPort;
   }
 
-  /** Totals since start and what is buffered now (reads two small files under {@code /proc} on Linux). */
+  /** The socket now (reads two small files under {@code /proc} on Linux). */
   public DaemonStatus status() {
     Channel ch = channel;
+    return new DaemonStatus(ch != null && ch.isActive() && assemblerAlive, boundPort, queuedDatagrams.get(), lastDatagramMillis,
+        kernelDrops());
+  }
+
+  /** What assembly holds now. */
+  public DaemonLevels levels() {
+    return assembler.levels();
+  }
+
+  /** Datagrams the kernel dropped for the bound port; -1 when unknown or not bound. */
+  private long kernelDrops() {
     int port = boundPort;
-    return new DaemonStatus(
-        ch != null && ch.isActive() && assemblerAlive,
-        port,
-        metrics.receivedTotal(),
-        metrics.datagrams(DatagramOutcome.ACCEPTED),
-        metrics.rejectedByOutcome(),
-        metrics.queuedDatagrams.get(),
-        metrics.bufferedTraces.get(),
-        metrics.bufferedDocuments.get(),
-        metrics.bufferedBytes.get(),
-        metrics.awaitingChunks.get(),
-        metrics.heldInProgress.get(),
-        metrics.contextTraces.get(),
-        metrics.contextBytes.get(),
-        metrics.documentsByOutcome(),
-        metrics.flushesByReason(),
-        metrics.lastDatagramMillis.get(),
-        metrics.relaySentTotal(),
-        metrics.relayFailedTotal(),
-        metrics.relaySkippedTotal(),
-        port == 0 ? -1 : KernelUdpDrops.forPort(port));
+    return port == 0 ? -1 : KernelUdpDrops.forPort(port);
   }
 
   // ---- network thread ------------------------------------------------------------------------------
 
   private void onDatagram(ByteBuf content) {
-    metrics.received();
-    metrics.lastDatagramMillis.set(clock.millis());
+    lastDatagramMillis = clock.millis();
     int length = content.readableBytes();
     if (relayChannel != null) relay(content, length);
     byte[] bytes;
@@ -226,6 +203,7 @@ public final class XRayDaemonListener implements AutoCloseable {
     DatagramDecoder.Result result = decoder.decode(bytes, length);
     if (result instanceof DatagramDecoder.Rejected rejected) {
       metrics.datagram(rejected.outcome());
+      rejections.rejected(rejected.outcome());
       if (rejected.documentReason() != null) ledger.documentRejected(Half.XRAY_DAEMON, rejected.documentReason());
       if (log.isDebugEnabled()) log.debug("rejected a datagram of {} bytes: {}", length, rejected.message());
       return;
@@ -233,6 +211,7 @@ public final class XRayDaemonListener implements AutoCloseable {
     DaemonDocument doc = ((DatagramDecoder.Decoded) result).document();
     if (!reserve(doc.bytes())) {
       metrics.datagram(DatagramOutcome.OVERLOADED);
+      rejections.rejected(DatagramOutcome.OVERLOADED);
       return;
     }
     // counted before the hand-off, so the assembler never reports a document before it was accepted
@@ -242,13 +221,13 @@ public final class XRayDaemonListener implements AutoCloseable {
   }
 
   private boolean reserve(int bytes) {
-    if (metrics.queuedDatagrams.incrementAndGet() > settings.maxQueuedDatagrams()) {
-      metrics.queuedDatagrams.decrementAndGet();
+    if (queuedDatagrams.incrementAndGet() > settings.tuning().maxQueuedDatagrams()) {
+      queuedDatagrams.decrementAndGet();
       return false;
     }
-    if (metrics.queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
-      metrics.queuedBytes.addAndGet(-bytes);
-      metrics.queuedDatagrams.decrementAndGet();
+    if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
+      queuedBytes.addAndGet(-bytes);
+      queuedDatagrams.decrementAndGet();
       return false;
     }
     return true;
@@ -256,9 +235,9 @@ public final class XRayDaemonListener implements AutoCloseable {
 
   private void relay(ByteBuf content, int length) {
     if (length > DaemonSettings.MAX_DATAGRAM_BYTES) {
-      metrics.relaySkipped();
+      metrics.relay(RelayOutcome.SKIPPED);
     } else if (!relayChannel.isWritable()) {
-      metrics.relayFailed();
+      metrics.relay(RelayOutcome.FAILED);
       logRelayError("the relay backlog is full", null);
     } else {
       relayChannel.writeAndFlush(new DatagramPacket(content.retainedDuplicate(), relayAddress)).addListener(relayResult);
@@ -267,9 +246,9 @@ public final class XRayDaemonListener implements AutoCloseable {
 
   private void relayDone(ChannelFuture f) {
     if (f.isSuccess()) {
-      metrics.relaySent();
+      metrics.relay(RelayOutcome.SENT);
     } else {
-      metrics.relayFailed();
+      metrics.relay(RelayOutcome.FAILED);
       logRelayError("a write failed", f.cause());
     }
   }
@@ -279,8 +258,8 @@ public final class XRayDaemonListener implements AutoCloseable {
     long now = System.nanoTime();
     long last = lastRelayErrorLogNanos.get();
     if (now - last < 60_000_000_000L || !lastRelayErrorLogNanos.compareAndSet(last, now)) return;
-    log.warn("relaying X-Ray datagrams to {}: {} ({} relay errors so far)", relayAddress, what,
-        metrics.relayFailedTotal(), cause);
+    log.warn("relaying X-Ray datagrams to {}: {} (all relay errors: bridge_daemon_relay_total{outcome=\"failed\"})",
+        relayAddress, what, cause);
   }
 
   private final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -311,7 +290,7 @@ public final class XRayDaemonListener implements AutoCloseable {
   // ---- assembler thread ----------------------------------------------------------------------------
 
   private void runAssembler() {
-    long tickNanos = settings.tick().toNanos();
+    long tickNanos = settings.tuning().tick().toNanos();
     long nextTick = System.nanoTime() + tickNanos;
     try {
       while (true) {
@@ -324,6 +303,7 @@ public final class XRayDaemonListener implements AutoCloseable {
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
           guarded(() -> assembler.tick(System.nanoTime()));
+          rejections.maybeLog(now);
           nextTick = now + tickNanos;
         }
         if (Thread.interrupted()) stopping = true; // nobody else should interrupt our thread: take it as a stop
@@ -342,16 +322,16 @@ public final class XRayDaemonListener implements AutoCloseable {
 
   private void take(DaemonDocument doc) {
     guarded(() -> assembler.add(doc, System.nanoTime()));
-    metrics.queuedBytes.addAndGet(-doc.bytes());
-    metrics.queuedDatagrams.decrementAndGet();
+    queuedBytes.addAndGet(-doc.bytes());
+    queuedDatagrams.decrementAndGet();
   }
 
   /** Converts everything and offers it until the stop timeout; then counts the rest dropped. */
   private void drain() {
     guarded(() -> assembler.flushForStop(System.nanoTime()));
-    long deadline = System.nanoTime() + settings.stopTimeout().toNanos();
+    long deadline = System.nanoTime() + settings.tuning().stopTimeout().toNanos();
     while (!assembler.retryAwaiting() && System.nanoTime() - deadline < 0) {
-      LockSupport.parkNanos(this, settings.tick().toNanos());
+      LockSupport.parkNanos(this, settings.tuning().tick().toNanos());
     }
     guarded(assembler::dropAwaiting);
   }

@@ -3,7 +3,6 @@ package org.xraybridge.source.xray;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,19 +14,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the poller has delivered, per X-Ray trace: the revision last processed, the segment documents
- * handed on (by {@code Segments[].Id}, with a hash of the document text), the span ids handed on, and
- * the in-progress documents held back.
- *
- * <p>Why a hash as well as the id: BatchGetTraces merges independent subsegments into their parent
- * segment's document (WIRE.md §A4), so a subsegment that arrives late changes a document whose id was
- * delivered already. A changed document is passed on again, and only its spans whose ids were not
- * delivered yet go out (see {@link XRayPoller}); an unchanged one is never passed on twice.
+ * What an X-Ray source has delivered, per trace: the revision last processed, the segment documents
+ * handed on (by id, with a hash of the text: a late independent subsegment changes its parent's
+ * document, docs/xray-source.md "Exactly once"), the span ids handed on, and the in-progress
+ * documents held back.
  *
  * <p>Bounded: a Caffeine cache weighed by ids held ({@code maxTrackedIds}), entries expire
  * {@code ttl} after their last change (well past the overlap, so re-reads of the overlap find them).
- * A trace evicted by size before its time is counted. Not thread-safe on its own: the poller calls it
- * under its state lock.
+ * A trace evicted by size before its time is reported. Not thread-safe on its own: used under the
+ * {@link XRayPollState} lock.
  */
 final class DeliveredSegments {
 
@@ -35,7 +30,7 @@ final class DeliveredSegments {
   private final Map<String, TraceProgress> held = new ConcurrentHashMap<>();
   private final Duration ttl;
 
-  DeliveredSegments(Duration ttl, long maxTrackedIds, Counter evicted) {
+  DeliveredSegments(Duration ttl, long maxTrackedIds, Runnable evictedEarly) {
     this.ttl = ttl;
     this.cache =
         Caffeine.newBuilder()
@@ -45,7 +40,7 @@ final class DeliveredSegments {
             .evictionListener(
                 (String id, TraceProgress p, RemovalCause cause) -> {
                   if (id != null) held.remove(id);
-                  if (cause == RemovalCause.SIZE) evicted.increment();
+                  if (cause == RemovalCause.SIZE) evictedEarly.run();
                 })
             .build();
   }
@@ -85,19 +80,19 @@ final class DeliveredSegments {
   }
 
   /** Every trace's progress, for the checkpoint. */
-  List<Checkpoint.TraceEntry> snapshot() {
-    List<Checkpoint.TraceEntry> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, cache.estimatedSize()));
+  List<XRayCheckpoint.TraceEntry> snapshot() {
+    List<XRayCheckpoint.TraceEntry> out = new ArrayList<>((int) Math.min(Integer.MAX_VALUE, cache.estimatedSize()));
     for (TraceProgress p : cache.asMap().values()) {
       out.add(
-          new Checkpoint.TraceEntry(
+          new XRayCheckpoint.TraceEntry(
               p.traceId, p.revision, Map.copyOf(p.delivered), p.spanIds(), Set.copyOf(p.held), p.heldSince, p.touched));
     }
     return out;
   }
 
   /** Loads a checkpoint's traces; those untouched for longer than the ttl are left out. */
-  void restore(List<Checkpoint.TraceEntry> entries, Instant now) {
-    for (Checkpoint.TraceEntry e : entries) {
+  void restore(List<XRayCheckpoint.TraceEntry> entries, Instant now) {
+    for (XRayCheckpoint.TraceEntry e : entries) {
       if (e.touched().plus(ttl).isBefore(now)) continue;
       TraceProgress p = new TraceProgress(e.traceId());
       p.revision = e.revision();
@@ -119,7 +114,7 @@ final class DeliveredSegments {
     return h;
   }
 
-  /** One trace's progress. Mutated only under the poller's state lock. */
+  /** One trace's progress. Mutated only under the {@link XRayPollState} lock. */
   static final class TraceProgress {
     final String traceId;
     /** Revision last processed; -1 when unknown (fetched without a summary, e.g. a held re-check). */

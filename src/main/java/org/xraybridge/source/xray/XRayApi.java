@@ -32,7 +32,7 @@ import software.amazon.awssdk.services.xray.model.GetTraceSummariesResponse;
 import software.amazon.awssdk.services.xray.model.ThrottledException;
 
 /**
- * The X-Ray calls the poller makes, each attempt through its API's rate limiter and the shared
+ * The X-Ray calls a source makes, each attempt through its API's rate limiter and the shared
  * circuit breaker, retried with jittered exponential backoff on throttling, 5xx, timeouts and I/O
  * errors, and counted by operation and outcome. Calls are lazy {@link Mono}s over the async client's
  * futures: nothing blocks, and cancelling a Mono cancels the request.
@@ -58,11 +58,11 @@ final class XRayApi {
   XRayApi(XRayAsyncClient client, XRaySourceSettings settings, XRaySourceMetrics metrics) {
     this.client = client;
     this.metrics = metrics;
-    XRaySourceSettings.RateLimits rates = settings.rateLimits();
-    this.summariesLimiter = limiter("xray-get-trace-summaries", rates.summariesPerSecond());
-    this.tracesLimiter = limiter("xray-batch-get-traces", rates.tracesPerSecond());
-    this.destinationLimiter = limiter("xray-get-trace-segment-destination", rates.destinationPerSecond());
-    XRaySourceSettings.Circuit c = settings.circuit();
+    XRaySourceSettings.Tuning tuning = settings.tuning();
+    this.summariesLimiter = limiter("xray-get-trace-summaries", settings.summariesPerSecond());
+    this.tracesLimiter = limiter("xray-batch-get-traces", settings.tracesPerSecond());
+    this.destinationLimiter = limiter("xray-get-trace-segment-destination", tuning.destinationPerSecond());
+    XRaySourceSettings.Circuit c = tuning.circuit();
     this.circuit =
         CircuitBreaker.of(
             "xray-api",
@@ -75,7 +75,7 @@ final class XRayApi {
                 .permittedNumberOfCallsInHalfOpenState(c.halfOpenCalls())
                 .recordException(XRayApi::isTransient)
                 .build());
-    XRaySourceSettings.Retry r = settings.retry();
+    XRaySourceSettings.Retry r = tuning.retry();
     this.retry =
         Retry.backoff(r.maxRetries(), r.minBackoff())
             .maxBackoff(r.maxBackoff())
@@ -89,8 +89,8 @@ final class XRayApi {
   }
 
   Mono<BatchGetTracesResponse> batchGetTraces(BatchGetTracesRequest request) {
-    if (request.traceIds().size() > 5) {
-      // WIRE.md §A4: the service refuses more than 5 ids; never send such a call.
+    if (request.traceIds().size() > WindowFetch.MAX_IDS_PER_CALL) {
+      // the service refuses more than 5 ids (docs/xray-source.md "The API's limits"): never send such a call
       return Mono.error(new IllegalArgumentException("BatchGetTraces takes at most 5 ids, got " + request.traceIds().size()));
     }
     return call(Operation.BATCH_GET_TRACES, tracesLimiter, () -> client.batchGetTraces(request));
@@ -125,7 +125,7 @@ final class XRayApi {
     return Mono.fromFuture(future)
         .transformDeferred(RateLimiterOperator.of(limiter))
         .transformDeferred(CircuitBreakerOperator.of(circuit))
-        .doOnSuccess(v -> metrics.call(op, CallOutcome.SUCCESS))
+        .doOnSuccess(v -> metrics.apiCall(op, CallOutcome.SUCCESS))
         .doOnError(e -> count(op, e));
   }
 
@@ -135,7 +135,7 @@ final class XRayApi {
       throttles.addLast(System.nanoTime());
       if (throttles.size() > 10_000) throttles.pollFirst();
     }
-    metrics.call(op, outcome);
+    metrics.apiCall(op, outcome);
   }
 
   static CallOutcome classify(Throwable e) {

@@ -12,8 +12,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
 /**
- * Builds the X-Ray async client the poller uses: Netty transport, the settings' region and endpoint
- * override, the SDK's own retries <em>off</em> (the poller retries itself, so each attempt passes its
+ * Builds the X-Ray async client a source uses: Netty transport, the settings' region and endpoint
+ * override, the SDK's own retries <em>off</em> (the source retries itself, so each attempt passes its
  * rate limiter and circuit breaker and is counted), and the settings' call and attempt timeouts.
  */
 public final class XRayClients {
@@ -49,8 +49,8 @@ public final class XRayClients {
             .overrideConfiguration(
                 ClientOverrideConfiguration.builder()
                     .retryStrategy(AwsRetryStrategy.doNotRetry())
-                    .apiCallTimeout(settings.apiCallTimeout())
-                    .apiCallAttemptTimeout(settings.apiAttemptTimeout())
+                    .apiCallTimeout(settings.tuning().apiCallTimeout())
+                    .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
                     .build());
     if (!settings.endpoint().isEmpty()) builder.endpointOverride(URI.create(settings.endpoint()));
     return builder.build();

@@ -1,61 +1,23 @@
 package org.xraybridge.source.xray;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.util.EnumMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
+import org.xraybridge.source.poll.PollOutcome;
 
 /**
- * The X-Ray source's meters, all registered at construction so every series exists from start-up.
- * Spans and rejected documents are accounted in the {@link org.xraybridge.model.Ledger}; these are
- * about the API and the poll loop.
- *
- * <ul>
- *   <li>{@code bridge.xray.api.calls{operation, outcome}} — every attempt of an API call. operation:
- *       {@code get_trace_summaries}, {@code batch_get_traces}, {@code get_trace_segment_destination};
- *       outcome: {@code success}, {@code throttled} (429), {@code server_error} (5xx),
- *       {@code client_error} (other 4xx), {@code timeout}, {@code io_error}, {@code malformed}
- *       (unreadable response), {@code circuit_open} (not sent).
- *   <li>{@code bridge.xray.polls{outcome}} — ticks: {@code completed} (cursor moved), {@code failed},
- *       {@code overloaded} (the sink said OVERLOADED: cursor held), {@code clock_behind} (now − lag is
- *       not after the cursor: nothing polled), {@code skipped} (the previous poll was still running).
- *   <li>{@code bridge.xray.poll.duration} — timer of ticks that polled.
- *   <li>{@code bridge.xray.summaries} {@code {result=fetched|skipped}} — summaries whose trace was
- *       fetched, or skipped because their {@code (Id, Revision)} was processed already.
- *   <li>{@code bridge.xray.traces.polled}, {@code bridge.xray.segments.polled} — traces and segment
- *       documents BatchGetTraces returned.
- *   <li>{@code bridge.xray.segments.delivered} — documents handed on (in chunks the sink accepted);
- *       {@code bridge.xray.segments.skipped} — documents not handed on because they were delivered before.
- *   <li>{@code bridge.xray.traces.unprocessed{outcome=retried|counted}} — ids in
- *       {@code UnprocessedTraceIds}: retried once, then counted (the ledger's {@code unprocessed}).
- *   <li>{@code bridge.xray.traces.limit_exceeded} — traces X-Ray truncated ({@code LimitExceeded}),
- *       handed on with the flag so the converter tags their spans.
- *   <li>{@code bridge.xray.traces.missing} — ids asked for that came back neither as a trace nor as
- *       unprocessed (expired, or the account sends segments to CloudWatch Logs).
- *   <li>{@code bridge.xray.traces.held} (gauge) — traces with in-progress documents held back.
- *   <li>{@code bridge.xray.delivered.evicted} — traces forgotten by the delivered set's size bound
- *       before their time (a late segment of theirs could be sent twice).
- *   <li>{@code bridge.xray.converter.failures} — documents skipped because the converter threw (a bug:
- *       its contract is to count bad input, not throw).
- *   <li>{@code bridge.xray.cursor.lag.seconds} (gauge) — now − cursor.
- *   <li>{@code bridge.xray.checkpoint.writes{outcome=ok|failed}}.
- * </ul>
- *
- * Thread-safe.
+ * What an X-Ray source counts, one instance per source; the {@code ops} implementation names the
+ * meters ({@code bridge.xray.*}, listed in the README). Spans and rejected documents are accounted
+ * in the {@link org.xraybridge.model.Ledger}; these are about the API and the poll loop. Thread-safe.
  */
-final class XRaySourceMetrics {
+public interface XRaySourceMetrics {
 
-  /** The X-Ray operations the poller calls. */
+  /** The X-Ray operations a source calls. */
   enum Operation {
     GET_TRACE_SUMMARIES,
     BATCH_GET_TRACES,
     GET_TRACE_SEGMENT_DESTINATION;
 
-    String tag() {
+    public String tag() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
@@ -63,92 +25,121 @@ final class XRaySourceMetrics {
   /** What one API attempt came to. */
   enum CallOutcome {
     SUCCESS,
+    /** 429 or a throttling error. */
     THROTTLED,
+    /** 5xx. */
     SERVER_ERROR,
+    /** Any other 4xx: not retried. */
     CLIENT_ERROR,
     TIMEOUT,
     IO_ERROR,
+    /** The answer could not be read. */
     MALFORMED,
+    /** Not sent: the circuit breaker is open. */
     CIRCUIT_OPEN;
 
-    String tag() {
+    public String tag() {
       return name().toLowerCase(Locale.ROOT);
     }
   }
 
-  private final Map<Operation, Map<CallOutcome, Counter>> calls = new EnumMap<>(Operation.class);
-  private final Map<PollOutcome, Counter> polls = new EnumMap<>(PollOutcome.class);
-  final Timer pollDuration;
-  final Counter summariesFetched;
-  final Counter summariesSkipped;
-  final Counter tracesPolled;
-  final Counter segmentsPolled;
-  final Counter segmentsDelivered;
-  final Counter segmentsSkipped;
-  final Counter unprocessedRetried;
-  final Counter unprocessedCounted;
-  final Counter limitExceeded;
-  final Counter missing;
-  final Counter evicted;
-  final Counter converterFailures;
-  final Counter checkpointOk;
-  final Counter checkpointFailed;
+  /** One attempt of an API call, by operation and outcome. */
+  void apiCall(Operation operation, CallOutcome outcome);
 
-  XRaySourceMetrics(MeterRegistry registry, Supplier<Number> cursorLagSeconds, Supplier<Number> heldTraces) {
-    for (Operation op : Operation.values()) {
-      Map<CallOutcome, Counter> byOutcome = new EnumMap<>(CallOutcome.class);
-      for (CallOutcome o : CallOutcome.values()) {
-        byOutcome.put(
-            o,
-            Counter.builder("bridge.xray.api.calls")
-                .description("X-Ray API call attempts by operation and outcome")
-                .tag("operation", op.tag())
-                .tag("outcome", o.tag())
-                .register(registry));
-      }
-      calls.put(op, byOutcome);
-    }
-    for (PollOutcome o : PollOutcome.values()) {
-      if (o == PollOutcome.NONE) continue; // a status value, never a tick's outcome
-      polls.put(
-          o,
-          Counter.builder("bridge.xray.polls")
-              .description("Poll ticks by outcome")
-              .tag("outcome", o.tag())
-              .register(registry));
-    }
-    pollDuration = Timer.builder("bridge.xray.poll.duration").description("Time one poll tick took").register(registry);
-    summariesFetched = Counter.builder("bridge.xray.summaries").tag("result", "fetched").register(registry);
-    summariesSkipped = Counter.builder("bridge.xray.summaries").tag("result", "skipped").register(registry);
-    tracesPolled = Counter.builder("bridge.xray.traces.polled").register(registry);
-    segmentsPolled = Counter.builder("bridge.xray.segments.polled").register(registry);
-    segmentsDelivered = Counter.builder("bridge.xray.segments.delivered").register(registry);
-    segmentsSkipped = Counter.builder("bridge.xray.segments.skipped").register(registry);
-    unprocessedRetried = Counter.builder("bridge.xray.traces.unprocessed").tag("outcome", "retried").register(registry);
-    unprocessedCounted = Counter.builder("bridge.xray.traces.unprocessed").tag("outcome", "counted").register(registry);
-    limitExceeded = Counter.builder("bridge.xray.traces.limit_exceeded").register(registry);
-    missing = Counter.builder("bridge.xray.traces.missing").register(registry);
-    evicted = Counter.builder("bridge.xray.delivered.evicted").register(registry);
-    converterFailures = Counter.builder("bridge.xray.converter.failures").register(registry);
-    checkpointOk = Counter.builder("bridge.xray.checkpoint.writes").tag("outcome", "ok").register(registry);
-    checkpointFailed = Counter.builder("bridge.xray.checkpoint.writes").tag("outcome", "failed").register(registry);
-    Gauge.builder("bridge.xray.cursor.lag.seconds", cursorLagSeconds).description("now - poll cursor").register(registry);
-    Gauge.builder("bridge.xray.traces.held", heldTraces).description("traces with in-progress documents held back").register(registry);
-  }
+  /** A tick and what it came to (never {@link PollOutcome#NONE}). */
+  void poll(PollOutcome outcome);
 
-  void call(Operation op, CallOutcome outcome) {
-    calls.get(op).get(outcome).increment();
-  }
+  /** How long a tick that polled a window took. */
+  void pollDuration(long nanos);
 
-  double calls(Operation op, CallOutcome outcome) {
-    return calls.get(op).get(outcome).count();
-  }
+  /** Summaries whose trace is fetched. */
+  void summariesFetched(int count);
 
-  void poll(PollOutcome outcome) {
-    polls.get(outcome).increment();
-  }
+  /** Summaries skipped because their {@code (Id, Revision)} was processed already. */
+  void summariesSkipped(int count);
 
-  double polls(PollOutcome outcome) {
-    return polls.get(outcome).count();
-  }
+  /** A trace BatchGetTraces returned, with its number of segment documents. */
+  void tracePolled(int segments);
+
+  /** Documents handed on in a chunk the sink accepted. */
+  void segmentsDelivered(int count);
+
+  /** Documents not handed on because they were delivered before. */
+  void segmentsSkipped(int count);
+
+  /** Ids left in {@code UnprocessedTraceIds}, asked again once. */
+  void unprocessedRetried(int count);
+
+  /** Ids still unprocessed after that retry (the ledger's {@code unprocessed}). */
+  void unprocessedCounted(int count);
+
+  /** A trace X-Ray truncated ({@code LimitExceeded}), handed on with the flag. */
+  void limitExceeded();
+
+  /** An id asked for that came back neither as a trace nor as unprocessed. */
+  void traceMissing();
+
+  /** A trace the delivered set's size bound forgot before its time (a late segment of it could go twice). */
+  void deliveredEvicted();
+
+  /** Documents skipped because the converter threw (a bug: its contract is to count bad input). */
+  void converterFailed(int documents);
+
+  /** A checkpoint write, and whether it succeeded. */
+  void checkpointWritten(boolean ok);
+
+  /** Where the gauges read the source's levels (cursor lag, traces held): its status. Called once, by the source. */
+  void levels(Supplier<XRaySourceStatus> status);
+
+  /** Counts nothing. */
+  XRaySourceMetrics NOOP =
+      new XRaySourceMetrics() {
+        @Override
+        public void apiCall(Operation operation, CallOutcome outcome) {}
+
+        @Override
+        public void poll(PollOutcome outcome) {}
+
+        @Override
+        public void pollDuration(long nanos) {}
+
+        @Override
+        public void summariesFetched(int count) {}
+
+        @Override
+        public void summariesSkipped(int count) {}
+
+        @Override
+        public void tracePolled(int segments) {}
+
+        @Override
+        public void segmentsDelivered(int count) {}
+
+        @Override
+        public void segmentsSkipped(int count) {}
+
+        @Override
+        public void unprocessedRetried(int count) {}
+
+        @Override
+        public void unprocessedCounted(int count) {}
+
+        @Override
+        public void limitExceeded() {}
+
+        @Override
+        public void traceMissing() {}
+
+        @Override
+        public void deliveredEvicted() {}
+
+        @Override
+        public void converterFailed(int documents) {}
+
+        @Override
+        public void checkpointWritten(boolean ok) {}
+
+        @Override
+        public void levels(Supplier<XRaySourceStatus> status) {}
+      };
 }

@@ -1,18 +1,19 @@
 package org.xraybridge.source.xray;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.xraybridge.source.poll.PollOutcome;
 
 /**
- * A snapshot of the X-Ray poller for health and the UI, read from state the poller keeps (never a
+ * A snapshot of one X-Ray source for health and the UI, read from state the source keeps (never a
  * live AWS call). {@link Instant#EPOCH} means "never", {@code ""} means "none".
  *
- * @param state lifecycle of the poller
+ * @param name the source's name
+ * @param state lifecycle of the source
  * @param lastSuccessfulPoll when a poll last completed its window
  * @param cursor end of the last completely polled window (the checkpoint's)
- * @param cursorLag now − cursor: how far behind real time the poller is (lag + interval when healthy)
+ * @param cursorLag now − cursor: how far behind real time the source is (lag + interval when healthy)
  * @param lastOutcome what the last tick came to
  * @param lastPollAt when the last tick ran
  * @param windowStart start of the last window polled or tried
@@ -31,6 +32,7 @@ import java.util.Objects;
  * @param checkpointError why the last checkpoint write failed, or {@code ""}
  */
 public record XRaySourceStatus(
+    String name,
     State state,
     Instant lastSuccessfulPoll,
     Instant cursor,
@@ -47,11 +49,11 @@ public record XRaySourceStatus(
     int heldTraces,
     long trackedTraces,
     boolean backPressured,
-    Path checkpointFile,
+    String checkpointFile,
     Instant lastCheckpoint,
     String checkpointError) {
 
-  /** Lifecycle of the poller. */
+  /** Lifecycle of a source. */
   public enum State {
     NEW,
     RUNNING,
@@ -59,6 +61,7 @@ public record XRaySourceStatus(
   }
 
   public XRaySourceStatus {
+    Objects.requireNonNull(name, "name == null");
     Objects.requireNonNull(state, "state == null");
     Objects.requireNonNull(lastSuccessfulPoll, "lastSuccessfulPoll == null");
     Objects.requireNonNull(cursor, "cursor == null");
@@ -74,10 +77,5 @@ public record XRaySourceStatus(
     Objects.requireNonNull(checkpointFile, "checkpointFile == null");
     Objects.requireNonNull(lastCheckpoint, "lastCheckpoint == null");
     Objects.requireNonNull(checkpointError, "checkpointError == null");
-  }
-
-  /** Time since the last successful poll at {@code now}; {@code null}-free: a huge duration when never. */
-  public Duration sinceLastSuccess(Instant now) {
-    return Duration.between(lastSuccessfulPoll, now);
   }
 }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
+import org.xraybridge.testing.RecordingSink;
 
 /**
  * 10,000 datagrams a second for three seconds over loopback (after a short warm-up), with small
@@ -45,13 +47,14 @@ class DaemonBurstTest {
   void burst_10kDatagramsPerSecond_staysUnderTheCapsAndAccountsForEveryDatagram() throws Exception {
     DropLedger ledger = new DropLedger(new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofHours(1));
     RecordingSink sink = new RecordingSink();
-    DaemonSettings settings = DaemonSettings.defaults().withBind("127.0.0.1", 0)
-        .withTiming(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(20))
-        .withCaps(MAX_TRACES, MAX_DOCUMENTS, MAX_BYTES)
-        .withQueue(8_192);
+    MicrometerDaemonMetrics metrics = new MicrometerDaemonMetrics(new SimpleMeterRegistry());
+    DaemonSettings settings = TestSettings.loopback()
+        .timing(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(20))
+        .caps(MAX_TRACES, MAX_DOCUMENTS, MAX_BYTES)
+        .queue(8_192)
+        .get();
     XRayDaemonListener listener = new XRayDaemonListener(settings,
-        new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.systemUTC()), sink, ledger, new SimpleMeterRegistry(),
-        Clock.systemUTC());
+        new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.systemUTC()), sink, ledger, metrics, Clock.systemUTC());
     listener.start();
     long kernelBefore = Math.max(0, listener.status().kernelDrops());
     AtomicLong maxTraces = new AtomicLong();
@@ -60,7 +63,7 @@ class DaemonBurstTest {
     AtomicBoolean sampling = new AtomicBoolean(true);
     Thread sampler = new Thread(() -> {
       while (sampling.get()) {
-        DaemonStatus s = listener.status();
+        DaemonLevels s = listener.levels();
         maxTraces.accumulateAndGet(s.tracesBuffered(), Math::max);
         maxDocuments.accumulateAndGet(s.documentsBuffered(), Math::max);
         maxBytes.accumulateAndGet(s.bytesBuffered(), Math::max);
@@ -75,14 +78,14 @@ class DaemonBurstTest {
       // warm up (JIT) at a third of the rate; these datagrams are accounted for like the others
       sent = pace(out, sent, WARM_UP, PER_SECOND / 3);
       int warmedUp = sent;
-      await().atMost(Duration.ofSeconds(10)).until(() -> listener.status().datagramsReceived() >= warmedUp / 2
+      await().atMost(Duration.ofSeconds(10)).until(() -> metrics.totals().datagramsReceived() >= warmedUp / 2
           && listener.status().datagramsQueued() == 0);
       int burst = sent;
       for (int second = 0; second < SECONDS; second++) {
-        sink.overloaded.set(second == 1); // the merge stage refuses everything for the middle second
+        sink.overloaded = second == 1; // the merge stage refuses everything for the middle second
         sent = pace(out, sent, PER_SECOND, PER_SECOND);
       }
-      sink.overloaded.set(false);
+      sink.overloaded = false;
       assertThat(sent - burst).isEqualTo(PER_SECOND * SECONDS);
     } finally {
       sampling.set(false);
@@ -92,10 +95,11 @@ class DaemonBurstTest {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
       DaemonStatus s = listener.status();
       long lost = s.kernelDrops() < 0 ? 0 : s.kernelDrops() - kernelBefore;
-      boolean allRead = s.kernelDrops() < 0 || s.datagramsReceived() + lost == expected;
-      return allRead && s.datagramsQueued() == 0 && s.documentsBuffered() == 0;
+      boolean allRead = s.kernelDrops() < 0 || metrics.totals().datagramsReceived() + lost == expected;
+      return allRead && s.datagramsQueued() == 0 && listener.levels().documentsBuffered() == 0;
     });
-    DaemonStatus s = listener.status();
+    DaemonStatus status = listener.status();
+    MicrometerDaemonMetrics.Totals s = metrics.totals();
     listener.stop();
 
     // memory stayed bounded
@@ -103,7 +107,7 @@ class DaemonBurstTest {
     assertThat(maxDocuments.get()).isLessThanOrEqualTo(MAX_DOCUMENTS);
     assertThat(maxBytes.get()).isLessThanOrEqualTo(MAX_BYTES);
     // every datagram accounted for
-    long kernelDrops = s.kernelDrops() < 0 ? -1 : s.kernelDrops() - kernelBefore;
+    long kernelDrops = status.kernelDrops() < 0 ? -1 : status.kernelDrops() - kernelBefore;
     if (kernelDrops >= 0) assertThat(s.datagramsReceived() + kernelDrops).isEqualTo(sent);
     else assertThat(s.datagramsReceived()).isLessThanOrEqualTo(sent);
     assertThat(s.datagramsReceived()).isEqualTo(s.datagramsAccepted() + s.datagramsRejectedTotal());

@@ -29,6 +29,8 @@ import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.model.Span;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
+import org.xraybridge.testing.RecordingSink;
 
 /** The listener over real UDP on loopback: protocol checks, relay, the captured SDK datagrams, lifecycle. */
 class XRayDaemonListenerTest {
@@ -36,6 +38,7 @@ class XRayDaemonListenerTest {
   private static final Duration AWAIT = Duration.ofSeconds(10);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final MicrometerDaemonMetrics metrics = new MicrometerDaemonMetrics(registry);
   private final DropLedger ledger = new DropLedger(new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofHours(1));
   private final RecordingSink sink = new RecordingSink();
   private final List<XRayDaemonListener> listeners = new ArrayList<>();
@@ -68,7 +71,7 @@ class XRayDaemonListenerTest {
 
     await().atMost(AWAIT).until(() -> sink.spanCount() == 1);
     assertThat(sink.span("5eea000000000002").service()).isEqualTo("checkout");
-    DaemonStatus s = l.status();
+    MicrometerDaemonMetrics.Totals s = metrics.totals();
     assertThat(s.datagramsReceived()).isEqualTo(7);
     assertThat(s.datagramsAccepted()).isEqualTo(1);
     assertThat(s.datagramsRejected()).containsExactlyInAnyOrderEntriesOf(
@@ -96,7 +99,7 @@ class XRayDaemonListenerTest {
   void relay_everyDatagramForwardedUnchanged_whileOurOwnProcessingGoesOn() throws Exception {
     try (DatagramSocket realDaemon = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       realDaemon.setSoTimeout(5_000);
-      XRayDaemonListener l = start(settings().withRelayTo("127.0.0.1:" + realDaemon.getLocalPort()));
+      XRayDaemonListener l = start(settings().relayTo("127.0.0.1:" + realDaemon.getLocalPort()));
       byte[] valid = Datagrams.datagram(segment(traceId(4), "5eea000000000004", "api", T0, T0 + 1));
       byte[] invalid = "{\"format\": \"xml\", \"version\": 1}\n<segment/>".getBytes(StandardCharsets.UTF_8);
       send(l, valid);
@@ -104,20 +107,20 @@ class XRayDaemonListenerTest {
 
       assertThat(receive(realDaemon)).isEqualTo(valid);
       assertThat(receive(realDaemon)).isEqualTo(invalid); // the real daemon judges for itself
-      await().atMost(AWAIT).until(() -> sink.spanCount() == 1 && l.status().relayed() == 2);
-      assertThat(l.status().relayErrors()).isZero();
+      await().atMost(AWAIT).until(() -> sink.spanCount() == 1 && metrics.totals().relayed() == 2);
+      assertThat(metrics.totals().relayErrors()).isZero();
     }
   }
 
   @Test
   void relay_targetRefusesEveryWrite_errorsCountedAndSpansStillDelivered() throws Exception {
     // sending to the broadcast address without SO_BROADCAST fails on every write (EACCES)
-    XRayDaemonListener l = start(settings().withRelayTo("255.255.255.255:2000"));
+    XRayDaemonListener l = start(settings().relayTo("255.255.255.255:2000"));
     send(l, Datagrams.datagram(segment(traceId(5), "5eea000000000005", "api", T0, T0 + 1)));
     send(l, Datagrams.datagram(segment(traceId(6), "5eea000000000006", "api", T0, T0 + 1)));
 
-    await().atMost(AWAIT).until(() -> sink.spanCount() == 2 && l.status().relayErrors() == 2);
-    assertThat(l.status().relayed()).isZero();
+    await().atMost(AWAIT).until(() -> sink.spanCount() == 2 && metrics.totals().relayErrors() == 2);
+    assertThat(metrics.totals().relayed()).isZero();
     assertThat(registry.get("bridge.daemon.relay").tag("outcome", "failed").counter().count()).isEqualTo(2);
   }
 
@@ -166,7 +169,7 @@ class XRayDaemonListenerTest {
     assertThat(sink.span("4cebd53eaeda423b").name()).isEqualTo("postgresql.query");
     assertThat(sink.span("4cebd53eaeda423b").parentId()).isEqualTo(node.spanId());
 
-    DaemonStatus s = l.status();
+    MicrometerDaemonMetrics.Totals s = metrics.totals();
     assertThat(s.datagramsAccepted()).isEqualTo(9);
     assertThat(s.documents()).containsEntry("delivered", 9L);
     assertThat(ledger.snapshot().documentsRejected()).isZero();
@@ -186,9 +189,9 @@ class XRayDaemonListenerTest {
     await().atMost(AWAIT).until(() -> sink.spanCount() == 1);
     DaemonStatus s = l.status();
     assertThat(s.lastDatagramEpochMillis()).isGreaterThanOrEqualTo(before);
-    assertThat(s.flushes()).containsEntry("quiet", 1L);
-    assertThat(s.contextTraces()).isEqualTo(1);
-    assertThat(s.documentsBuffered()).isZero();
+    assertThat(metrics.totals().flushes()).containsEntry("quiet", 1L);
+    assertThat(l.levels().contextTraces()).isEqualTo(1);
+    assertThat(l.levels().documentsBuffered()).isZero();
     assertThat(registry.get("bridge.daemon.buffered.documents").gauge().value()).isZero();
     assertThat(registry.get("bridge.daemon.kernel.dropped").functionCounter()).isNotNull();
 
@@ -198,30 +201,30 @@ class XRayDaemonListenerTest {
 
   @Test
   void stop_withTracesStillAssembling_convertsAndDeliversThem() throws Exception {
-    XRayDaemonListener l = start(settings().withTiming(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
+    XRayDaemonListener l = start(settings().timing(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
         Duration.ofMillis(10)));
     send(l, Datagrams.datagram(segment(traceId(8), "5eea000000000008", "api", T0, T0 + 1)));
-    await().atMost(AWAIT).until(() -> l.status().documentsBuffered() == 1);
+    await().atMost(AWAIT).until(() -> l.levels().documentsBuffered() == 1);
     l.stop();
     assertThat(sink.span("5eea000000000008").service()).isEqualTo("api");
-    assertThat(l.status().flushes()).containsEntry("stop", 1L);
+    assertThat(metrics.totals().flushes()).containsEntry("stop", 1L);
   }
 
   @Test
   void stop_mergeStageRefusingUntilTheTimeout_countsTheSpansDroppedAtShutdown() throws Exception {
-    XRayDaemonListener l = start(settings().withStopTimeout(Duration.ofMillis(200)));
-    sink.overloaded.set(true);
+    XRayDaemonListener l = start(settings().stopTimeout(Duration.ofMillis(200)));
+    sink.overloaded = true;
     send(l, Datagrams.datagram(segment(traceId(9), "5eea000000000009", "api", T0, T0 + 1)));
-    await().atMost(AWAIT).until(() -> l.status().chunksAwaitingSink() == 1);
+    await().atMost(AWAIT).until(() -> l.levels().chunksAwaitingSink() == 1);
     l.stop();
     assertThat(ledger.snapshot().drops()).containsEntry("receive.shutdown", 1L);
-    assertThat(l.status().documents()).containsEntry("dropped_shutdown", 1L);
+    assertThat(metrics.totals().documents()).containsEntry("dropped_shutdown", 1L);
   }
 
   @Test
   void start_portAlreadyTaken_failsNamingTheAddress() {
     XRayDaemonListener first = start(settings());
-    XRayDaemonListener second = listener(settings().withBind("127.0.0.1", first.port()));
+    XRayDaemonListener second = listener(settings().port(first.port()));
     assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("cannot bind udp 127.0.0.1:" + first.port());
     assertThat(second.status().running()).isFalse();
@@ -229,19 +232,18 @@ class XRayDaemonListenerTest {
 
   // ---- helpers -------------------------------------------------------------------------------------
 
-  private static DaemonSettings settings() {
-    return DaemonSettings.defaults().withBind("127.0.0.1", 0)
-        .withTiming(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(10));
+  private static TestSettings settings() {
+    return TestSettings.loopback().timing(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofMillis(10));
   }
 
-  private XRayDaemonListener listener(DaemonSettings s) {
+  private XRayDaemonListener listener(TestSettings s) {
     XRayDaemonListener l = new XRayDaemonListener(
-        s, new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.systemUTC()), sink, ledger, registry, Clock.systemUTC());
+        s.get(), new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.systemUTC()), sink, ledger, metrics, Clock.systemUTC());
     listeners.add(l);
     return l;
   }
 
-  private XRayDaemonListener start(DaemonSettings s) {
+  private XRayDaemonListener start(TestSettings s) {
     XRayDaemonListener l = listener(s);
     l.start();
     return l;

@@ -26,6 +26,8 @@ import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.model.Span;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
+import org.xraybridge.testing.RecordingSink;
 
 /**
  * The real AWS X-Ray SDK for Java, its UDP emitter pointed at the listener: what the SDK sends
@@ -37,14 +39,15 @@ class XRaySdkDaemonTest {
 
   private final DropLedger ledger = new DropLedger(new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofHours(1));
   private final RecordingSink sink = new RecordingSink();
+  private final MicrometerDaemonMetrics metrics = new MicrometerDaemonMetrics(new SimpleMeterRegistry());
   private XRayDaemonListener listener;
 
   @BeforeEach
   void start() {
-    DaemonSettings settings = DaemonSettings.defaults().withBind("127.0.0.1", 0)
-        .withTiming(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMillis(10));
+    DaemonSettings settings = TestSettings.loopback()
+        .timing(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMillis(10)).get();
     listener = new XRayDaemonListener(settings, new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.systemUTC()),
-        sink, ledger, new SimpleMeterRegistry(), Clock.systemUTC());
+        sink, ledger, metrics, Clock.systemUTC());
     listener.start();
   }
 
@@ -75,7 +78,7 @@ class XRaySdkDaemonTest {
 
     await().atMost(AWAIT).until(() -> sink.spanCount() == 4);
     Span root = sink.span(segment.getId());
-    assertThat(root.traceId()).isEqualTo(sink.chunks().get(0).traceId());
+    assertThat(root.traceId()).isEqualTo(sink.accepted.get(0).traceId());
     assertThat(root.parentId()).isZero();
     assertThat(root.resource()).isEqualTo("POST /orders");
     assertThat(root.meta()).containsEntry("aws.xray.trace_id", segment.getTraceId().toString());
@@ -84,7 +87,7 @@ class XRaySdkDaemonTest {
     Span dynamo = sink.span(ddb.getId());
     assertThat(dynamo.resource()).isEqualTo("DynamoDB.GetItem");
     assertThat(dynamo.service()).isEqualTo("order-api");
-    assertThat(sink.chunks()).hasSize(1);
+    assertThat(sink.accepted).hasSize(1);
   }
 
   @Test
@@ -96,9 +99,9 @@ class XRaySdkDaemonTest {
     Subsegment second = recorder.beginSubsegment("import-chunk-2");
     recorder.endSubsegment();
     // the request goes on longer than the assembly window; the streamed pieces wait for their segment
-    await().atMost(AWAIT).until(() -> listener.status().documentsBuffered() == 2);
+    await().atMost(AWAIT).until(() -> listener.levels().documentsBuffered() == 2);
     Thread.sleep(300);
-    assertThat(sink.chunks()).isEmpty();
+    assertThat(sink.accepted).isEmpty();
     Subsegment third = recorder.beginSubsegment("import-chunk-3");
     third.setNamespace("remote");
     third.putHttp("request", Map.of("method", "GET", "url", "http://127.0.0.1/notify"));
@@ -108,7 +111,7 @@ class XRaySdkDaemonTest {
     await().atMost(AWAIT).until(() -> sink.spanCount() == 4);
     // the first two came as their own documents (see the wait above); the last one may ride in the
     // segment: the SDK streams only while the segment holds more than one subsegment
-    assertThat(listener.status().datagramsAccepted()).isBetween(3L, 4L);
+    assertThat(metrics.totals().datagramsAccepted()).isBetween(3L, 4L);
     Span root = sink.span(segment.getId());
     assertThat(root.service()).isEqualTo("batch-importer");
     for (Subsegment s : List.of(first, second, third)) {
@@ -118,7 +121,7 @@ class XRaySdkDaemonTest {
       assertThat(span.traceId()).isEqualTo(root.traceId());
     }
     assertThat(sink.span(third.getId()).name()).isEqualTo("http.client.request");
-    assertThat(sink.chunks()).hasSize(1);
+    assertThat(sink.accepted).hasSize(1);
   }
 
   @Test

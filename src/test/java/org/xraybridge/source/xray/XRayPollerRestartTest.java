@@ -18,7 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.demo.RecordedRequest;
+import org.xraybridge.source.poll.CheckpointException;
+import org.xraybridge.source.poll.FileCheckpointStore;
+import org.xraybridge.source.poll.PollOutcome;
 import org.xraybridge.testing.Cases;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.XRayHarness;
+import org.xraybridge.testing.XRaySegments;
 import reactor.core.Disposable;
 
 /** Stop, kill and restart in the middle of a window; the checkpoint file's failure modes. */
@@ -26,12 +32,13 @@ class XRayPollerRestartTest {
 
   @TempDir Path dir;
   XRayHarness h;
-  TestTraces traces = new TestTraces(99);
+  XRaySegments traces = new XRaySegments(99);
 
   @BeforeEach
   void setUp() {
     h = new XRayHarness(dir);
-    h.settings = h.settings.toBuilder().batchConcurrency(1).checkpointInterval(Duration.ofMillis(1)).build();
+    h.batchConcurrency = 1;
+    h.checkpointInterval = Duration.ofMillis(1);
   }
 
   @AfterEach
@@ -47,7 +54,7 @@ class XRayPollerRestartTest {
     RecordingSink first = new RecordingSink();
     XRayPoller run1 = h.poller(first, h.converter(), new SimpleMeterRegistry());
 
-    Disposable inFlight = run1.pollOnce().subscribe();
+    Disposable inFlight = run1.poll().subscribe();
     await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(20)).until(() -> first.accepted.size() >= 15);
     run1.stop();
     int deliveredByRun1 = first.accepted.size();
@@ -72,27 +79,33 @@ class XRayPollerRestartTest {
   }
 
   @Test
-  void killInTheMiddleOfAWindow_restart_losesNothingAndResendsAtMostTheLastBatch() {
+  void killInTheMiddleOfAWindow_restart_losesNothingAndResendsAtMostTheLastBatch() throws Exception {
     List<Long> expected = putTraces(40);
     h.clock.advance(Duration.ofSeconds(5));
     h.emulator.delayTraces(Duration.ofMillis(100));
     RecordingSink first = new RecordingSink();
     XRayPoller run1 = h.poller(first, h.converter(), new SimpleMeterRegistry());
 
-    Disposable inFlight = run1.pollOnce().subscribe();
+    Disposable inFlight = run1.poll().subscribe();
     await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(20)).until(() -> first.accepted.size() >= 12);
-    run1.crash();
+    // kill -9 now: the next run finds the checkpoint file as it is at this moment
+    Path survivor = dir.resolve("after-kill/xray-checkpoint.json");
+    Files.createDirectories(survivor.getParent());
+    Files.copy(h.checkpointFile, survivor);
+    List<Long> handedOnBeforeKill = first.spanIds();
+    run1.stop();
     inFlight.dispose();
     h.emulator.delayTraces(Duration.ZERO);
+    h.checkpointFile = survivor;
     RecordingSink second = new RecordingSink();
     XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());
     h.clock.advance(Duration.ofSeconds(2));
     h.poll(run2);
 
-    Set<Long> union = new HashSet<>(first.spanIds());
+    Set<Long> union = new HashSet<>(handedOnBeforeKill);
     union.addAll(second.spanIds());
     assertThat(union).containsExactlyInAnyOrderElementsOf(expected);
-    int resent = first.spanIds().size() + second.spanIds().size() - expected.size();
+    int resent = handedOnBeforeKill.size() + second.spanIds().size() - expected.size();
     // checkpointed after every BatchGetTraces answer: at most one answer (5 traces × 2 spans) again
     assertThat(resent).isBetween(0, 10);
   }
@@ -113,7 +126,7 @@ class XRayPollerRestartTest {
     h.poll(run2);
 
     assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).get(0).startTime())
-        .isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.settings.overlap()).toEpochMilli(), 3));
+        .isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.overlap).toEpochMilli(), 3));
     assertThat(second.accepted).isEmpty();
   }
 
@@ -121,14 +134,14 @@ class XRayPollerRestartTest {
   void noCheckpoint_start_writesOneAtOnce() {
     XRayPoller poller = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
 
-    assertThat(h.settings.checkpointFile()).exists();
+    assertThat(h.checkpointFile).exists();
     assertThat(poller.status().lastCheckpoint()).isEqualTo(XRayHarness.T0);
-    assertThat(new CheckpointStore(h.settings.checkpointFile()).load().cursor()).isEqualTo(poller.status().cursor());
+    assertThat(h.checkpoints().load().orElseThrow().cursor()).isEqualTo(poller.status().cursor());
   }
 
   @Test
   void corruptCheckpoint_start_failsWithAClearErrorAndLeavesTheFileAlone() throws Exception {
-    Path file = h.settings.checkpointFile();
+    Path file = h.checkpointFile;
     Files.createDirectories(file.getParent());
     Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 1, \"cursor\": \"yesterday\"");
     XRayPoller poller = newPoller();
@@ -144,9 +157,9 @@ class XRayPollerRestartTest {
 
   @Test
   void checkpointWithWrongFields_load_namesTheProblem() throws Exception {
-    Path file = h.settings.checkpointFile();
+    Path file = h.checkpointFile;
     Files.createDirectories(file.getParent());
-    CheckpointStore store = new CheckpointStore(file);
+    FileCheckpointStore<XRayCheckpoint> store = h.checkpoints();
 
     Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 2}");
     assertThatThrownBy(store::load).isInstanceOf(CheckpointException.class).hasMessageContaining("version is 2, expected 1");
@@ -166,25 +179,29 @@ class XRayPollerRestartTest {
     XRayPoller poller = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
     h.poll(poller);
     poller.stop();
-    byte[] valid = Files.readAllBytes(h.settings.checkpointFile());
-    Path file = h.settings.checkpointFile();
+    byte[] valid = Files.readAllBytes(h.checkpointFile);
+    Path cut = dir.resolve("cut/xray-checkpoint.json");
+    Files.createDirectories(cut.getParent());
+    FileCheckpointStore<XRayCheckpoint> truncated = new FileCheckpointStore<>(cut, "bridge.xray.checkpoint-file", new XRayCheckpointFormat());
 
     Cases.forAll(
         20261129L,
         Math.max(50, Cases.tries(2000) / 10), // 200 by default, more under -Pfuzz-long
         r -> r.nextInt(0, valid.length),
-        length ->
-            assertThatThrownBy(() -> CheckpointStore.decode(file, java.util.Arrays.copyOf(valid, length)))
-                .isInstanceOf(CheckpointException.class)
-                .hasMessageContaining("Corrupt X-Ray checkpoint file"));
-    assertThat(new CheckpointStore(h.settings.checkpointFile()).load().traces()).hasSize(8);
+        length -> {
+          write(cut, java.util.Arrays.copyOf(valid, length));
+          assertThatThrownBy(truncated::load)
+              .isInstanceOf(CheckpointException.class)
+              .hasMessageContaining("Corrupt X-Ray checkpoint file");
+        });
+    assertThat(h.checkpoints().load().orElseThrow().traces()).hasSize(8);
   }
 
   @Test
   void unwritableCheckpointLocation_start_failsWithAClearError() throws Exception {
     Path notADirectory = dir.resolve("plain-file");
     Files.writeString(notADirectory, "x");
-    h.settings = h.settings.toBuilder().checkpointFile(notADirectory.resolve("xray-checkpoint.json")).build();
+    h.checkpointFile = notADirectory.resolve("xray-checkpoint.json");
     XRayPoller poller = newPoller();
 
     assertThatThrownBy(poller::start)
@@ -200,8 +217,8 @@ class XRayPollerRestartTest {
     RecordingSink sink = new RecordingSink();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     XRayPoller poller = h.poller(sink, h.converter(), registry);
-    Path data = h.settings.checkpointFile().getParent();
-    Files.delete(h.settings.checkpointFile());
+    Path data = h.checkpointFile.getParent();
+    Files.delete(h.checkpointFile);
     Files.delete(data);
     Files.writeString(data, "now a file"); // the checkpoint's directory is gone
 
@@ -216,9 +233,10 @@ class XRayPollerRestartTest {
 
   @Test
   void checkpoint_roundTrip_keepsEveryField() {
-    CheckpointStore store = new CheckpointStore(dir.resolve("cp.json"));
-    Checkpoint.TraceEntry entry =
-        new Checkpoint.TraceEntry(
+    FileCheckpointStore<XRayCheckpoint> store =
+        new FileCheckpointStore<>(dir.resolve("cp.json"), "bridge.xray.checkpoint-file", new XRayCheckpointFormat());
+    XRayCheckpoint.TraceEntry entry =
+        new XRayCheckpoint.TraceEntry(
             "1-6b0bb2f8-00000000780c0c87013a95e4",
             3,
             java.util.Map.of("2d5a03ff0ff00ee8", -7L, "94ae789b969f1cc5", Long.MAX_VALUE),
@@ -227,8 +245,8 @@ class XRayPollerRestartTest {
             XRayHarness.T0,
             XRayHarness.T0.plusSeconds(1));
 
-    store.write(new Checkpoint(XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry)));
-    Checkpoint back = store.load();
+    store.save(new XRayCheckpoint(XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry)));
+    XRayCheckpoint back = store.load().orElseThrow();
 
     assertThat(back.cursor()).isEqualTo(XRayHarness.T0.plusMillis(123));
     assertThat(back.traces()).singleElement().satisfies(e -> {
@@ -243,10 +261,16 @@ class XRayPollerRestartTest {
     assertThat(dir.resolve("cp.json.tmp")).doesNotExist();
   }
 
+  private static void write(Path file, byte[] bytes) {
+    try {
+      Files.write(file, bytes);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private XRayPoller newPoller() {
-    XRayPoller p = new XRayPoller(h.settings, h.client(), h.converter(), new RecordingSink(), h.ledger, new SimpleMeterRegistry(), h.clock);
-    h.pollers.add(p);
-    return p;
+    return h.newPoller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
   }
 
   /** {@code n} one-segment traces stored now; returns the span ids the stub makes of them. */
@@ -255,9 +279,9 @@ class XRayPollerRestartTest {
     for (int i = 0; i < n; i++) {
       String t = traces.traceId(h.clock.instant());
       String seg = traces.segmentId();
-      h.store.put(TestTraces.segment(t, seg, "", h.clock.instant(), Duration.ofMillis(30)));
+      h.store.put(XRaySegments.segment(t, seg, "", h.clock.instant(), Duration.ofMillis(30)));
       spans.add(Long.parseUnsignedLong(seg, 16));
-      spans.add(Long.parseUnsignedLong(TestTraces.child(seg), 16));
+      spans.add(Long.parseUnsignedLong(XRaySegments.child(seg), 16));
     }
     return spans;
   }

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.model.Ledger.DocumentReason;
+import org.xraybridge.source.poll.PollOutcome;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.StubConverter;
+import org.xraybridge.testing.XRayHarness;
+import org.xraybridge.testing.XRaySegments;
 import reactor.core.publisher.Mono;
 
 /** The poller against the emulator through the real AWS SDK client: what it asks, what it hands on. */
@@ -23,7 +28,7 @@ class XRayPollerTest {
 
   @TempDir Path dir;
   XRayHarness h;
-  TestTraces traces = new TestTraces(42);
+  XRaySegments traces = new XRaySegments(42);
   RecordingSink sink = new RecordingSink();
   SimpleMeterRegistry registry = new SimpleMeterRegistry();
   StubConverter converter;
@@ -56,8 +61,8 @@ class XRayPollerTest {
     for (int i = 1; i < pages.size(); i++) assertThat(pages.get(i).nextToken()).isEqualTo(pages.get(i - 1).responseNextToken());
     assertThat(pages.get(pages.size() - 1).responseNextToken()).isEmpty();
     // window: [cursor − overlap, now − lag) with the first cursor at now − lag − pollInterval, on the Event axis
-    Instant end = now.minus(h.settings.lag());
-    Instant start = end.minus(h.settings.pollInterval()).minus(h.settings.overlap());
+    Instant end = now.minus(h.lag);
+    Instant start = end.minus(h.pollInterval).minus(h.overlap);
     assertThat(pages).allSatisfy(r -> {
       assertThat(r.startTime()).isEqualByComparingTo(seconds(start));
       assertThat(r.endTime()).isEqualByComparingTo(seconds(end));
@@ -73,7 +78,7 @@ class XRayPollerTest {
     assertThat(status.cursor()).isEqualTo(end);
     assertThat(status.lastSuccessfulPoll()).isEqualTo(now);
     assertThat(status.lastOutcome()).isEqualTo(PollOutcome.COMPLETED);
-    assertThat(status.cursorLag()).isEqualTo(h.settings.lag());
+    assertThat(status.cursorLag()).isEqualTo(h.lag);
   }
 
   @Test
@@ -98,7 +103,7 @@ class XRayPollerTest {
 
   @Test
   void steadyTraffic_overManyTicks_costsFewCallsPerTrace() {
-    h.settings = h.settings.toBuilder().overlap(Duration.ofSeconds(5)).build();
+    h.overlap = Duration.ofSeconds(5);
     XRayPoller poller = poller();
     int total = 0;
     for (int tick = 0; tick < 20; tick++) {
@@ -135,7 +140,7 @@ class XRayPollerTest {
     assertThat(outcome).isEqualTo(PollOutcome.COMPLETED);
     assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES))
         .singleElement()
-        .satisfies(r -> assertThat(r.startTime()).isEqualByComparingTo(seconds(cursor.minus(h.settings.overlap()))));
+        .satisfies(r -> assertThat(r.startTime()).isEqualByComparingTo(seconds(cursor.minus(h.overlap))));
     assertThat(h.emulator.requests(RecordedRequest.BATCH_GET_TRACES)).isEmpty();
     assertThat(registry.get("bridge.xray.summaries").tag("result", "skipped").counter().count()).isEqualTo(12);
     assertThat(sink.spanIds()).hasSize(24).doesNotHaveDuplicates();
@@ -145,14 +150,14 @@ class XRayPollerTest {
   void lateSegment_arrivesAfterItsTraceWasDelivered_isDeliveredOnceLaterAsAnotherChunk() {
     String traceId = traces.traceId(XRayHarness.T0);
     String first = traces.segmentId();
-    h.store.put(TestTraces.segment(traceId, first, "", XRayHarness.T0, Duration.ofMillis(200)));
+    h.store.put(XRaySegments.segment(traceId, first, "", XRayHarness.T0, Duration.ofMillis(200)));
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
 
     h.clock.advance(Duration.ofSeconds(10));
     String late = traces.segmentId();
-    h.store.put(TestTraces.segment(traceId, late, TestTraces.child(first), XRayHarness.T0.plusMillis(50), Duration.ofMillis(20)));
+    h.store.put(XRaySegments.segment(traceId, late, XRaySegments.child(first), XRayHarness.T0.plusMillis(50), Duration.ofMillis(20)));
     h.clock.advance(Duration.ofSeconds(5));
     h.poll(poller);
     h.clock.advance(Duration.ofSeconds(2));
@@ -169,13 +174,13 @@ class XRayPollerTest {
   void lateIndependentSubsegment_changesItsParentsDocument_onlyTheNewSpanGoesOut() {
     String traceId = traces.traceId(XRayHarness.T0);
     String seg = traces.segmentId();
-    h.store.put(TestTraces.segment(traceId, seg, "", XRayHarness.T0, Duration.ofMillis(200)));
+    h.store.put(XRaySegments.segment(traceId, seg, "", XRayHarness.T0, Duration.ofMillis(200)));
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
 
     String late = traces.segmentId();
-    h.store.put(TestTraces.independent(traceId, late, TestTraces.child(seg), XRayHarness.T0.plusMillis(250), Duration.ofMillis(10)));
+    h.store.put(XRaySegments.independent(traceId, late, XRaySegments.child(seg), XRayHarness.T0.plusMillis(250), Duration.ofMillis(10)));
     h.clock.advance(Duration.ofSeconds(5));
     h.poll(poller);
     h.clock.advance(Duration.ofSeconds(2));
@@ -200,7 +205,7 @@ class XRayPollerTest {
     assertThat(h.emulator.requests()).filteredOn(r -> r.status() == 429).hasSize(3);
     assertThat(poller.status().throttlesLastMinute()).isEqualTo(3);
     assertThat(apiCalls("throttled")).isEqualTo(3);
-    assertThat(poller.status().cursor()).isEqualTo(h.clock.instant().minus(h.settings.lag()));
+    assertThat(poller.status().cursor()).isEqualTo(h.clock.instant().minus(h.lag));
   }
 
   @Test
@@ -218,11 +223,11 @@ class XRayPollerTest {
     PollOutcome retried = h.poll(poller);
 
     assertThat(failed).isEqualTo(PollOutcome.FAILED);
-    assertThat(attempts).isEqualTo(1 + h.settings.retry().maxRetries());
+    assertThat(attempts).isEqualTo(1 + h.retry.maxRetries());
     assertThat(poller.status().lastError()).isEmpty();
     assertThat(retried).isEqualTo(PollOutcome.COMPLETED);
     List<RecordedRequest> summaries = h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES);
-    assertThat(summaries.get(summaries.size() - 1).startTime()).isEqualByComparingTo(seconds(cursorBefore.minus(h.settings.overlap())));
+    assertThat(summaries.get(summaries.size() - 1).startTime()).isEqualByComparingTo(seconds(cursorBefore.minus(h.overlap)));
     assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(ids);
     assertThat(sink.spanIds()).doesNotHaveDuplicates();
   }
@@ -245,11 +250,8 @@ class XRayPollerTest {
 
   @Test
   void hungCalls_timeOutPerAttempt_thenTheSameWindowIsPolledAgain() {
-    h.settings =
-        h.settings.toBuilder()
-            .apiAttemptTimeout(Duration.ofMillis(700))
-            .retry(new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0))
-            .build();
+    h.apiAttemptTimeout = Duration.ofMillis(700);
+    h.retry = new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0);
     XRayPoller poller = poller();
     h.clock.advance(Duration.ofSeconds(2));
     h.poll(poller); // warms the connection up, so only the hung calls below can time out
@@ -273,11 +275,8 @@ class XRayPollerTest {
 
   @Test
   void sustainedFailure_opensTheCircuit_andNoMoreCallsReachTheApi() {
-    h.settings =
-        h.settings.toBuilder()
-            .retry(new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0))
-            .circuit(new XRaySourceSettings.Circuit(50f, 4, 4, Duration.ofMinutes(1), 1))
-            .build();
+    h.retry = new XRaySourceSettings.Retry(1, Duration.ofMillis(5), Duration.ofMillis(10), 0);
+    h.circuit = new XRaySourceSettings.Circuit(50f, 4, 4, Duration.ofMinutes(1), 1);
     putTraces(3, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
@@ -297,7 +296,8 @@ class XRayPollerTest {
 
   @Test
   void rateLimit_batchGetTraces_callsAreSpacedByTheConfiguredRate() {
-    h.settings = h.settings.toBuilder().rateLimits(new XRaySourceSettings.RateLimits(500, 10, 500)).batchConcurrency(4).build();
+    h.tracesPerSecond = 10;
+    h.batchConcurrency = 4;
     putTraces(40, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
@@ -345,7 +345,7 @@ class XRayPollerTest {
   void inProgressSegment_isHeldThenDeliveredOnceWhenItCompletes() {
     String traceId = traces.traceId(XRayHarness.T0);
     String id = traces.segmentId();
-    h.store.put(TestTraces.inProgress(traceId, id, XRayHarness.T0));
+    h.store.put(XRaySegments.inProgress(traceId, id, XRayHarness.T0));
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
@@ -354,7 +354,7 @@ class XRayPollerTest {
     h.poll(poller); // same revision, still partial: not fetched again
     int fetchesWhileHeld = h.emulator.requests(RecordedRequest.BATCH_GET_TRACES).size();
 
-    h.store.put(TestTraces.segment(traceId, id, "", XRayHarness.T0, Duration.ofMillis(80)));
+    h.store.put(XRaySegments.segment(traceId, id, "", XRayHarness.T0, Duration.ofMillis(80)));
     h.clock.advance(Duration.ofSeconds(2));
     h.poll(poller);
     h.clock.advance(Duration.ofSeconds(2));
@@ -370,7 +370,7 @@ class XRayPollerTest {
   @Test
   void inProgressSegment_neverCompleted_isFetchedAgainAfterTheTimeoutAndDeliveredOnce() {
     String traceId = traces.traceId(XRayHarness.T0);
-    h.store.put(TestTraces.inProgress(traceId, traces.segmentId(), XRayHarness.T0));
+    h.store.put(XRaySegments.inProgress(traceId, traces.segmentId(), XRayHarness.T0));
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
@@ -425,13 +425,13 @@ class XRayPollerTest {
     String good = traces.segmentId();
     String bad = traces.segmentId();
     h.store.put(List.of(
-        TestTraces.segment(traceId, good, "", XRayHarness.T0, Duration.ofMillis(50)),
-        TestTraces.rejectable(traceId, bad, XRayHarness.T0)));
+        XRaySegments.segment(traceId, good, "", XRayHarness.T0, Duration.ofMillis(50)),
+        XRaySegments.rejectable(traceId, bad, XRayHarness.T0)));
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
     String late = traces.segmentId();
-    h.store.put(TestTraces.segment(traceId, late, good, XRayHarness.T0.plusMillis(10), Duration.ofMillis(5)));
+    h.store.put(XRaySegments.segment(traceId, late, good, XRayHarness.T0.plusMillis(10), Duration.ofMillis(5)));
     h.clock.advance(Duration.ofSeconds(2));
     h.poll(poller);
 
@@ -496,7 +496,7 @@ class XRayPollerTest {
     XRayPoller poller = poller();
     h.emulator.delayTraces(Duration.ofMillis(400));
 
-    Mono<PollOutcome> first = poller.pollOnce().cache();
+    Mono<PollOutcome> first = poller.poll().cache();
     first.subscribe();
     await().atMost(Duration.ofSeconds(10)).until(() -> !h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).isEmpty());
     PollOutcome second = h.poll(poller);
@@ -508,11 +508,10 @@ class XRayPollerTest {
 
   @Test
   void start_scheduledTicks_pollEveryIntervalUntilStopped() {
-    h.settings = h.settings.toBuilder().pollInterval(Duration.ofMillis(100)).build();
+    h.pollInterval = Duration.ofMillis(100);
     List<String> ids = putTraces(5, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
-    XRayPoller poller = new XRayPoller(h.settings, h.client(), converter, sink, h.ledger, registry, h.clock);
-    h.pollers.add(poller);
+    XRayPoller poller = h.newPoller(sink, converter, registry);
 
     poller.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> sink.accepted.size() == 5);
@@ -528,7 +527,7 @@ class XRayPollerTest {
     assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(all);
     // stop() may cancel the last poll after its hand-off but before its outcome is counted
     assertThat(registry.get("bridge.xray.polls").tag("outcome", "completed").counter().count()).isGreaterThanOrEqualTo(1);
-    assertThat(new CheckpointStore(h.settings.checkpointFile()).load().cursor()).isEqualTo(h.clock.instant().minus(h.settings.lag()));
+    assertThat(h.checkpoints().load().orElseThrow().cursor()).isEqualTo(h.clock.instant().minus(h.lag));
   }
 
   // ---- helpers ----
@@ -543,7 +542,7 @@ class XRayPollerTest {
     for (int i = 0; i < n; i++) {
       String t = traces.traceId(start);
       ids.add(t);
-      h.store.put(TestTraces.segment(t, traces.segmentId(), "", start, Duration.ofMillis(40)));
+      h.store.put(XRaySegments.segment(t, traces.segmentId(), "", start, Duration.ofMillis(40)));
     }
     return ids;
   }

@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray;
+package org.xraybridge.testing;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 import org.xraybridge.demo.TimeShift;
 
-/** Segment documents for tests, shaped like the X-Ray SDKs write them (WIRE.md §B). Random ids from a seed. */
-public final class TestTraces {
+/** Segment documents for tests, shaped like the X-Ray SDKs write them. Random ids from a seed. */
+public final class XRaySegments {
   private final SplittableRandom random;
 
-  public TestTraces(long seed) {
+  public XRaySegments(long seed) {
     random = new SplittableRandom(seed);
   }
 

@@ -1,4 +1,4 @@
-package org.xraybridge.source.xray;
+package org.xraybridge.testing;
 
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -22,26 +22,26 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stands in for the real converter (written elsewhere): one span per (sub)segment, span id = the
+ * Stands in for the real converter in the sources' tests: one span per (sub)segment, span id = the
  * segment id's 64 bits; holds an in-progress document until {@code inProgressTimeout} after its start
- * (as MAPPING.md §2 says the real one does); rejects, and counts in the ledger, a document that is not
- * JSON or whose name is {@code "reject-me"}. Records every input it saw.
+ * (as the real one does, docs/conversion.md "In progress"); rejects, and counts in the ledger, a
+ * document that is not JSON or whose name is {@code "reject-me"}. Records every input it saw.
  */
-final class StubConverter implements TraceConverter {
+public final class StubConverter implements TraceConverter {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final Ledger ledger;
   private final Clock clock;
   private final Duration inProgressTimeout;
-  final List<XRayDocuments> inputs = new CopyOnWriteArrayList<>();
+  public final List<XRayDocuments> inputs = new CopyOnWriteArrayList<>();
 
   /** Ids of the documents of input {@code i} that were new (not given as delivered context). */
-  List<String> newIds(int i) {
+  public List<String> newIds(int i) {
     XRayDocuments d = inputs.get(i);
     return d.documents().stream().map(SegmentDocument::id).filter(id -> !d.delivered().contains(id)).toList();
   }
 
-  StubConverter(Ledger ledger, Clock clock, Duration inProgressTimeout) {
+  public StubConverter(Ledger ledger, Clock clock, Duration inProgressTimeout) {
     this.ledger = ledger;
     this.clock = clock;
     this.inProgressTimeout = inProgressTimeout;

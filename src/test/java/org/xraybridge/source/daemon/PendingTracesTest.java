@@ -26,12 +26,15 @@ import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Span;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.source.daemon.DaemonMetrics.DocumentOutcome;
 import org.xraybridge.source.daemon.DaemonMetrics.FlushReason;
 import org.xraybridge.testing.Cases;
+import org.xraybridge.testing.MutableClock;
+import org.xraybridge.testing.RecordingSink;
 
 /** Assembly with time driven by the test: the real converter, a recording merge stage, the real ledger. */
-class TraceAssemblerTest {
+class PendingTracesTest {
 
   private static final long MS = 1_000_000L;
   private static final Instant EPOCH = Instant.ofEpochSecond(T0 + 10);
@@ -41,9 +44,9 @@ class TraceAssemblerTest {
   private final MutableClock clock = new MutableClock(EPOCH);
   private final DropLedger ledger = new DropLedger(new SimpleMeterRegistry(), Clock.systemUTC(), Duration.ofHours(1));
   private final RecordingSink sink = new RecordingSink();
-  private final DaemonMetrics metrics = new DaemonMetrics(new SimpleMeterRegistry());
-  private DaemonSettings settings = DaemonSettings.defaults().withTiming(ofMillis(100), ofSeconds(1), ofSeconds(10), ofMillis(10));
-  private TraceAssembler assembler = assembler(settings, clock);
+  private final MicrometerDaemonMetrics metrics = new MicrometerDaemonMetrics(new SimpleMeterRegistry());
+  private TestSettings settings = TestSettings.loopback().timing(ofMillis(100), ofSeconds(1), ofSeconds(10), ofMillis(10));
+  private PendingTraces assembler = assembler(settings, clock);
   private long now;
   private int added;
 
@@ -52,10 +55,10 @@ class TraceAssemblerTest {
     List<byte[]> streamed = Datagrams.captured("xray-sdk-java_streamed-subsegments");
     for (byte[] d : streamed) add(decode(d), 0);
     tickAt(99);
-    assertThat(sink.chunks()).isEmpty();
+    assertThat(sink.accepted).isEmpty();
     tickAt(100);
 
-    assertThat(sink.chunks()).hasSize(1);
+    assertThat(sink.accepted).hasSize(1);
     Span segment = sink.span("28808f6bcc2a6e94");
     assertThat(segment.name()).isEqualTo("xray.segment");
     for (String id : List.of("34fcf314968136b5", "6dc7ae011f0984cc", "343a40959a15384f", "1adb026e52d4c10f")) {
@@ -63,8 +66,8 @@ class TraceAssemblerTest {
       assertThat(s.service()).as("service of %s", id).isEqualTo(segment.service()).isEqualTo("batch-importer");
       assertThat(s.parentId()).isEqualTo(segment.spanId());
     }
-    assertThat(metrics.flushes(FlushReason.QUIET)).isEqualTo(1);
-    assertThat(metrics.documents(DocumentOutcome.DELIVERED)).isEqualTo(5);
+    assertThat(flushes(FlushReason.QUIET)).isEqualTo(1);
+    assertThat(documents(DocumentOutcome.DELIVERED)).isEqualTo(5);
     assertBooksBalance();
   }
 
@@ -74,17 +77,17 @@ class TraceAssemblerTest {
     add(subsegment(TRACE, "5ab0000000000002", SEG, "chunk-2", T0 + 1.1, T0 + 1.2), 5);
     tickAt(1_000); // the assembly window alone does not release orphans
     tickAt(9_999);
-    assertThat(sink.chunks()).isEmpty();
+    assertThat(sink.accepted).isEmpty();
     tickAt(10_000);
-    assertThat(sink.chunks()).hasSize(1);
+    assertThat(sink.accepted).hasSize(1);
     assertThat(sink.span("5ab0000000000001").service()).isEqualTo("chunk-1"); // its segment never came in time
 
     add(segment(TRACE, SEG, "importer", T0 + 0.9, T0 + 2.0), 11_000);
     tickAt(11_100);
-    assertThat(sink.chunks()).hasSize(2);
-    assertThat(sink.chunks().get(1).spans()).extracting(Span::spanId).containsExactly(Long.parseUnsignedLong(SEG, 16));
+    assertThat(sink.accepted).hasSize(2);
+    assertThat(sink.accepted.get(1).spans()).extracting(Span::spanId).containsExactly(Long.parseUnsignedLong(SEG, 16));
     sink.span("5ab0000000000001"); // still exactly once
-    assertThat(metrics.flushes(FlushReason.ORPHAN)).isEqualTo(1);
+    assertThat(flushes(FlushReason.ORPHAN)).isEqualTo(1);
     assertBooksBalance();
   }
 
@@ -98,13 +101,13 @@ class TraceAssemblerTest {
     add(subsegment(trace, "1a7e000000000001", "36b04b0cebfbc392", "send-email", T0 + 1, T0 + 2), 3_000);
     tickAt(3_100);
 
-    assertThat(sink.chunks()).hasSize(2);
-    ConvertedTrace late = sink.chunks().get(1);
+    assertThat(sink.accepted).hasSize(2);
+    ConvertedTrace late = sink.accepted.get(1);
     assertThat(late.spans()).hasSize(1);
     Span email = late.spans().get(0);
     assertThat(email.service()).isEqualTo(sink.span("1f23bbcdfc83555a").service()).isEqualTo("order-api");
     assertThat(email.parentId()).isEqualTo(Long.parseUnsignedLong("36b04b0cebfbc392", 16));
-    assertThat(late.traceId()).isEqualTo(sink.chunks().get(0).traceId());
+    assertThat(late.traceId()).isEqualTo(sink.accepted.get(0).traceId());
     assertBooksBalance();
   }
 
@@ -114,11 +117,11 @@ class TraceAssemblerTest {
     add(subsegment(TRACE, "5ab0000000000001", SEG, "charge", T0 + 1.1, T0 + 1.3), 10);
     tickAt(110);
     assertThat(sink.spans()).extracting(Span::service).containsExactly("checkout"); // named by the held segment
-    assertThat(metrics.heldInProgress.get()).isEqualTo(1);
+    assertThat(assembler.levels().inProgressHeld()).isEqualTo(1);
 
     add(segment(TRACE, SEG, "checkout", T0 + 1, T0 + 1.5), 2_000);
-    assertThat(metrics.documents(DocumentOutcome.SUPERSEDED)).isEqualTo(1);
-    assertThat(metrics.heldInProgress.get()).isZero();
+    assertThat(documents(DocumentOutcome.SUPERSEDED)).isEqualTo(1);
+    assertThat(assembler.levels().inProgressHeld()).isZero();
     tickAt(2_100);
     Span checkout = sink.span(SEG);
     assertThat(checkout.durationNanos()).isEqualTo(500 * MS);
@@ -133,7 +136,7 @@ class TraceAssemblerTest {
     add(inProgressSegment(TRACE, SEG, "checkout", T0 + 1), 1);
     tickAt(101);
     assertThat(sink.span(SEG).durationNanos()).isEqualTo(500 * MS);
-    assertThat(metrics.documents(DocumentOutcome.SUPERSEDED)).isEqualTo(1);
+    assertThat(documents(DocumentOutcome.SUPERSEDED)).isEqualTo(1);
     assertBooksBalance();
   }
 
@@ -142,13 +145,13 @@ class TraceAssemblerTest {
     add(inProgressSegment(TRACE, SEG, "batch", T0 + 1), 0);
     tickAt(100);
     tickAt(599_000);
-    assertThat(sink.chunks()).isEmpty();
+    assertThat(sink.accepted).isEmpty();
     tickAt(600_100); // arrival + bridge.xray.in-progress-timeout (10 min)
 
     Span batch = sink.span(SEG);
     assertThat(batch.meta()).containsEntry("aws.xray.in_progress", "true");
-    assertThat(metrics.flushes(FlushReason.IN_PROGRESS)).isEqualTo(1);
-    assertThat(metrics.heldInProgress.get()).isZero();
+    assertThat(flushes(FlushReason.IN_PROGRESS)).isEqualTo(1);
+    assertThat(assembler.levels().inProgressHeld()).isZero();
     assertBooksBalance();
   }
 
@@ -160,8 +163,8 @@ class TraceAssemblerTest {
     tickAt(100);
     for (int s = 600; s <= 1_200; s += 60) tickAt(s * 1_000L + 100);
 
-    assertThat(sink.chunks()).isEmpty();
-    assertThat(metrics.documents(DocumentOutcome.DROPPED_IN_PROGRESS)).isEqualTo(1);
+    assertThat(sink.accepted).isEmpty();
+    assertThat(documents(DocumentOutcome.DROPPED_IN_PROGRESS)).isEqualTo(1);
     assertThat(ledger.snapshot().documentsRejected()).isEqualTo(1); // in_progress_expired
     assertThat(assembler.bufferedDocuments()).isZero();
     assertBooksBalance();
@@ -169,14 +172,14 @@ class TraceAssemblerTest {
 
   @Test
   void add_atTheTraceCap_flushesTheOldestTraceEarly() {
-    assembler = assembler(settings.withCaps(2, 100, DaemonSettings.MIN_MAX_BYTES), clock);
+    assembler = assembler(settings.caps(2, 100, TestSettings.MIN_MAX_BYTES), clock);
     add(segment(traceId(1), "5eea000000000001", "a", T0 + 1, T0 + 2), 0);
     add(segment(traceId(2), "5eea000000000002", "b", T0 + 1, T0 + 2), 1);
-    assertThat(sink.chunks()).isEmpty();
+    assertThat(sink.accepted).isEmpty();
     add(segment(traceId(3), "5eea000000000003", "c", T0 + 1, T0 + 2), 2);
 
-    assertThat(sink.chunks()).extracting(ConvertedTrace::xrayTraceId).containsExactly(traceId(1));
-    assertThat(metrics.flushes(FlushReason.EARLY)).isEqualTo(1);
+    assertThat(sink.accepted).extracting(ConvertedTrace::xrayTraceId).containsExactly(traceId(1));
+    assertThat(flushes(FlushReason.EARLY)).isEqualTo(1);
     assertThat(assembler.bufferedTraces()).isEqualTo(2);
     tickAt(102);
     assertThat(sink.spanCount()).isEqualTo(3);
@@ -185,7 +188,7 @@ class TraceAssemblerTest {
 
   @Test
   void add_atTheDocumentAndByteCaps_flushesEarlyAndStaysUnder() {
-    assembler = assembler(settings.withCaps(100, 3, DaemonSettings.MIN_MAX_BYTES), clock);
+    assembler = assembler(settings.caps(100, 3, TestSettings.MIN_MAX_BYTES), clock);
     for (int i = 0; i < 10; i++) {
       add(subsegment(TRACE, String.format("5ab00000000000%02x", i), SEG, "s" + i, T0 + 1, T0 + 2), i);
       assertThat(assembler.bufferedDocuments()).isLessThanOrEqualTo(3);
@@ -194,32 +197,32 @@ class TraceAssemblerTest {
     for (int i = 0; i < 10; i++) {
       add(segment(traceId(100 + i), "5eea0000000001" + String.format("%02x", i), "big", T0 + 1, T0 + 2)
           .replace("}", ",\"metadata\":{\"default\":{\"pad\":\"" + pad + "\"}}}"), 20 + i);
-      assertThat(assembler.bufferedBytes()).isLessThanOrEqualTo(DaemonSettings.MIN_MAX_BYTES);
+      assertThat(assembler.bufferedBytes()).isLessThanOrEqualTo(TestSettings.MIN_MAX_BYTES);
     }
     tickAt(20_000);
     assertThat(sink.spanCount()).isEqualTo(20);
-    assertThat(metrics.flushes(FlushReason.EARLY)).isPositive();
+    assertThat(flushes(FlushReason.EARLY)).isPositive();
     assertBooksBalance();
   }
 
   @Test
   void tick_mergeStageOverloaded_keepsTheChunkAndDeliversItOnceWhenItRecovers() {
-    sink.overloaded.set(true);
+    sink.overloaded = true;
     add(segment(TRACE, SEG, "api", T0 + 1, T0 + 2), 0);
     tickAt(100);
     tickAt(200);
     assertThat(sink.refused.get()).isEqualTo(2);
-    assertThat(metrics.awaitingChunks.get()).isEqualTo(1);
+    assertThat(assembler.levels().chunksAwaitingSink()).isEqualTo(1);
     assertThat(assembler.bufferedDocuments()).isEqualTo(1);
     // a late piece of the same trace meanwhile: it queues behind, and never repeats the first chunk's span
     add(subsegment(TRACE, "5ab0000000000001", SEG, "late", T0 + 1.5, T0 + 3), 300);
     tickAt(400);
-    assertThat(metrics.awaitingChunks.get()).isEqualTo(2);
+    assertThat(assembler.levels().chunksAwaitingSink()).isEqualTo(2);
 
-    sink.overloaded.set(false);
+    sink.overloaded = false;
     tickAt(500);
-    assertThat(sink.chunks()).hasSize(2);
-    assertThat(sink.chunks().get(0).spans()).extracting(Span::spanId).containsExactly(Long.parseUnsignedLong(SEG, 16));
+    assertThat(sink.accepted).hasSize(2);
+    assertThat(sink.accepted.get(0).spans()).extracting(Span::spanId).containsExactly(Long.parseUnsignedLong(SEG, 16));
     assertThat(sink.span("5ab0000000000001").service()).isEqualTo("api");
     assertThat(assembler.bufferedDocuments()).isZero();
     assertThat(ledger.snapshot().dropped()).isZero();
@@ -228,19 +231,19 @@ class TraceAssemblerTest {
 
   @Test
   void add_beyondTheCapsWhileOverloaded_dropsTheOldestChunkAndCountsItsSpans() {
-    assembler = assembler(settings.withCaps(100, 3, DaemonSettings.MIN_MAX_BYTES), clock);
-    sink.overloaded.set(true);
+    assembler = assembler(settings.caps(100, 3, TestSettings.MIN_MAX_BYTES), clock);
+    sink.overloaded = true;
     for (int i = 0; i < 6; i++) {
       add(segment(traceId(i), String.format("5eea00000000000%x", i + 1), "s" + i, T0 + 1, T0 + 2), i * 200L);
       tickAt(i * 200L + 100);
       assertThat(assembler.bufferedDocuments()).isLessThanOrEqualTo(3);
     }
     assertThat(ledger.snapshot().drops()).containsEntry("receive.overloaded", 3L);
-    assertThat(metrics.documents(DocumentOutcome.DROPPED_OVERLOADED)).isEqualTo(3);
+    assertThat(documents(DocumentOutcome.DROPPED_OVERLOADED)).isEqualTo(3);
 
-    sink.overloaded.set(false);
+    sink.overloaded = false;
     tickAt(2_000);
-    assertThat(sink.chunks()).extracting(ConvertedTrace::xrayTraceId).containsExactly(traceId(3), traceId(4), traceId(5));
+    assertThat(sink.accepted).extracting(ConvertedTrace::xrayTraceId).containsExactly(traceId(3), traceId(4), traceId(5));
     assertBooksBalance();
   }
 
@@ -253,20 +256,20 @@ class TraceAssemblerTest {
     add(doc, 2_000); // after delivery too
     tickAt(2_100);
     sink.span(SEG);
-    assertThat(metrics.documents(DocumentOutcome.DUPLICATE)).isEqualTo(2);
+    assertThat(documents(DocumentOutcome.DUPLICATE)).isEqualTo(2);
     assertThat(ledger.snapshot().documentsRejected()).isEqualTo(2);
     assertBooksBalance();
   }
 
   @Test
   void tick_contextPastItsTtl_isForgottenAndALatePieceGoesWithout() {
-    assembler = assembler(settings.withContext(ofSeconds(60), 1 << 20), clock);
+    assembler = assembler(settings.context(ofSeconds(60), 1 << 20), clock);
     add(segment(TRACE, SEG, "api", T0 + 1, T0 + 2), 0);
     tickAt(100);
-    assertThat(metrics.contextTraces.get()).isEqualTo(1);
+    assertThat(assembler.levels().contextTraces()).isEqualTo(1);
     tickAt(60_100);
-    assertThat(metrics.contextTraces.get()).isZero();
-    assertThat(metrics.contextBytes.get()).isZero();
+    assertThat(assembler.levels().contextTraces()).isZero();
+    assertThat(assembler.levels().contextBytes()).isZero();
 
     add(subsegment(TRACE, "5ab0000000000001", SEG, "late", T0 + 1.5, T0 + 3), 61_000);
     tickAt(71_000); // no segment known any more: an orphan
@@ -276,19 +279,19 @@ class TraceAssemblerTest {
 
   @Test
   void add_contextOverItsByteBound_evictsTheLeastRecentlyDeliveredTrace() {
-    assembler = assembler(settings.withContext(ofMinutes(5), 200), clock);
+    assembler = assembler(settings.context(ofMinutes(5), 200), clock);
     add(segment(traceId(1), "5eea000000000001", "a", T0 + 1, T0 + 2), 0);
     tickAt(100);
     add(segment(traceId(2), "5eea000000000002", "b", T0 + 1, T0 + 2), 200);
     tickAt(300);
-    assertThat(metrics.contextTraces.get()).isEqualTo(1);
-    assertThat(metrics.contextBytes.get()).isLessThanOrEqualTo(200);
+    assertThat(assembler.levels().contextTraces()).isEqualTo(1);
+    assertThat(assembler.levels().contextBytes()).isLessThanOrEqualTo(200);
     assertBooksBalance();
   }
 
   @Test
   void flushForStop_mergeStageStillRefusing_dropsWithTheShutdownReason() {
-    sink.overloaded.set(true);
+    sink.overloaded = true;
     add(segment(traceId(1), "5eea000000000001", "a", T0 + 1, T0 + 2), 0);
     add(subsegment(traceId(1), "5ab0000000000001", "5eea000000000001", "b", T0 + 1, T0 + 2), 0);
     add(inProgressSegment(traceId(2), "5eea000000000002", "c", T0 + 1), 0);
@@ -297,9 +300,9 @@ class TraceAssemblerTest {
     assembler.dropAwaiting();
 
     assertThat(ledger.snapshot().drops()).containsEntry("receive.shutdown", 2L);
-    assertThat(metrics.documents(DocumentOutcome.DROPPED_SHUTDOWN)).isEqualTo(3);
+    assertThat(documents(DocumentOutcome.DROPPED_SHUTDOWN)).isEqualTo(3);
     assertThat(assembler.bufferedDocuments()).isZero();
-    assertThat(metrics.flushes(FlushReason.STOP)).isEqualTo(2);
+    assertThat(flushes(FlushReason.STOP)).isEqualTo(2);
     assertBooksBalance();
   }
 
@@ -324,37 +327,36 @@ class TraceAssemblerTest {
   }
 
   private void run(Scenario s) {
-    sink.overloaded.set(false);
-    TraceAssembler a = assembler(settings.withCaps(s.maxTraces, s.maxDocuments, DaemonSettings.MIN_MAX_BYTES), clock);
+    sink.overloaded = false;
+    PendingTraces a = assembler(settings.caps(s.maxTraces, s.maxDocuments, TestSettings.MIN_MAX_BYTES), clock);
     assembler = a;
-    DaemonMetrics m = metrics;
-    long before = totalOutcomes(m);
+    long before = totalOutcomes();
     int addedBefore = added;
     int spansBefore = sink.spanCount();
-    long droppedBefore = m.documents(DocumentOutcome.DROPPED_OVERLOADED) + m.documents(DocumentOutcome.DROPPED_IN_PROGRESS);
+    long droppedBefore = documents(DocumentOutcome.DROPPED_OVERLOADED) + documents(DocumentOutcome.DROPPED_IN_PROGRESS);
     Set<Long> ids = new HashSet<>();
     for (Scenario.Event e : s.events) {
-      if (e.overload != null) sink.overloaded.set(e.overload);
+      if (e.overload != null) sink.overloaded = e.overload;
       for (long t = now / MS + 50; t < e.atMs; t += 50) tickAt(t);
       add(e.json, e.atMs);
       ids.add(Long.parseUnsignedLong(e.id, 16));
       assertThat(a.bufferedDocuments()).isLessThanOrEqualTo(s.maxDocuments);
       assertThat(a.bufferedTraces()).isLessThanOrEqualTo(s.maxTraces);
-      assertThat(a.bufferedBytes()).isLessThanOrEqualTo(DaemonSettings.MIN_MAX_BYTES);
+      assertThat(a.bufferedBytes()).isLessThanOrEqualTo(TestSettings.MIN_MAX_BYTES);
     }
-    sink.overloaded.set(false);
+    sink.overloaded = false;
     long end = now / MS;
     for (long t : new long[] {end + 2_000, end + 15_000, end + 601_000, end + 1_300_000}) tickAt(t);
 
     assertThat(a.bufferedDocuments()).isZero();
-    assertThat(added - addedBefore).isEqualTo(totalOutcomes(m) - before);
+    assertThat(added - addedBefore).isEqualTo(totalOutcomes() - before);
     List<Span> spans = sink.spans().subList(spansBefore, sink.spanCount());
     Set<Long> seen = new HashSet<>();
     for (Span sp : spans) {
       assertThat(seen.add(sp.spanId())).as("span %x delivered once", sp.spanId()).isTrue();
       assertThat(ids).contains(sp.spanId());
     }
-    long dropped = m.documents(DocumentOutcome.DROPPED_OVERLOADED) + m.documents(DocumentOutcome.DROPPED_IN_PROGRESS) - droppedBefore;
+    long dropped = documents(DocumentOutcome.DROPPED_OVERLOADED) + documents(DocumentOutcome.DROPPED_IN_PROGRESS) - droppedBefore;
     assertThat(spans.size() + dropped).isGreaterThanOrEqualTo(ids.size());
     if (s.roomy) assertThat(spans).hasSize(ids.size());
     // the next case starts afresh in time
@@ -364,9 +366,17 @@ class TraceAssemblerTest {
 
   // ---- helpers -------------------------------------------------------------------------------------
 
-  private TraceAssembler assembler(DaemonSettings s, Clock converterClock) {
+  private PendingTraces assembler(TestSettings s, Clock converterClock) {
     settings = s;
-    return new TraceAssembler(s, new SegmentConverter(ConvertOptions.DEFAULTS, ledger, converterClock), sink, ledger, metrics);
+    return new PendingTraces(s.get(), new SegmentConverter(ConvertOptions.DEFAULTS, ledger, converterClock), sink, ledger, metrics);
+  }
+
+  private long documents(DocumentOutcome outcome) {
+    return metrics.totals().documents().getOrDefault(outcome.tag(), 0L);
+  }
+
+  private long flushes(FlushReason reason) {
+    return metrics.totals().flushes().getOrDefault(reason.tag(), 0L);
   }
 
   private void add(String json, long atMs) {
@@ -393,15 +403,15 @@ class TraceAssemblerTest {
     return ((DatagramDecoder.Decoded) new DatagramDecoder().decode(datagram, datagram.length)).document();
   }
 
-  private static long totalOutcomes(DaemonMetrics m) {
+  private long totalOutcomes() {
     long sum = 0;
-    for (DocumentOutcome o : DocumentOutcome.values()) sum += m.documents(o);
+    for (DocumentOutcome o : DocumentOutcome.values()) sum += documents(o);
     return sum;
   }
 
   /** Every document taken is in exactly one outcome or still buffered. */
   private void assertBooksBalance() {
-    assertThat(totalOutcomes(metrics) + assembler.bufferedDocuments()).isEqualTo(added);
+    assertThat(totalOutcomes() + assembler.bufferedDocuments()).isEqualTo(added);
   }
 
   /** A generated arrival sequence. */

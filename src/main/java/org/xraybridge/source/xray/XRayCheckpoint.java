@@ -7,15 +7,15 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * What the poller persists between runs: the cursor (end of the last window polled completely) and,
- * per trace seen within the delivered set's ttl, what was delivered and what is held.
+ * What an X-Ray source keeps between runs: the cursor (end of the last window polled completely)
+ * and, per trace seen within the delivered set's ttl, what was delivered and what is held.
  *
  * @param cursor end of the last completely polled window; the next window starts at {@code cursor − overlap}
  * @param writtenAt when this checkpoint was taken
  */
-record Checkpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
+public record XRayCheckpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
 
-  Checkpoint {
+  public XRayCheckpoint {
     Objects.requireNonNull(cursor, "cursor == null");
     Objects.requireNonNull(writtenAt, "writtenAt == null");
     traces = List.copyOf(traces);
@@ -31,7 +31,7 @@ record Checkpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
    * @param heldSince when the trace first held a document ({@link Instant#EPOCH} when none)
    * @param touched when the entry last changed
    */
-  record TraceEntry(
+  public record TraceEntry(
       String traceId,
       int revision,
       Map<String, Long> delivered,
@@ -40,7 +40,7 @@ record Checkpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
       Instant heldSince,
       Instant touched) {
 
-    TraceEntry {
+    public TraceEntry {
       Objects.requireNonNull(traceId, "traceId == null");
       delivered = Map.copyOf(delivered);
       spanIds = spanIds.clone();

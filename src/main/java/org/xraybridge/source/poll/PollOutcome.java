@@ -1,8 +1,8 @@
-package org.xraybridge.source.xray;
+package org.xraybridge.source.poll;
 
 import java.util.Locale;
 
-/** What one poll tick came to (metric tag {@code bridge.xray.polls{outcome}}). */
+/** What one poll tick came to (the {@code outcome} tag of a source's {@code polls} metric). */
 public enum PollOutcome {
   /** Nothing has been polled yet. */
   NONE,
@@ -14,7 +14,7 @@ public enum PollOutcome {
   OVERLOADED,
   /** {@code now − lag} was not after the cursor (the clock went back): nothing was polled. */
   CLOCK_BEHIND,
-  /** The previous poll was still running: this tick did nothing. */
+  /** The previous poll was still running, or the source is not running: this tick did nothing. */
   SKIPPED;
 
   public String tag() {

@@ -1,0 +1,62 @@
+package org.xraybridge.source.xray;
+
+import java.time.Instant;
+import org.xraybridge.source.poll.PollOutcome;
+import org.xraybridge.source.xray.XRaySourceStatus.State;
+
+/**
+ * What an X-Ray source last did, as one immutable value the source swaps atomically; its status is
+ * read from it. {@link Instant#EPOCH} means "never", {@code ""} means "none".
+ */
+record Activity(
+    State state,
+    Instant lastSuccess,
+    Instant lastPollAt,
+    Instant windowStart,
+    Instant windowEnd,
+    PollOutcome lastOutcome,
+    String lastError,
+    String destination,
+    String warning,
+    boolean backPressured) {
+
+  static final Activity NEW =
+      new Activity(State.NEW, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, PollOutcome.NONE, "", "unknown", "", false);
+
+  Activity state(State s) {
+    return new Activity(s, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, lastError, destination, warning, backPressured);
+  }
+
+  /** A tick started on {@code [from, to)}. */
+  Activity polling(Instant now, Instant from, Instant to) {
+    return new Activity(state, lastSuccess, now, from, to, lastOutcome, lastError, destination, warning, backPressured);
+  }
+
+  /** The window was handed on completely. */
+  Activity completed(Instant now) {
+    return new Activity(state, now, lastPollAt, windowStart, windowEnd, lastOutcome, "", destination, warning, false);
+  }
+
+  /** The tick stopped: the sink was full. */
+  Activity overloaded(String error) {
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, destination, warning, true);
+  }
+
+  Activity failed(String error) {
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, destination, warning, backPressured);
+  }
+
+  Activity outcome(PollOutcome o) {
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, o, lastError, destination, warning, backPressured);
+  }
+
+  /** The clock was behind the cursor at {@code now}: nothing polled. */
+  Activity clockBehind(Instant now, String error) {
+    return new Activity(
+        state, lastSuccess, now, windowStart, windowEnd, PollOutcome.CLOCK_BEHIND, error, destination, warning, backPressured);
+  }
+
+  Activity destination(String d, String w) {
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, lastError, d, w, backPressured);
+  }
+}

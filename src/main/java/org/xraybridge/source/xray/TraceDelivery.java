@@ -1,0 +1,140 @@
+package org.xraybridge.source.xray;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xraybridge.model.Admission;
+import org.xraybridge.model.ConvertedTrace;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.SegmentDocument;
+import org.xraybridge.model.Span;
+import org.xraybridge.model.TraceConverter;
+import org.xraybridge.model.XRayDocuments;
+import org.xraybridge.model.XRaySink;
+import org.xraybridge.source.xray.DeliveredSegments.TraceProgress;
+import software.amazon.awssdk.services.xray.model.Segment;
+import software.amazon.awssdk.services.xray.model.Trace;
+
+/**
+ * Hands one X-Ray trace on exactly once: its documents not delivered yet (by id and text hash) go to
+ * the converter, with the delivered ones as context; the spans not handed on before go to the sink
+ * as a further chunk of the trace; and only when the sink accepts are they marked delivered — except
+ * the in-progress documents the converter held. Runs under the {@link XRayPollState} lock, so what
+ * the sink accepted is marked before anything else reads the delivered set. Rejected documents are
+ * counted by the converter and never retried. docs/xray-source.md "Exactly once".
+ */
+final class TraceDelivery {
+
+  private static final Logger log = LoggerFactory.getLogger(TraceDelivery.class);
+  private static final Half HALF = Half.XRAY_POLL;
+
+  private final TraceConverter converter;
+  private final XRaySink sink;
+  private final XRaySourceMetrics metrics;
+
+  TraceDelivery(TraceConverter converter, XRaySink sink, XRaySourceMetrics metrics) {
+    this.converter = converter;
+    this.sink = sink;
+    this.metrics = metrics;
+  }
+
+  /**
+   * @param revision the revision of the trace's summary, -1 when fetched without one
+   * @throws TickAborted#OVERLOADED when the sink is full; nothing of this trace is marked
+   */
+  void handOn(DeliveredSegments delivered, Trace trace, int revision, Instant now) {
+    String traceId = trace.id();
+    boolean limitExceeded = Boolean.TRUE.equals(trace.limitExceeded());
+    if (limitExceeded) metrics.limitExceeded();
+    List<Segment> segments = trace.segments();
+    metrics.tracePolled(segments.size());
+    TraceProgress p = delivered.getOrCreate(traceId);
+    List<SegmentDocument> fresh = new ArrayList<>(segments.size());
+    List<Long> hashes = new ArrayList<>(segments.size());
+    // Delivered documents still go to the converter, as context only: a late document then gets its
+    // parent segment's service, the exceptions it refers to and the trace's datadog-metadata.
+    List<SegmentDocument> all = new ArrayList<>(segments.size());
+    Set<String> context = new HashSet<>();
+    int skipped = 0;
+    for (Segment s : segments) {
+      String id = s.id() == null ? "" : s.id();
+      String text = s.document() == null ? "" : s.document();
+      long hash = DeliveredSegments.hash(text);
+      all.add(new SegmentDocument(id, text));
+      if (!id.isEmpty() && p.isDelivered(id, hash)) {
+        context.add(id);
+        skipped++;
+        continue;
+      }
+      fresh.add(new SegmentDocument(id, text));
+      hashes.add(hash);
+    }
+    metrics.segmentsSkipped(skipped);
+    if (fresh.isEmpty()) {
+      mark(delivered, p, revision, Set.of(), now);
+      return;
+    }
+    ConvertedTrace converted = convert(new XRayDocuments(traceId, all, HALF, limitExceeded, context), fresh.size());
+    Set<String> held = converted == null ? Set.of() : converted.heldSegmentIds();
+    if (converted != null) p.addSpanIds(offerNew(p, converted));
+    int marked = 0;
+    for (int i = 0; i < fresh.size(); i++) {
+      String id = fresh.get(i).id();
+      if (id.isEmpty() || held.contains(id)) continue;
+      p.delivered.put(id, hashes.get(i));
+      marked++;
+    }
+    metrics.segmentsDelivered(marked);
+    mark(delivered, p, revision, held, now);
+  }
+
+  /** The converter's result, or null when it threw (its contract is never to: skip these documents rather than fail on them every tick). */
+  private ConvertedTrace convert(XRayDocuments documents, int fresh) {
+    try {
+      return converter.convert(documents);
+    } catch (RuntimeException e) {
+      log.error("The converter failed on X-Ray trace {} ({} documents); they are skipped", documents.xrayTraceId(), fresh, e);
+      metrics.converterFailed(fresh);
+      return null;
+    }
+  }
+
+  /** Offers the spans not handed on before; returns their ids once the sink accepted them. */
+  private long[] offerNew(TraceProgress p, ConvertedTrace converted) {
+    List<Span> spans = converted.spans();
+    List<Span> fresher = new ArrayList<>(spans.size());
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
+      if (!p.hasSpan(span.spanId())) fresher.add(span);
+    }
+    if (fresher.isEmpty()) return new long[0];
+    ConvertedTrace chunk = fresher.size() == spans.size() ? converted : withSpans(converted, fresher);
+    // received spans are counted by the sink (the merge stage) when it accepts them
+    if (sink.offer(chunk) != Admission.ACCEPTED) throw TickAborted.OVERLOADED;
+    long[] ids = new long[fresher.size()];
+    for (int i = 0; i < fresher.size(); i++) ids[i] = fresher.get(i).spanId();
+    return ids;
+  }
+
+  private static void mark(DeliveredSegments delivered, TraceProgress p, int revision, Set<String> held, Instant now) {
+    if (held.isEmpty()) {
+      p.held = Set.of();
+      p.heldSince = Instant.EPOCH;
+    } else {
+      p.held = Set.copyOf(held);
+      if (p.heldSince.equals(Instant.EPOCH)) p.heldSince = now;
+    }
+    if (revision >= 0) p.revision = revision;
+    delivered.update(p, now);
+  }
+
+  private static ConvertedTrace withSpans(ConvertedTrace c, List<Span> spans) {
+    return new ConvertedTrace(
+        c.xrayTraceId(), c.traceId(), c.half(), spans, c.env(), c.datadog(), c.emittedSegmentIds(),
+        c.heldSegmentIds(), c.rejectedSegmentIds());
+  }
+}

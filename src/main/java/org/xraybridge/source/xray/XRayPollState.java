@@ -1,0 +1,65 @@
+package org.xraybridge.source.xray;
+
+import java.time.Instant;
+import org.xraybridge.source.poll.CheckpointWriter.Snapshot;
+import org.xraybridge.source.poll.PollCursor;
+
+/**
+ * What an X-Ray source's checkpoint saves — the cursor and the delivered set — under one lock, this
+ * object's monitor. Each trace's hand-off and its marks run under it too ({@link WindowFetch}), so a
+ * snapshot never holds a chunk handed on but not marked; once {@link #stop()} ran, nothing more is
+ * handed on and the cursor no longer moves, so the final checkpoint is final.
+ */
+final class XRayPollState {
+
+  final PollCursor cursor;
+  final DeliveredSegments delivered;
+  private boolean stopped; // guarded by this
+  private long sequence; // guarded by this
+
+  XRayPollState(PollCursor cursor, DeliveredSegments delivered) {
+    this.cursor = cursor;
+    this.delivered = delivered;
+  }
+
+  synchronized void resume(XRayCheckpoint saved, Instant now) {
+    delivered.restore(saved.traces(), now);
+    cursor.resumeAt(saved.cursor());
+  }
+
+  synchronized void startAt(Instant now) {
+    cursor.startAt(now);
+  }
+
+  synchronized PollCursor.Next next(Instant now) {
+    return cursor.next(now);
+  }
+
+  /**
+   * The window was handed on completely: the cursor moves to its end.
+   *
+   * @throws TickAborted when the source stopped meanwhile
+   */
+  synchronized void completed(PollCursor.Window window) {
+    checkRunning();
+    cursor.completed(window);
+  }
+
+  /** @throws TickAborted when the source stopped; call under this lock before handing anything on */
+  void checkRunning() {
+    if (stopped) throw TickAborted.STOPPED;
+  }
+
+  synchronized void stop() {
+    stopped = true;
+  }
+
+  synchronized boolean stopped() {
+    return stopped;
+  }
+
+  /** The checkpoint as of now, numbered after every snapshot taken before it. */
+  synchronized Snapshot<XRayCheckpoint> snapshot(Instant now) {
+    return new Snapshot<>(++sequence, now, new XRayCheckpoint(cursor.cursor(), now, delivered.snapshot()));
+  }
+}

@@ -1,0 +1,114 @@
+package org.xraybridge.testing;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.xraybridge.demo.EmulatorStore;
+import org.xraybridge.demo.XRayEmulator;
+import org.xraybridge.model.XRaySink;
+import org.xraybridge.ops.MicrometerXRaySourceMetrics;
+import org.xraybridge.source.poll.FileCheckpointStore;
+import org.xraybridge.source.poll.PollCursor;
+import org.xraybridge.source.poll.PollOutcome;
+import org.xraybridge.source.xray.XRayCheckpoint;
+import org.xraybridge.source.xray.XRayCheckpointFormat;
+import org.xraybridge.source.xray.XRayClients;
+import org.xraybridge.source.xray.XRayPoller;
+import org.xraybridge.source.xray.XRaySourceSettings;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
+import software.amazon.awssdk.services.xray.XRayAsyncClient;
+
+/**
+ * An X-Ray source against a real emulator on a loopback port, through the real AWS SDK client, with a
+ * hand-moved clock shared by the source and the emulator, and short intervals. The public fields are
+ * the source's settings: change them before building a poller. Close it after each test.
+ */
+public final class XRayHarness implements AutoCloseable {
+  public static final Instant T0 = Instant.parse("2026-11-29T06:00:00Z");
+  public static final StaticCredentialsProvider FAKE_CREDENTIALS = XRayEmulator.CREDENTIALS;
+
+  /** One event loop group for every client of the test run: closing a client then costs no Netty shutdown. */
+  public static final SdkEventLoopGroup EVENT_LOOPS = SdkEventLoopGroup.builder().numberOfThreads(2).build();
+
+  public final MutableClock clock = new MutableClock(T0);
+  public final EmulatorStore store = new EmulatorStore(clock);
+  public final XRayEmulator emulator = XRayEmulator.start(store);
+  public final TestLedger ledger = new TestLedger();
+  public final Path dir;
+  public final List<XRayAsyncClient> clients = new ArrayList<>();
+  public final List<XRayPoller> pollers = new ArrayList<>();
+
+  public Duration pollInterval = Duration.ofSeconds(1);
+  public Duration lag = Duration.ofSeconds(1);
+  public Duration overlap = Duration.ofSeconds(30);
+  public Duration maxWindow = Duration.ofMinutes(5);
+  public Duration inProgressTimeout = Duration.ofMinutes(2);
+  public int batchConcurrency = 2;
+  public double tracesPerSecond = 500;
+  public Path checkpointFile;
+  public Duration checkpointInterval = XRaySourceSettings.Tuning.DEFAULTS.checkpointInterval();
+  public Duration apiAttemptTimeout = XRaySourceSettings.Tuning.DEFAULTS.apiAttemptTimeout();
+  public XRaySourceSettings.Retry retry = new XRaySourceSettings.Retry(4, Duration.ofMillis(10), Duration.ofMillis(80), 0.5);
+  public XRaySourceSettings.Circuit circuit = XRaySourceSettings.Tuning.DEFAULTS.circuit();
+
+  public XRayHarness(Path dir) {
+    this.dir = dir;
+    this.checkpointFile = dir.resolve("data/xray-checkpoint.json");
+  }
+
+  /** The settings the fields say. */
+  public XRaySourceSettings settings() {
+    XRaySourceSettings.Tuning d = XRaySourceSettings.Tuning.DEFAULTS;
+    return new XRaySourceSettings(
+        "default", "us-east-1", emulator.endpoint().toString(), new PollCursor.Timing(pollInterval, lag, overlap, maxWindow),
+        "", inProgressTimeout, 500, tracesPerSecond, batchConcurrency,
+        new XRaySourceSettings.Tuning(checkpointInterval, 500, retry, circuit, d.apiCallTimeout(), apiAttemptTimeout,
+            Duration.ofMinutes(10), d.maxTrackedIds(), d.maxPagesPerPoll()));
+  }
+
+  public XRayAsyncClient client() {
+    XRayAsyncClient c = XRayClients.create(settings(), FAKE_CREDENTIALS, EVENT_LOOPS);
+    clients.add(c);
+    return c;
+  }
+
+  public StubConverter converter() {
+    return new StubConverter(ledger, clock, inProgressTimeout);
+  }
+
+  /** The checkpoint file, as the source reads and writes it. */
+  public FileCheckpointStore<XRayCheckpoint> checkpoints() {
+    return new FileCheckpointStore<>(checkpointFile, "bridge.xray.checkpoint-file", new XRayCheckpointFormat());
+  }
+
+  /** A poller, neither opened nor started. */
+  public XRayPoller newPoller(XRaySink sink, StubConverter converter, MeterRegistry registry) {
+    XRayPoller p = new XRayPoller(
+        settings(), client(), checkpoints(), converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
+    pollers.add(p);
+    return p;
+  }
+
+  /** A poller, opened (checkpoint loaded) but not started: tests drive {@link XRayPoller#poll()}. */
+  public XRayPoller poller(XRaySink sink, StubConverter converter, MeterRegistry registry) {
+    XRayPoller p = newPoller(sink, converter, registry);
+    p.open();
+    return p;
+  }
+
+  public PollOutcome poll(XRayPoller p) {
+    return p.poll().block(Duration.ofSeconds(30));
+  }
+
+  @Override
+  public void close() {
+    for (XRayPoller p : pollers) p.stop();
+    for (XRayAsyncClient c : clients) c.close();
+    emulator.close();
+  }
+}
