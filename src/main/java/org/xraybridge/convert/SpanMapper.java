@@ -258,7 +258,7 @@ final class SpanMapper {
 
   // ---- small text helpers ----------------------------------------------------------------------
 
-  static String key(String prefix, String key) {
+  private static String key(String prefix, String key) {
     return JoinedKeys.join(prefix, key);
   }
 
@@ -274,7 +274,7 @@ final class SpanMapper {
   }
 
   /** R_http: {@code METHOD path}, or what of it there is, or {@code fallback}. */
-  static String httpResource(Http http, String fallback) {
+  private static String httpResource(Http http, String fallback) {
     String method = http.method();
     String path = http.url().isEmpty() ? "" : Urls.path(http.url());
     if (!method.isEmpty() && !path.isEmpty()) return method + " " + path;
