@@ -19,17 +19,15 @@ final class InferredSegments {
   /** Longest chain of inferred segments under inferred segments that is followed up. */
   private static final int MAX_HOPS = 8;
 
-  /** By span id; built on the first one, as most traces have none. */
-  private Map<Long, Skipped> skipped = Map.of();
+  /** By span id. */
+  private final Map<Long, Skipped> skipped = new HashMap<>(4);
 
   void skip(long spanId, long parentId, String rawName) {
-    if (skipped.isEmpty()) skipped = new HashMap<>(4);
     skipped.put(spanId, new Skipped(parentId, rawName));
   }
 
   /** {@code spans} with the skipped segments' children re-parented and their callers tagged. */
   List<Span> apply(List<Span> spans) {
-    if (skipped.isEmpty()) return spans;
     Map<Long, String> peerBySpan = new HashMap<>();
     for (Skipped s : skipped.values()) peerBySpan.put(s.parentId(), s.name());
     List<Span> out = new ArrayList<>(spans.size());

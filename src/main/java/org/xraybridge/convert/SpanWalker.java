@@ -27,8 +27,10 @@ final class SpanWalker {
   private final long now;
   private final boolean keepInferred;
   private final LongSet usedSpanIds = new LongSet();
-  private final DatadogMetadata datadog;
-  private final InferredSegments inferred = new InferredSegments();
+  /** Built on the first datadog-metadata subsegment or context document; most traces have neither. */
+  private DatadogMetadata datadog;
+  /** Built on the first skipped inferred segment; most traces have none. */
+  private InferredSegments inferred;
   /** Of the document being walked: every span made from it gets its service and version. */
   private String service = "";
   private String version = "";
@@ -39,28 +41,27 @@ final class SpanWalker {
     this.findings = findings;
     this.now = now;
     this.keepInferred = keepInferred;
-    this.datadog = new DatadogMetadata(findings);
   }
 
   DatadogContext datadog() {
-    return datadog.context();
+    return datadog == null ? DatadogContext.NONE : datadog.context();
   }
 
   /** {@code spans} with the skipped inferred segments applied; call once every document is walked. */
   List<Span> withInferredApplied(List<Span> spans) {
-    return inferred.apply(spans);
+    return inferred == null ? spans : inferred.apply(spans);
   }
 
   /** The spans of {@code t} into {@code out}; {@code expired}: still in progress, but held long enough. */
   void emit(TopDocument t, String service, boolean expired, List<Span> out) {
     Segment s = t.segment();
     if (DatadogMetadata.is(s)) {
-      datadog.capture(s, t.parentId());
+      datadogMetadata().capture(s, t.parentId());
       return;
     }
     boolean isSegment = !s.isSubsegmentDocument();
     if (isSegment && s.inferred() && !keepInferred) {
-      inferred.skip(t.spanId(), t.parentId(), s.name());
+      inferred().skip(t.spanId(), t.parentId(), s.name());
       usedSpanIds.add(t.spanId());
       return;
     }
@@ -76,8 +77,18 @@ final class SpanWalker {
    */
   void context(TopDocument t) {
     Segment s = t.segment();
-    if (s.inferred() && !keepInferred) inferred.skip(t.spanId(), t.parentId(), s.name());
-    datadog.scan(s, t.parentId(), t.spanId());
+    if (s.inferred() && !keepInferred) inferred().skip(t.spanId(), t.parentId(), s.name());
+    datadogMetadata().scan(s, t.parentId(), t.spanId());
+  }
+
+  private DatadogMetadata datadogMetadata() {
+    if (datadog == null) datadog = new DatadogMetadata(findings);
+    return datadog;
+  }
+
+  private InferredSegments inferred() {
+    if (inferred == null) inferred = new InferredSegments();
+    return inferred;
   }
 
   /** The span of one (sub)segment, then those of its subsegments. */
@@ -115,7 +126,7 @@ final class SpanWalker {
       }
       if (DatadogMetadata.is(s)) {
         usedSpanIds.add(spanId);
-        datadog.capture(s, parentId);
+        datadogMetadata().capture(s, parentId);
         return;
       }
       boolean inProgress = s.inProgress() || s.endTime().isEmpty();
