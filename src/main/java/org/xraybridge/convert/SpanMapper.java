@@ -38,50 +38,12 @@ final class SpanMapper {
   private static final ConcurrentHashMap<String, String> AWS_OPERATIONS = new ConcurrentHashMap<>();
 
   Span.Builder map(Segment s, Placement p, TraceContext trace) {
-    String rawName = p.name();
-    boolean isSegment = p.isSegment();
     Span.Builder b =
         Span.builder().traceId(trace.traceId()).spanId(p.spanId()).parentId(p.parentId()).startNanos(p.startNanos())
             .durationNanos(p.durationNanos());
     b.service(p.service());
-    Http http = s.http();
-
-    // naming: the first row of the table that matches wins
-    String kind;
-    if (isSegment) {
-      kind = KIND_SERVER;
-      switch (s.origin()) {
-        case "AWS::Lambda" -> b.name("aws.lambda").resource(rawName).type("serverless");
-        case "AWS::Lambda::Function" -> b.name("aws.lambda.function").resource(rawName).type("serverless");
-        case "AWS::ApiGateway::Stage" -> b.name("aws.apigateway").resource(httpResource(http, rawName)).type("web");
-        default -> {
-          if (http.hasRequest()) {
-            b.name("http.server.request").resource(httpResource(http, rawName)).type("web");
-          } else {
-            b.name("xray.segment").resource(rawName).type("custom");
-          }
-        }
-      }
-    } else if (!s.sql().isEmpty()) {
-      kind = KIND_CLIENT;
-      String dbType = text(s.sql(), "database_type");
-      b.name(Names.operation(dbType.isEmpty() ? "sql.query" : dbType.toLowerCase(Locale.ROOT) + ".query"));
-      String query = text(s.sql(), "sanitized_query");
-      String instance = Urls.dbInstance(text(s.sql(), "url"));
-      b.resource(!query.isEmpty() ? query : !instance.isEmpty() ? instance : rawName).type("sql");
-    } else if ("aws".equals(s.namespace())) {
-      kind = KIND_CLIENT;
-      b.name(awsOperation(rawName));
-      String operation = text(s.aws(), "operation");
-      b.resource(operation.isEmpty() ? rawName : rawName + "." + operation).type("http");
-    } else if ("remote".equals(s.namespace()) || http.present()) {
-      kind = KIND_CLIENT;
-      b.name("http.client.request").resource(http.hasRequest() ? httpResource(http, rawName) : rawName).type("http");
-    } else {
-      kind = KIND_INTERNAL;
-      b.name(Names.operation(rawName)).resource(rawName).type("custom");
-    }
-
+    String rawName = p.name();
+    String kind = name(b, s, rawName, p.isSegment());
     b.putMeta("span.kind", kind);
     b.putMeta("env", trace.env());
     b.putMeta("aws.xray.trace_id", trace.xrayTraceId());
@@ -93,7 +55,7 @@ final class SpanMapper {
     if (!s.user().isEmpty()) b.putMeta("usr.id", s.user());
     if (s.inferred()) b.putMeta("aws.xray.inferred", "true");
 
-    httpTags(b, http, s, isSegment);
+    httpTags(b, s.http(), s, p.isSegment());
     awsTags(b, s.aws());
     sqlTags(b, s.sql());
     List<Entry> serviceBlock = s.service();
@@ -113,7 +75,53 @@ final class SpanMapper {
     }
     if (!s.precursorIds().isEmpty()) b.putMeta("aws.xray.precursor_ids", String.join(",", s.precursorIds()));
     links(b, s.links(), trace);
+    b.error(error(b, s, kind, trace));
+    annotations(b, s.annotations());
+    return b;
+  }
 
+  /** Name, resource and type by the first row of the §4 table that matches; returns the span kind. */
+  private static String name(Span.Builder b, Segment s, String rawName, boolean isSegment) {
+    Http http = s.http();
+    if (isSegment) {
+      switch (s.origin()) {
+        case "AWS::Lambda" -> b.name("aws.lambda").resource(rawName).type("serverless");
+        case "AWS::Lambda::Function" -> b.name("aws.lambda.function").resource(rawName).type("serverless");
+        case "AWS::ApiGateway::Stage" -> b.name("aws.apigateway").resource(httpResource(http, rawName)).type("web");
+        default -> {
+          if (http.hasRequest()) {
+            b.name("http.server.request").resource(httpResource(http, rawName)).type("web");
+          } else {
+            b.name("xray.segment").resource(rawName).type("custom");
+          }
+        }
+      }
+      return KIND_SERVER;
+    }
+    if (!s.sql().isEmpty()) {
+      String dbType = text(s.sql(), "database_type");
+      b.name(Names.operation(dbType.isEmpty() ? "sql.query" : dbType.toLowerCase(Locale.ROOT) + ".query"));
+      String query = text(s.sql(), "sanitized_query");
+      String instance = Urls.dbInstance(text(s.sql(), "url"));
+      b.resource(!query.isEmpty() ? query : !instance.isEmpty() ? instance : rawName).type("sql");
+      return KIND_CLIENT;
+    }
+    if ("aws".equals(s.namespace())) {
+      b.name(awsOperation(rawName));
+      String operation = text(s.aws(), "operation");
+      b.resource(operation.isEmpty() ? rawName : rawName + "." + operation).type("http");
+      return KIND_CLIENT;
+    }
+    if ("remote".equals(s.namespace()) || http.present()) {
+      b.name("http.client.request").resource(http.hasRequest() ? httpResource(http, rawName) : rawName).type("http");
+      return KIND_CLIENT;
+    }
+    b.name(Names.operation(rawName)).resource(rawName).type("custom");
+    return KIND_INTERNAL;
+  }
+
+  /** The §5 error flags as meta, and {@code error}: a server-side {@code error} alone is a 4xx, not a Datadog error. */
+  private static int error(Span.Builder b, Segment s, String kind, TraceContext trace) {
     if (s.fault().present()) b.putMeta("aws.xray.fault", s.fault().text());
     if (s.error().present()) b.putMeta("aws.xray.error", s.error().text());
     if (s.throttle().present()) b.putMeta("aws.xray.throttle", s.throttle().text());
@@ -133,10 +141,7 @@ final class SpanMapper {
       case MALFORMED -> trace.repaired("malformed_cause");
       case NONE -> {}
     }
-    b.error(error ? 1 : 0);
-
-    annotations(b, s.annotations());
-    return b;
+    return error ? 1 : 0;
   }
 
   private static void httpTags(Span.Builder b, Http http, Segment s, boolean isSegment) {
