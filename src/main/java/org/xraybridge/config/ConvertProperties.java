@@ -7,7 +7,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.xraybridge.model.Names;
 
 /**
- * {@code bridge.convert.*}: the choices docs/conversion.md leaves to the operator.
+ * {@code bridge.convert.*}: the choices docs/conversion.md leaves to the operator (§3 inferred
+ * segments, §4 service mapping, §6 env), each rule checked here once.
  *
  * @param inferred {@code skip} (default) or {@code keep} X-Ray's inferred segments as spans
  * @param serviceMapping {@code from:to,…}, like {@code DD_SERVICE_MAPPING}
@@ -28,12 +29,30 @@ public record ConvertProperties(
 
   public ConvertProperties {
     ConfigurationException.require(!envAnnotation.isBlank(), "bridge.convert.env-annotation must name an annotation, e.g. env");
-    pairs(serviceMapping, "bridge.convert.service-mapping", "from:to,… e.g. checkout-api:checkout");
-    pairs(envRules, "bridge.convert.env-rules", "service:env,… e.g. checkout-api:prod");
+    serviceMappingOf(serviceMapping);
+    envRulesOf(envRules);
+  }
+
+  /** Normalised service → new name. */
+  public Map<String, String> serviceMappingMap() {
+    return serviceMappingOf(serviceMapping);
+  }
+
+  /** Normalised service → env. */
+  public Map<String, String> envRulesMap() {
+    return envRulesOf(envRules);
+  }
+
+  private static Map<String, String> serviceMappingOf(String text) {
+    return pairs(text, "bridge.convert.service-mapping", "from:to,… e.g. checkout-api:checkout");
+  }
+
+  private static Map<String, String> envRulesOf(String text) {
+    return pairs(text, "bridge.convert.env-rules", "service:env,… e.g. checkout-api:prod");
   }
 
   /** {@code a:b,c:d} → map, keys normalised as services; fails naming the key on a malformed entry. */
-  static Map<String, String> pairs(String text, String key, String expected) {
+  private static Map<String, String> pairs(String text, String key, String expected) {
     Map<String, String> out = new LinkedHashMap<>();
     if (text == null || text.isBlank()) return out;
     for (String item : text.split(",")) {
@@ -45,13 +64,5 @@ public record ConvertProperties(
       out.put(Names.service(t.substring(0, colon).strip()), t.substring(colon + 1).strip());
     }
     return out;
-  }
-
-  public Map<String, String> serviceMappingMap() {
-    return pairs(serviceMapping, "bridge.convert.service-mapping", "");
-  }
-
-  public Map<String, String> envRulesMap() {
-    return pairs(envRules, "bridge.convert.env-rules", "");
   }
 }

@@ -94,15 +94,7 @@ public final class Pipeline implements SmartLifecycle {
     this.demoProperties = demoProperties;
     this.ledger = new DropLedger(registry, clock, Duration.ofMinutes(1));
     String env = xray.env();
-    ConvertOptions options = new ConvertOptions(
-        convert.inferred() == ConvertProperties.Inferred.KEEP,
-        convert.serviceMappingMap(),
-        convert.envAnnotation(),
-        convert.envRulesMap(),
-        env,
-        xray.inProgressTimeout(),
-        25_000);
-    this.converter = new SegmentConverter(options, ledger, clock);
+    this.converter = new SegmentConverter(convertOptions(convert, xray), ledger, clock);
 
     // The embedded default forwards to the demo's Agent-compatible sink exactly as to an Agent.
     this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
@@ -156,6 +148,12 @@ public final class Pipeline implements SmartLifecycle {
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
+  }
+
+  /** The converter's arguments: {@code bridge.convert.*}, with the X-Ray source's env and in-progress timeout. */
+  private static ConvertOptions convertOptions(ConvertProperties convert, XRayProperties xray) {
+    return new ConvertOptions(convert.inferred() == ConvertProperties.Inferred.KEEP, convert.serviceMappingMap(),
+        convert.envAnnotation(), convert.envRulesMap(), xray.env(), xray.inProgressTimeout());
   }
 
   /** {@code bridge.daemon.*} → the daemon input; ten documents a trace bound the documents buffered. */

@@ -5,17 +5,16 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How conversion behaves where MAPPING.md leaves a choice (all keys under {@code bridge.convert.*},
- * except {@code defaultEnv} = {@code bridge.xray.env} and {@code inProgressTimeout} =
- * {@code bridge.xray.in-progress-timeout}).
+ * The converter's constructor arguments. config/Pipeline maps them from the validated
+ * {@code bridge.convert.*} properties (config.ConvertProperties), {@code bridge.xray.env} and
+ * {@code bridge.xray.in-progress-timeout}; the rules for their values live there.
  *
- * @param keepInferred emit X-Ray's inferred segments as spans ({@code inferred=keep}); default skip
- * @param serviceMapping normalised service → new name ({@code from:to,…} like {@code DD_SERVICE_MAPPING})
- * @param envAnnotation the annotation that names a trace's env
- * @param envRules normalised service → env, for traces without the annotation
- * @param defaultEnv env when neither says ({@code bridge.xray.env}, which defaults to {@code DD_ENV})
- * @param inProgressTimeout how long an in-progress segment is held before it is emitted as it is
- * @param maxMetadataChars longest {@code aws.xray.metadata.*} value; longer is cut and counted
+ * @param keepInferred emit inferred segments as spans (docs/conversion.md §3); default skip
+ * @param serviceMapping normalised service → new name (§4)
+ * @param envAnnotation the annotation that names a trace's env (§6)
+ * @param envRules normalised service → env, for traces without the annotation (§6)
+ * @param defaultEnv env when neither says (§6)
+ * @param inProgressTimeout how long an in-progress segment is held before it is emitted as it is (§2)
  */
 public record ConvertOptions(
     boolean keepInferred,
@@ -23,11 +22,14 @@ public record ConvertOptions(
     String envAnnotation,
     Map<String, String> envRules,
     String defaultEnv,
-    Duration inProgressTimeout,
-    int maxMetadataChars) {
+    Duration inProgressTimeout) {
+
+  /** The defaults of every property; what the golden files assume (§7) and the offline tool uses. */
+  /** Longest {@code aws.xray.metadata.*} value (docs/conversion.md §5); longer ones are cut (repair {@code metadata_truncated}). */
+  public static final int MAX_METADATA_CHARS = 25_000;
 
   public static final ConvertOptions DEFAULTS =
-      new ConvertOptions(false, Map.of(), "env", Map.of(), "none", Duration.ofMinutes(10), 25_000);
+      new ConvertOptions(false, Map.of(), "env", Map.of(), "none", Duration.ofMinutes(10));
 
   public ConvertOptions {
     serviceMapping = Map.copyOf(serviceMapping);
@@ -35,14 +37,9 @@ public record ConvertOptions(
     envRules = Map.copyOf(envRules);
     Objects.requireNonNull(defaultEnv, "defaultEnv == null");
     Objects.requireNonNull(inProgressTimeout, "inProgressTimeout == null");
-    if (maxMetadataChars < 0) throw new IllegalArgumentException("maxMetadataChars < 0");
   }
 
   public ConvertOptions withKeepInferred(boolean keep) {
-    return new ConvertOptions(keep, serviceMapping, envAnnotation, envRules, defaultEnv, inProgressTimeout, maxMetadataChars);
-  }
-
-  public ConvertOptions withDefaultEnv(String env) {
-    return new ConvertOptions(keepInferred, serviceMapping, envAnnotation, envRules, env, inProgressTimeout, maxMetadataChars);
+    return new ConvertOptions(keep, serviceMapping, envAnnotation, envRules, defaultEnv, inProgressTimeout);
   }
 }

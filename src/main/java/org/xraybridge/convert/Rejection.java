@@ -7,7 +7,7 @@ import org.xraybridge.model.Ledger.DocumentReason;
  * A document, or a nested subsegment with everything under it, that yielded no span.
  *
  * @param segmentId the {@code id} as written ({@code ""} when there was none to read)
- * @param message what was wrong and the value found, prefixed as STYLE.md asks ({@code Malformed …})
+ * @param message what was wrong and the value found, led by the kind of problem ({@code Malformed …}, {@code Absurd …})
  */
 public record Rejection(String segmentId, DocumentReason reason, String message) {
   public Rejection {

@@ -86,10 +86,6 @@ public record Segment(
       return this != ABSENT;
     }
 
-    public static Tri of(boolean b) {
-      return b ? TRUE : FALSE;
-    }
-
     public String text() {
       return this == TRUE ? "true" : "false";
     }

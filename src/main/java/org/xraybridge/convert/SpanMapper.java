@@ -1,8 +1,11 @@
 package org.xraybridge.convert;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.xraybridge.convert.Segment.Entry;
 import org.xraybridge.convert.Segment.Frame;
 import org.xraybridge.convert.Segment.Http;
@@ -15,9 +18,9 @@ import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 
 /**
- * One (sub)segment → one span builder: naming (MAPPING.md §4) and tags (§5), as the tables of
- * docs/conversion.md §4–§5 spell them out. Ids, times, services and env are decided by the caller.
- * Stateless and thread-safe.
+ * One (sub)segment → its span: name, resource and type by the table of docs/conversion.md §4, tags
+ * and errors by §5. Ids, times, service and version come decided in the {@link Placement}; the
+ * trace's ids and env from the {@link TraceContext}. Stateless and thread-safe.
  */
 final class SpanMapper {
 
@@ -26,47 +29,58 @@ final class SpanMapper {
   private static final String KIND_INTERNAL = "internal";
 
   /** Annotation keys that would overwrite a span's identity; they go to {@code aws.xray.annotation.<k>}. */
-  private static final java.util.Set<String> RESERVED = java.util.Set.of("env", "service", "version", "name", "resource");
+  private static final Set<String> RESERVED = Set.of("env", "service", "version", "name", "resource");
 
-  private final ConvertOptions options;
   /** Operation names of aws subsegments, by raw name: they repeat endlessly, build each once (bounded). */
-  private static final java.util.concurrent.ConcurrentHashMap<String, String> AWS_OPERATIONS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, String> AWS_OPERATIONS = new ConcurrentHashMap<>();
 
-  SpanMapper(ConvertOptions options) {
-    this.options = options;
-  }
-
-  /** S: a segment's service — normalised, then mapped by {@code service-mapping}. */
-  String segmentService(String rawName) {
-    String normalised = Names.service(Names.withoutControlCharacters(rawName));
-    String mapped = options.serviceMapping().get(normalised);
-    return mapped == null ? normalised : Names.service(mapped);
-  }
-
-  Span.Builder map(
-      Segment s,
-      String rawName,
-      boolean isSegment,
-      long traceId,
-      long spanId,
-      long parentId,
-      long startNanos,
-      long durationNanos,
-      String service,
-      String version,
-      String env,
-      String xrayTraceId,
-      java.util.function.Function<String, XException> exceptions,
-      List<String> repairs) {
+  Span.Builder map(Segment s, Placement p, TraceContext trace) {
     Span.Builder b =
-        Span.builder().traceId(traceId).spanId(spanId).parentId(parentId).startNanos(startNanos).durationNanos(durationNanos);
-    b.service(service);
-    Http http = s.http();
+        Span.builder().traceId(trace.traceId()).spanId(p.spanId()).parentId(p.parentId()).startNanos(p.startNanos())
+            .durationNanos(p.durationNanos());
+    b.service(p.service());
+    String rawName = p.name();
+    String kind = name(b, s, rawName, p.isSegment());
+    b.putMeta("span.kind", kind);
+    b.putMeta("env", trace.env());
+    b.putMeta("aws.xray.trace_id", trace.xrayTraceId());
+    b.putMeta("aws.xray.name", rawName);
+    if (!s.origin().isEmpty()) b.putMeta("aws.xray.origin", s.origin());
+    if (!s.namespace().isEmpty()) b.putMeta("aws.xray.namespace", s.namespace());
+    if (!s.resourceArn().isEmpty()) b.putMeta("aws.xray.resource_arn", s.resourceArn());
+    if (!p.version().isEmpty()) b.putMeta("version", p.version());
+    if (!s.user().isEmpty()) b.putMeta("usr.id", s.user());
+    if (s.inferred()) b.putMeta("aws.xray.inferred", "true");
 
-    // naming: the first row of the table that matches wins
-    String kind;
+    httpTags(b, s.http(), s, p.isSegment());
+    awsTags(b, s.aws());
+    sqlTags(b, s.sql());
+    List<Entry> serviceBlock = s.service();
+    for (int i = 0; i < serviceBlock.size(); i++) {
+      Entry e = serviceBlock.get(i);
+      if (!e.key().equals("version")) b.putMeta(key("aws.xray.service.", e.key()), e.text());
+    }
+    List<Entry> metadata = s.metadata();
+    for (int i = 0; i < metadata.size(); i++) {
+      Entry e = metadata.get(i);
+      String json = e.text();
+      if (json.length() > ConvertOptions.MAX_METADATA_CHARS) {
+        json = json.substring(0, ConvertOptions.MAX_METADATA_CHARS);
+        trace.repaired("metadata_truncated");
+      }
+      b.putMeta(key("aws.xray.metadata.", e.key()), json);
+    }
+    if (!s.precursorIds().isEmpty()) b.putMeta("aws.xray.precursor_ids", String.join(",", s.precursorIds()));
+    links(b, s.links(), trace);
+    b.error(error(b, s, kind, trace));
+    annotations(b, s.annotations());
+    return b;
+  }
+
+  /** Name, resource and type by the first row of the §4 table that matches; returns the span kind. */
+  private static String name(Span.Builder b, Segment s, String rawName, boolean isSegment) {
+    Http http = s.http();
     if (isSegment) {
-      kind = KIND_SERVER;
       switch (s.origin()) {
         case "AWS::Lambda" -> b.name("aws.lambda").resource(rawName).type("serverless");
         case "AWS::Lambda::Function" -> b.name("aws.lambda.function").resource(rawName).type("serverless");
@@ -79,59 +93,32 @@ final class SpanMapper {
           }
         }
       }
-    } else if (!s.sql().isEmpty()) {
-      kind = KIND_CLIENT;
+      return KIND_SERVER;
+    }
+    if (!s.sql().isEmpty()) {
       String dbType = text(s.sql(), "database_type");
       b.name(Names.operation(dbType.isEmpty() ? "sql.query" : dbType.toLowerCase(Locale.ROOT) + ".query"));
       String query = text(s.sql(), "sanitized_query");
-      String instance = dbInstance(text(s.sql(), "url"));
+      String instance = Urls.dbInstance(text(s.sql(), "url"));
       b.resource(!query.isEmpty() ? query : !instance.isEmpty() ? instance : rawName).type("sql");
-    } else if ("aws".equals(s.namespace())) {
-      kind = KIND_CLIENT;
+      return KIND_CLIENT;
+    }
+    if ("aws".equals(s.namespace())) {
       b.name(awsOperation(rawName));
       String operation = text(s.aws(), "operation");
       b.resource(operation.isEmpty() ? rawName : rawName + "." + operation).type("http");
-    } else if ("remote".equals(s.namespace()) || http.present()) {
-      kind = KIND_CLIENT;
+      return KIND_CLIENT;
+    }
+    if ("remote".equals(s.namespace()) || http.present()) {
       b.name("http.client.request").resource(http.hasRequest() ? httpResource(http, rawName) : rawName).type("http");
-    } else {
-      kind = KIND_INTERNAL;
-      b.name(Names.operation(rawName)).resource(rawName).type("custom");
+      return KIND_CLIENT;
     }
+    b.name(Names.operation(rawName)).resource(rawName).type("custom");
+    return KIND_INTERNAL;
+  }
 
-    b.putMeta("span.kind", kind);
-    b.putMeta("env", env);
-    b.putMeta("aws.xray.trace_id", xrayTraceId);
-    b.putMeta("aws.xray.name", rawName);
-    if (!s.origin().isEmpty()) b.putMeta("aws.xray.origin", s.origin());
-    if (!s.namespace().isEmpty()) b.putMeta("aws.xray.namespace", s.namespace());
-    if (!s.resourceArn().isEmpty()) b.putMeta("aws.xray.resource_arn", s.resourceArn());
-    if (!version.isEmpty()) b.putMeta("version", version);
-    if (!s.user().isEmpty()) b.putMeta("usr.id", s.user());
-    if (s.inferred()) b.putMeta("aws.xray.inferred", "true");
-
-    httpTags(b, http, s, isSegment);
-    awsTags(b, s.aws());
-    sqlTags(b, s.sql());
-    List<Entry> serviceBlock = s.service();
-    for (int i = 0; i < serviceBlock.size(); i++) {
-      Entry e = serviceBlock.get(i);
-      if (!e.key().equals("version")) b.putMeta(key("aws.xray.service.", e.key()), e.text());
-    }
-    List<Entry> metadata = s.metadata();
-    for (int i = 0; i < metadata.size(); i++) {
-      Entry e = metadata.get(i);
-      String json = e.text();
-      if (json.length() > options.maxMetadataChars()) {
-        json = json.substring(0, options.maxMetadataChars());
-        repairs.add("metadata_truncated");
-      }
-      b.putMeta(key("aws.xray.metadata.", e.key()), json);
-    }
-    if (!s.precursorIds().isEmpty()) b.putMeta("aws.xray.precursor_ids", String.join(",", s.precursorIds()));
-    links(b, s.links(), repairs);
-
-    // errors (MAPPING.md §5)
+  /** The §5 error flags as meta, and {@code error}: a server-side {@code error} alone is a 4xx, not a Datadog error. */
+  private static int error(Span.Builder b, Segment s, String kind, TraceContext trace) {
     if (s.fault().present()) b.putMeta("aws.xray.fault", s.fault().text());
     if (s.error().present()) b.putMeta("aws.xray.error", s.error().text());
     if (s.throttle().present()) b.putMeta("aws.xray.throttle", s.throttle().text());
@@ -145,16 +132,13 @@ final class SpanMapper {
         error = true;
         String ref = s.cause().referenceId();
         b.putMeta("aws.xray.cause_id", ref);
-        XException e = exceptions.apply(ref);
+        XException e = trace.exception(ref);
         if (e != null) errorTags(b, e);
       }
-      case MALFORMED -> repairs.add("malformed_cause");
+      case MALFORMED -> trace.repaired("malformed_cause");
       case NONE -> {}
     }
-    b.error(error ? 1 : 0);
-
-    annotations(b, s.annotations());
-    return b;
+    return error ? 1 : 0;
   }
 
   private static void httpTags(Span.Builder b, Http http, Segment s, boolean isSegment) {
@@ -162,7 +146,7 @@ final class SpanMapper {
     if (!http.url().isEmpty()) {
       b.putMeta("http.url", http.url());
       if (!isSegment) {
-        String host = host(http.url());
+        String host = Urls.host(http.url());
         if (!host.isEmpty()) b.putMeta("peer.hostname", host);
       }
     }
@@ -214,7 +198,7 @@ final class SpanMapper {
         case "database_type" -> b.putMeta("db.type", e.text());
         case "url" -> {
           b.putMeta("aws.xray.sql.url", e.text());
-          String instance = dbInstance(e.text());
+          String instance = Urls.dbInstance(e.text());
           if (!instance.isEmpty()) b.putMeta("db.instance", instance);
         }
         case "user" -> b.putMeta("db.user", e.text());
@@ -241,17 +225,17 @@ final class SpanMapper {
     }
   }
 
-  private static void links(Span.Builder b, List<Link> links, List<String> repairs) {
+  private static void links(Span.Builder b, List<Link> links, TraceContext trace) {
     for (int i = 0; i < links.size(); i++) {
       Link l = links.get(i);
       try {
-        long trace = IdCodec.datadogTraceId(l.traceId());
-        long span = IdCodec.parseHex64(l.id(), "link id");
-        Map<String, String> attributes = new java.util.LinkedHashMap<>();
+        long traceId = IdCodec.datadogTraceId(l.traceId());
+        long spanId = IdCodec.parseHex64(l.id(), "link id");
+        Map<String, String> attributes = new LinkedHashMap<>();
         for (Entry e : l.attributes()) attributes.put(e.key(), e.text());
-        b.addSpanLink(new SpanLink(trace, 0, span, attributes, "", 0));
+        b.addSpanLink(new SpanLink(traceId, 0, spanId, attributes, "", 0));
       } catch (IllegalArgumentException e) {
-        repairs.add("bad_link");
+        trace.repaired("bad_link");
       }
     }
   }
@@ -276,13 +260,13 @@ final class SpanMapper {
 
   // ---- small text helpers ----------------------------------------------------------------------
 
-  static String key(String prefix, String key) {
+  private static String key(String prefix, String key) {
     return JoinedKeys.join(prefix, key);
   }
 
   /** {@code aws.<name lower-case>.request}, normalised, once per distinct subsegment name. */
   private static String awsOperation(String rawName) {
-    java.util.concurrent.ConcurrentHashMap<String, String> byName = AWS_OPERATIONS;
+    ConcurrentHashMap<String, String> byName = AWS_OPERATIONS;
     String op = byName.get(rawName);
     if (op != null) return op;
     op = Names.operation("aws." + rawName.toLowerCase(Locale.ROOT) + ".request");
@@ -292,90 +276,13 @@ final class SpanMapper {
   }
 
   /** R_http: {@code METHOD path}, or what of it there is, or {@code fallback}. */
-  static String httpResource(Http http, String fallback) {
+  private static String httpResource(Http http, String fallback) {
     String method = http.method();
-    String path = http.url().isEmpty() ? "" : path(http.url());
+    String path = http.url().isEmpty() ? "" : Urls.path(http.url());
     if (!method.isEmpty() && !path.isEmpty()) return method + " " + path;
     if (!path.isEmpty()) return path;
     if (!method.isEmpty()) return method;
     return fallback;
-  }
-
-  /** The path of a URL: after scheme and host, up to {@code ?} or {@code #}; {@code /} when empty. */
-  static String path(String url) {
-    int start;
-    int scheme = url.indexOf("://");
-    if (scheme >= 0) {
-      int slash = url.indexOf('/', scheme + 3);
-      start = slash < 0 ? url.length() : slash;
-      // a '?' or '#' before any '/' ends the authority too
-      int q = firstOf(url, scheme + 3, '?', '#');
-      if (q >= 0 && q < start) start = q;
-    } else if (url.startsWith("//")) {
-      int slash = url.indexOf('/', 2);
-      start = slash < 0 ? url.length() : slash;
-    } else {
-      int slash = url.indexOf('/');
-      start = slash < 0 ? url.length() : slash;
-    }
-    int end = firstOf(url, start, '?', '#');
-    if (end < 0) end = url.length();
-    String path = url.substring(start, end);
-    return path.isEmpty() ? "/" : path;
-  }
-
-  /** The host of a URL ({@code ""} when it has no authority). */
-  static String host(String url) {
-    int scheme = url.indexOf("://");
-    int start;
-    if (scheme >= 0) {
-      start = scheme + 3;
-    } else if (url.startsWith("//")) {
-      start = 2;
-    } else {
-      return "";
-    }
-    int end = start;
-    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) end++;
-    String authority = url.substring(start, end);
-    int at = authority.lastIndexOf('@');
-    if (at >= 0) authority = authority.substring(at + 1);
-    if (authority.startsWith("[")) {
-      int close = authority.indexOf(']');
-      return close < 0 ? authority : authority.substring(0, close + 1);
-    }
-    int colon = authority.indexOf(':');
-    return colon < 0 ? authority : authority.substring(0, colon);
-  }
-
-  /** {@code db.instance}: the last non-empty path segment of a database URL (or the part after the last ':'). */
-  static String dbInstance(String url) {
-    if (url.isEmpty()) return "";
-    String u = url;
-    int cut = firstOf(u, 0, '?', ';');
-    if (cut >= 0) u = u.substring(0, cut);
-    int authority = u.indexOf("//");
-    if (authority >= 0) {
-      int slash = u.indexOf('/', authority + 2);
-      if (slash < 0) return "";
-      String[] parts = u.substring(slash + 1).split("/");
-      for (int i = parts.length - 1; i >= 0; i--) {
-        if (!parts[i].isEmpty()) return parts[i];
-      }
-      return "";
-    }
-    int colon = u.lastIndexOf(':');
-    int slash = u.lastIndexOf('/');
-    int at = Math.max(colon, slash);
-    return at < 0 ? "" : u.substring(at + 1);
-  }
-
-  private static int firstOf(String s, int from, char a, char b) {
-    for (int i = from; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == a || c == b) return i;
-    }
-    return -1;
   }
 
   private static String text(List<Entry> entries, String key) {

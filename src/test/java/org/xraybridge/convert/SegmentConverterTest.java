@@ -1,6 +1,7 @@
 package org.xraybridge.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.XRayDocuments;
+import org.xraybridge.testing.TestLedger;
 
 class SegmentConverterTest {
 
@@ -25,7 +27,7 @@ class SegmentConverterTest {
   static final String TRACE = "1-5759e988-bd862e3fe1be46a994272793";
   static final long TRACE_ID = 7043144561403045779L;
 
-  private final RecordingLedger ledger = new RecordingLedger();
+  private final TestLedger ledger = new TestLedger();
   private final SegmentConverter converter =
       new SegmentConverter(ConvertOptions.DEFAULTS, ledger, Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -75,7 +77,7 @@ class SegmentConverterTest {
     assertThat(c.rejections()).extracting(Rejection::reason).containsExactly(
         DocumentReason.MALFORMED_JSON, DocumentReason.MALFORMED_JSON, DocumentReason.MISSING_FIELD, DocumentReason.MALFORMED_ID,
         DocumentReason.MALFORMED_ID, DocumentReason.MALFORMED_ID, DocumentReason.ABSURD_TIME, DocumentReason.MISSING_FIELD);
-    assertThat(ledger.rejected).hasSize(8);
+    assertThat(ledger.rejected()).isEqualTo(8);
     assertThat(c.rejections().get(3).message()).contains("'zzzz222222222222'");
   }
 
@@ -108,6 +110,18 @@ class SegmentConverterTest {
     Conversion c = convert(segment("1111111111111111", subs));
     assertThat(c.trace().spans()).extracting(Span::name).containsExactly("xray.segment", "good");
     assertThat(c.rejections()).extracting(Rejection::reason).containsExactly(DocumentReason.MALFORMED_ID, DocumentReason.DUPLICATE_ID);
+  }
+
+  @Test
+  void convert_nestedSubsegmentWithATimeTooLargeForNanos_isDroppedAsAbsurdTime_likeATopLevelDocument() {
+    String subs = "\"subsegments\":["
+        + "{\"id\":\"aaaaaaaaaaaaaaaa\",\"name\":\"late\",\"start_time\":1795000000.6,\"end_time\":3099999999990},"
+        + "{\"id\":\"bbbbbbbbbbbbbbbb\",\"name\":\"good\",\"start_time\":1795000000.6,\"end_time\":1795000000.7}]";
+    Conversion c = convert(segment("1111111111111111", subs), segment("2222222222222222", "").replace("1795000001.25", "3099999999990"));
+    assertThat(c.trace().spans()).extracting(Span::name).containsExactly("xray.segment", "good");
+    assertThat(c.rejections()).extracting(Rejection::segmentId, Rejection::reason).containsExactly(
+        tuple("2222222222222222", DocumentReason.ABSURD_TIME),
+        tuple("aaaaaaaaaaaaaaaa", DocumentReason.ABSURD_TIME));
   }
 
   @Test
@@ -203,12 +217,13 @@ class SegmentConverterTest {
   void convert_envAnnotationWins_thenRules_thenDefault() {
     assertThat(convert(segment("1111111111111111", "\"annotations\":{\"env\":\"Prod\"}")).trace().env()).isEqualTo("prod");
     SegmentConverter ruled = new SegmentConverter(
-        new ConvertOptions(false, Map.of(), "env", Map.of("svc", "staging"), "dev", Duration.ofMinutes(10), 25_000),
+        new ConvertOptions(false, Map.of(), "env", Map.of("svc", "staging"), "dev", Duration.ofMinutes(10)),
         Ledger.NONE, Clock.fixed(NOW, ZoneOffset.UTC));
     ConvertedTrace t = ruled.convert(new XRayDocuments(TRACE, List.of(new SegmentDocument("", segment("1111111111111111", ""))), Half.XRAY_POLL, false));
     assertThat(t.env()).isEqualTo("staging");
     assertThat(t.spans().get(0).meta()).containsEntry("env", "staging");
-    SegmentConverter fallback = new SegmentConverter(ConvertOptions.DEFAULTS.withDefaultEnv("dev"), Ledger.NONE, Clock.fixed(NOW, ZoneOffset.UTC));
+    SegmentConverter fallback = new SegmentConverter(
+        new ConvertOptions(false, Map.of(), "env", Map.of(), "dev", Duration.ofMinutes(10)), Ledger.NONE, Clock.fixed(NOW, ZoneOffset.UTC));
     assertThat(fallback.convert(new XRayDocuments(TRACE, List.of(new SegmentDocument("", segment("1111111111111111", ""))), Half.XRAY_POLL, false)).env())
         .isEqualTo("dev");
   }
@@ -249,7 +264,7 @@ class SegmentConverterTest {
   @Test
   void convert_serviceMapping_renamesServices() {
     SegmentConverter mapped = new SegmentConverter(
-        new ConvertOptions(false, Map.of("svc", "Checkout API"), "env", Map.of(), "none", Duration.ofMinutes(10), 25_000),
+        new ConvertOptions(false, Map.of("svc", "Checkout API"), "env", Map.of(), "none", Duration.ofMinutes(10)),
         Ledger.NONE, Clock.fixed(NOW, ZoneOffset.UTC));
     ConvertedTrace t = mapped.convert(new XRayDocuments(TRACE, List.of(new SegmentDocument("", segment("1111111111111111", ""))), Half.XRAY_POLL, false));
     assertThat(t.spans().get(0).service()).isEqualTo("checkout_api");
@@ -272,18 +287,5 @@ class SegmentConverterTest {
     assertThat(s.metrics()).containsEntry("http.response.content_length", 861.0);
     assertThat(s.meta()).containsEntry("http.status_code", "200");
     assertThat(s.resource()).isEqualTo("GET /p");
-  }
-
-  /** Records what the converter reported. */
-  static final class RecordingLedger implements Ledger {
-    final List<DocumentReason> rejected = new ArrayList<>();
-    final List<String> repaired = new ArrayList<>();
-
-    @Override public void received(Half half, long spans) {}
-    @Override public void recovered(long spans) {}
-    @Override public void forwarded(long spans) {}
-    @Override public void dropped(Stage stage, Reason reason, long spans) {}
-    @Override public synchronized void documentRejected(Half half, DocumentReason reason) { rejected.add(reason); }
-    @Override public synchronized void repaired(String what) { repaired.add(what); }
   }
 }

@@ -318,7 +318,7 @@ public final class SpanRecordParser {
     if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getText();
     if (t == JsonToken.VALUE_STRING) {
       String s = p.getString().strip();
-      if (SegmentParser.looksNumeric(s)) return s;
+      if (Fields.looksNumeric(s)) return s;
     }
     p.skipChildren();
     repairs.add("wrong_type:" + field);

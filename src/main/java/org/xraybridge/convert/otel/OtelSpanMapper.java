@@ -332,12 +332,12 @@ final class OtelSpanMapper {
     };
   }
 
-  /** {@code aws.xray.metadata.<ns>}: kept as it is, cut to {@code maxMetadataChars} as §5 cuts X-Ray metadata. */
+  /** {@code aws.xray.metadata.<ns>}: kept as it is, cut to {@link ConvertOptions#MAX_METADATA_CHARS} as §5 cuts X-Ray metadata. */
   private void metadata(Span.Builder b, Attribute a, List<String> repairs) {
     if (!b.meta(a.key()).isEmpty()) return;
     String text = a.text();
-    if (text.length() > options.maxMetadataChars()) {
-      text = text.substring(0, options.maxMetadataChars());
+    if (text.length() > ConvertOptions.MAX_METADATA_CHARS) {
+      text = text.substring(0, ConvertOptions.MAX_METADATA_CHARS);
       repairs.add("metadata_truncated");
     }
     b.putMeta(a.key(), text);

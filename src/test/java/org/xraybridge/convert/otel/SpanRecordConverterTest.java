@@ -173,15 +173,16 @@ class SpanRecordConverterTest {
   @Test
   void options_serviceMappingEnvRulesAndDefaultEnv_apply() {
     ConvertOptions options = new ConvertOptions(false, Map.of("orders-api", "orders"), "stage", Map.of("orders", "Prod"), "fallback",
-        Duration.ofMinutes(10), 10);
+        Duration.ofMinutes(10));
     SpanRecordConverter c = converter(options);
     String root = record("00000000000000a1", "\"resource\":{\"attributes\":{\"service.name\":\"Orders-API\"}},"
-        + "\"attributes\":{\"aws.xray.metadata.default\":\"{\\\"long\\\":\\\"0123456789\\\"}\"}");
+        + "\"attributes\":{\"aws.xray.metadata.default\":\"{\\\"long\\\":\\\"" + "0123456789".repeat(2_600) + "\\\"}\"}");
     ConvertedTrace t = c.convert(trace(root));
     Span s = t.spans().get(0);
     assertThat(s.service()).isEqualTo("orders");
     assertThat(t.env()).isEqualTo("prod");
-    assertThat(s.meta()).containsEntry("aws.xray.metadata.default", "{\"long\":\"0"); // 10 chars
+    String metadata = s.meta("aws.xray.metadata.default");
+    assertThat(metadata).hasSize(ConvertOptions.MAX_METADATA_CHARS).startsWith("{\"long\":\"0123456789");
     assertThat(ledger.repairs("metadata_truncated")).isEqualTo(1);
 
     // the configured annotation beats deployment.environment, which beats the rules
