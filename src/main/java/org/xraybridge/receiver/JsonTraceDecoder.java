@@ -43,7 +43,7 @@ final class JsonTraceDecoder {
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
   DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
     out = new DecodeResult();
-    TraceAssembler trace = new TraceAssembler(out);
+    ChunkAssembler trace = new ChunkAssembler(out);
     int index = 0;
     try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, 0, length)) {
       JsonToken t = p.nextToken();
@@ -137,7 +137,7 @@ final class JsonTraceDecoder {
       }
     }
     if (typeError != null) return null;
-    return TraceAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
+    return ChunkAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
         service, name, resource, type, meta, metrics, Map.of(), links);
   }
 

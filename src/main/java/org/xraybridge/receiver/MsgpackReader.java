@@ -27,10 +27,10 @@ abstract class MsgpackReader {
 
   final StringCache strings;
   private final LongSupplier nowNanos;
-  final DoubleBoxes doubles = new DoubleBoxes();
+  private final DoubleBoxes doubles = new DoubleBoxes();
   /** Builders of tag maps, reset for each map (a map is never read inside another). */
-  final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
-  final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
+  private final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
+  private final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
 
   final MsgpackCursor u = new MsgpackCursor();
   byte[] body;
@@ -45,16 +45,25 @@ abstract class MsgpackReader {
   int rawStart;
   int rawLength;
 
-  MsgpackReader(LongSupplier nowNanos, StringCache strings) {
+  /** Whether a nil meta or metrics map is an empty one (v0.4) or a type error (v0.5). */
+  private final boolean nilMapIsEmpty;
+  /** What a meta and a metrics map hold, in the words of a type error. */
+  private final String metaShape;
+  private final String metricsShape;
+
+  MsgpackReader(LongSupplier nowNanos, StringCache strings, boolean nilMapIsEmpty, String metaShape, String metricsShape) {
     this.nowNanos = nowNanos;
     this.strings = strings;
+    this.nilMapIsEmpty = nilMapIsEmpty;
+    this.metaShape = metaShape;
+    this.metricsShape = metricsShape;
   }
 
   /**
    * One trace: an array of spans in this format; a nil trace is empty (as the Agent reads it). A
    * span that does not decode is counted and skipped, the rest of the trace goes on.
    */
-  final void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) {
+  final void readTrace(ChunkAssembler trace, int index, int declared, TracerInfo tracer) {
     if (u.tryNil()) return;
     MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
@@ -79,6 +88,44 @@ abstract class MsgpackReader {
 
   /** The next span in this format, or null (and {@link #typeError} says why) when it does not decode. */
   abstract Span readSpan();
+
+  /** A text field in this format: v0.4 a string, v0.5 an index into the payload's string table. */
+  abstract String text();
+
+  /** A meta map: text to text. */
+  final Map<String, String> readMeta() {
+    if (nilMapIsEmpty && u.tryNil()) return FlatMap.empty();
+    if (nextType() != ValueType.MAP) {
+      wrongType(metaShape);
+      return FlatMap.empty();
+    }
+    int n = u.mapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      String value = text();
+      b.put(key, value);
+    }
+    return b.build();
+  }
+
+  /** A metrics map: text to a number. */
+  final Map<String, Double> readMetrics() {
+    if (nilMapIsEmpty && u.tryNil()) return FlatMap.empty();
+    if (nextType() != ValueType.MAP) {
+      wrongType(metricsShape);
+      return FlatMap.empty();
+    }
+    int n = u.mapHeader();
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      b.put(key, doubles.box(readDouble()));
+    }
+    return b.build();
+  }
 
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
   final void start(byte[] data, int length) {
@@ -161,13 +208,13 @@ abstract class MsgpackReader {
     u.skipValue();
   }
 
-  /** A span from its decoded fields, repaired as the Agent would ({@link TraceAssembler#span}). */
+  /** A span from its decoded fields, repaired as the Agent would ({@link ChunkAssembler#span}). */
   final Span span(
       long traceId, long spanId, long parentId, long start, long duration, int error,
       String service, String name, String resource, String type,
       Map<String, String> meta, Map<String, Double> metrics, Map<String, byte[]> metaStruct,
       List<SpanLink> links) {
-    return TraceAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
+    return ChunkAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
         service, name, resource, type, meta, metrics, metaStruct, links);
   }
 

@@ -63,13 +63,13 @@ final class V04Decoder extends MsgpackReader {
 
   /** A decoder sharing {@code strings} with the other decoders of its thread. */
   V04Decoder(LongSupplier nowNanos, StringCache strings) {
-    super(nowNanos, strings);
+    super(nowNanos, strings, true, "a map of strings", "a map of numbers");
   }
 
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
   DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
     start(data, length);
-    TraceAssembler trace = new TraceAssembler(out);
+    ChunkAssembler trace = new ChunkAssembler(out);
     int declared = -1;
     int index = 0;
     try {
@@ -167,38 +167,10 @@ final class V04Decoder extends MsgpackReader {
         meta, metrics, metaStruct, links);
   }
 
-  private Map<String, String> readMeta() {
-    if (u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of strings");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = readString();
-      String value = readString();
-      b.put(key, value);
-    }
-    return b.build();
-  }
-
-  private Map<String, Double> readMetrics() {
-    if (u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of numbers");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = readString();
-      double value = readDouble();
-      b.put(key, doubles.box(value));
-    }
-    return b.build();
+  /** A str (or bin); nil is {@code ""}. */
+  @Override
+  String text() {
+    return readString();
   }
 
   /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */

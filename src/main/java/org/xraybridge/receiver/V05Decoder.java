@@ -7,7 +7,6 @@ import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
 import org.msgpack.core.MessagePackException;
 import org.msgpack.value.ValueType;
-import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TracerInfo;
 
@@ -37,7 +36,7 @@ final class V05Decoder extends MsgpackReader {
 
   /** A decoder sharing {@code strings} with the other decoders of its thread. */
   V05Decoder(LongSupplier nowNanos, StringCache strings) {
-    super(nowNanos, strings);
+    super(nowNanos, strings, false, "a map of string-table indices", "a map of string-table index to number");
   }
 
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
@@ -45,7 +44,7 @@ final class V05Decoder extends MsgpackReader {
     start(data, length);
     dict = NO_STRINGS;
     dictError = null;
-    TraceAssembler trace = new TraceAssembler(out);
+    ChunkAssembler trace = new ChunkAssembler(out);
     int declared = -1;
     int index = 0;
     try {
@@ -155,7 +154,8 @@ final class V05Decoder extends MsgpackReader {
   }
 
   /** A string-table index, resolved. */
-  private String text() {
+  @Override
+  String text() {
     MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.INTEGER) {
       wrongType("a string-table index");
@@ -170,36 +170,5 @@ final class V05Decoder extends MsgpackReader {
       return "";
     }
     return dict[(int) i];
-  }
-
-  private Map<String, String> readMeta() {
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of string-table indices");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = text();
-      String value = text();
-      b.put(key, value);
-    }
-    return b.build();
-  }
-
-  private Map<String, Double> readMetrics() {
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of string-table index to number");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = text();
-      b.put(key, doubles.box(readDouble()));
-    }
-    return b.build();
   }
 }

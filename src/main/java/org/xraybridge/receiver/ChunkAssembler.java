@@ -32,14 +32,14 @@ import org.xraybridge.model.TracerInfo;
  *
  * <p>Reused for every trace of a payload ({@link #begin}); not thread-safe.
  */
-final class TraceAssembler {
+final class ChunkAssembler {
 
   private final ArrayList<Span> spans = new ArrayList<>();
   private final DecodeResult out;
   private boolean open;
   private long traceId;
 
-  TraceAssembler(DecodeResult out) {
+  ChunkAssembler(DecodeResult out) {
     this.out = out;
   }
 
