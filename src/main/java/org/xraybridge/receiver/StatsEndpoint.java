@@ -3,6 +3,8 @@ package org.xraybridge.receiver;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Arrays;
 import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePackException;
 import org.msgpack.value.ValueType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +18,8 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * {@code /v0.6/stats}: a tracer's {@code ClientStatsPayload}, handed to the {@link ClientStatsSink} as
- * sent, once it is seen to be a msgpack map (anything else is answered 400). Overload is answered 429 when the
+ * sent. This is the one place that checks such a body is exactly one msgpack map, so nothing else
+ * travels further: anything else is answered 400 with the reason. Overload is answered 429 when the
  * tracer asked for real statuses, else 200, as the Agent does.
  */
 final class StatsEndpoint implements Router.Handler {
@@ -48,7 +51,7 @@ final class StatsEndpoint implements Router.Handler {
     body.release();
     String problem = notOneMap(bytes);
     if (!problem.isEmpty()) {
-      String text = "Malformed: a stats payload is a msgpack map (ClientStatsPayload)";
+      String text = "Malformed: a stats payload is one msgpack map (ClientStatsPayload); " + problem;
       outcomes.refused(Refusal.MALFORMED, text);
       return Reply.text(HttpResponseStatus.BAD_REQUEST, text + "\n");
     }
@@ -71,9 +74,22 @@ final class StatsEndpoint implements Router.Handler {
         : Reply.empty(HttpResponseStatus.OK);
   }
 
-  /** Why {@code body} is not a msgpack map, in words; {@code ""} when it is. */
+  /** Why {@code body} is not exactly one msgpack map, in words; {@code ""} when it is. */
   static String notOneMap(byte[] body) {
-    MessageFormat first = body.length == 0 ? MessageFormat.NEVER_USED : MessageFormat.valueOf(body[0]);
-    return first == MessageFormat.NEVER_USED || first.getValueType() != ValueType.MAP ? "not a map" : "";
+    if (body.length == 0) return "the body is empty";
+    MessageFormat first = MessageFormat.valueOf(body[0]);
+    if (first == MessageFormat.NEVER_USED) return "the body starts with the reserved byte 0xc1";
+    if (first.getValueType() != ValueType.MAP) return "the body is " + MsgpackReader.describe(first);
+    MsgpackCursor cursor = new MsgpackCursor();
+    cursor.reset(body, body.length);
+    try {
+      cursor.skipValue();
+    } catch (MessageInsufficientBufferException e) {
+      return "the body ends at byte " + body.length + " inside the map";
+    } catch (MessagePackException e) {
+      return MsgpackReader.describe(e) + " at byte " + cursor.position();
+    }
+    int rest = body.length - cursor.position();
+    return rest == 0 ? "" : rest + " bytes follow the map";
   }
 }

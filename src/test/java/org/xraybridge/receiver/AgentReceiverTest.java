@@ -185,7 +185,7 @@ class AgentReceiverTest {
   }
 
   @Test
-  void stats_mapBody_handedOnAsIs_nonMap_answers400() throws IOException {
+  void stats_mapBody_handedOnAsIs_anythingButOneWholeMap_answers400() throws IOException {
     start();
     byte[] stats = pack(Map.of("Hostname", "h", "Stats", List.of()));
     try (RawHttp http = new RawHttp(receiver.port())) {
@@ -196,7 +196,15 @@ class AgentReceiverTest {
       r = http.exchange("POST", "/v0.6/stats", MSGPACK, pack(list(1, 2)));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.text()).startsWith("Malformed:");
+      byte[] trailing = java.util.Arrays.copyOf(stats, stats.length + 1);
+      r = http.exchange("POST", "/v0.6/stats", MSGPACK, trailing);
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).startsWith("Malformed:").contains("1 bytes follow the map");
+      r = http.exchange("POST", "/v0.6/stats", MSGPACK, java.util.Arrays.copyOf(stats, stats.length - 1));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).startsWith("Malformed:").contains("inside the map");
     }
+    assertThat(metrics.counts().malformedRequests()).isEqualTo(3);
     assertThat(sink.stats).hasSize(1);
     assertThat(sink.stats.get(0)).isEqualTo(stats);
     assertThat(sink.statsTracers.get(0).language()).isEqualTo("java");
