@@ -23,7 +23,7 @@ import reactor.netty.resources.LoopResources;
  * A Datadog-Agent-compatible trace receiver: tracers pointed at it ({@code DD_TRACE_AGENT_URL}) talk to
  * it as to an Agent (docs/receiver.md). Built on Reactor Netty's {@link HttpServer} directly, on its own
  * event loops and port, so a body can be refused from its {@code Content-Length} before it is read.
- * This class runs the server; {@link #routes} says which path goes where, {@link ConnectionPolicy}
+ * This class runs the server and says which path goes where; {@link ConnectionPolicy}
  * bounds connections, {@link BodyReader} bodies. Spans are accounted in the {@link Ledger}, requests
  * in the {@link ReceiverMetrics}; nothing here blocks an event loop (the sinks are non-blocking by
  * contract). {@link #start()} and {@link #stop()} are synchronized; everything else is thread-safe.

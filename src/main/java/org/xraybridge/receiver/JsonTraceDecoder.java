@@ -17,7 +17,7 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Decoder of JSON trace payloads: {@code /v0.3/traces}, and {@code /v0.4/traces} sent with a JSON
- * media type (WIRE.md §C5). Same shape and field names as v0.4 msgpack: an array of traces, each an
+ * media type (docs/receiver.md, "Payloads"). Same shape and field names as v0.4 msgpack: an array of traces, each an
  * array of span objects. Ids may exceed 2^63 (JSON numbers, read exactly). {@code meta_struct} (bytes,
  * which JSON cannot carry) and {@code span_events} are skipped.
  *

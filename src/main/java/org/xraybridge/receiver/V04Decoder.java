@@ -16,17 +16,16 @@ import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * Streaming decoder of the v0.4 trace payload (WIRE.md §C3): a msgpack array of traces, each an
+ * Streaming decoder of the v0.4 trace payload (docs/receiver.md, "Payloads"): a msgpack array of traces, each an
  * array of span maps. Reads every span field — {@code service, name, resource, trace_id, span_id,
  * parent_id, start, duration, error, meta, metrics, type, meta_struct, span_links} — straight into
  * {@link Span} records, with no intermediate object tree. {@code span_events} are skipped: the
  * bridge's {@code /info} says {@code span_events: false}, so tracers send events as the meta tag
  * {@code events} instead, which is kept. Unknown keys are skipped.
  *
- * <p>Leniency follows the Agent's decoder: strings may be nil (→ {@code ""}) or bin; integers may
- * be any msgpack integer width, signed or not, a float (truncated) or nil (→ 0); metric values may
- * be integers. {@code meta_struct} values are kept as opaque bytes: a bin value's payload, or the
- * raw msgpack bytes of any other value. {@code _dd.p.tid} stays in meta as sent.
+ * <p>Leniency follows the Agent's decoder (docs/receiver.md, "Payloads"); {@code meta_struct} values
+ * are kept as opaque bytes: a bin value's payload, or the raw msgpack bytes of any other value.
+ * {@code _dd.p.tid} stays in meta as sent.
  *
  * <p>Recovery: a span of the wrong shape (not a map, a field of the wrong type) is skipped with its
  * framing and counted malformed; the rest of its trace and the other traces are kept. When the

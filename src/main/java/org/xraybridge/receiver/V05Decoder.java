@@ -11,7 +11,7 @@ import org.xraybridge.model.Span;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * Streaming decoder of the v0.5 trace payload (WIRE.md §C4): {@code [strings, traces]}, every span an
+ * Streaming decoder of the v0.5 trace payload (docs/receiver.md, "Payloads"): {@code [strings, traces]}, every span an
  * array of exactly 12 elements whose text fields are indices into {@code strings}. v0.5 has no slot
  * for {@code meta_struct} or span links (tracers put links in meta {@code _dd.span_links}, kept).
  *
