@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageNeverUsedFormatException;
 import org.msgpack.core.MessageSizeException;
 import org.msgpack.value.ValueType;
@@ -60,6 +62,51 @@ abstract class MsgpackReader {
   }
 
   /**
+   * Decodes {@code length} bytes of {@code data}; never throws on bad input. When the framing breaks
+   * (truncated body, reserved byte), the traces before it are kept, the trace it broke in is dropped
+   * (its spans decoded so far are counted malformed) and nothing after it can be seen.
+   */
+  final DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
+    start(data, length);
+    ChunkAssembler trace = new ChunkAssembler(out);
+    int declared = -1;
+    int index = 0;
+    try {
+      if (!openTraces()) return finish();
+      declared = u.arrayHeader();
+      for (; index < declared; index++) {
+        out.traces++;
+        readTrace(trace, index, declared, tracer);
+      }
+    } catch (MessageInsufficientBufferException e) {
+      trace.abandon();
+      out.malformed(declared < 0
+          ? truncatedBeforeTraces()
+          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
+    } catch (MessagePackException e) {
+      trace.abandon();
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
+          + (declared < 0 ? beforeTraces() : " in trace " + (index + 1) + " of " + declared));
+    }
+    return finish();
+  }
+
+  /**
+   * Reads what comes before the array of traces in this format, leaving the cursor on that array's
+   * header; false, with the reason in {@link #out}, when the body is not this format.
+   */
+  abstract boolean openTraces();
+
+  /** The 400 text when the body ends before the array of traces has begun. */
+  abstract String truncatedBeforeTraces();
+
+  /** Where a framing error before the array of traces was, to end the 400 text. */
+  abstract String beforeTraces();
+
+  /** The payload is decoded: lets go of what the format held for it. */
+  void ended() {}
+
+  /**
    * One trace: an array of spans in this format; a nil trace is empty (as the Agent reads it). A
    * span that does not decode is counted and skipped, the rest of the trace goes on.
    */
@@ -94,12 +141,7 @@ abstract class MsgpackReader {
 
   /** A meta map: text to text. */
   final Map<String, String> readMeta() {
-    if (nilMapIsEmpty && u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType(metaShape);
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
+    int n = mapEntries(metaShape);
     if (n == 0) return FlatMap.empty();
     FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
@@ -112,12 +154,7 @@ abstract class MsgpackReader {
 
   /** A metrics map: text to a number. */
   final Map<String, Double> readMetrics() {
-    if (nilMapIsEmpty && u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType(metricsShape);
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
+    int n = mapEntries(metricsShape);
     if (n == 0) return FlatMap.empty();
     FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
     for (int i = 0; i < n; i++) {
@@ -125,6 +162,16 @@ abstract class MsgpackReader {
       b.put(key, doubles.box(readDouble()));
     }
     return b.build();
+  }
+
+  /** The entries of a map that holds {@code shape}; none for a nil where that is empty, or a value of another type. */
+  private int mapEntries(String shape) {
+    if (nilMapIsEmpty && u.tryNil()) return 0;
+    if (nextType() != ValueType.MAP) {
+      wrongType(shape);
+      return 0;
+    }
+    return u.mapHeader();
   }
 
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
@@ -141,6 +188,7 @@ abstract class MsgpackReader {
   final DecodeResult finish() {
     DecodeResult r = out;
     r.repairedStrings += strings.takeRepairs();
+    ended();
     out = null;
     body = null;
     u.clear();

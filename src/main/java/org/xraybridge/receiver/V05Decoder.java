@@ -5,20 +5,20 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.value.ValueType;
 import org.xraybridge.model.Span;
-import org.xraybridge.model.TracerInfo;
 
 /**
- * Streaming decoder of the v0.5 trace payload (docs/receiver.md, "Payloads"): {@code [strings, traces]}, every span an
- * array of exactly 12 elements whose text fields are indices into {@code strings}. v0.5 has no slot
- * for {@code meta_struct} or span links (tracers put links in meta {@code _dd.span_links}, kept).
+ * Streaming decoder of the v0.5 trace payload (docs/receiver.md, "Payloads"): {@code [strings,
+ * traces]}, every span an array of exactly 12 elements whose text fields are indices into {@code
+ * strings}. v0.5 has no slot for {@code meta_struct} or span links (tracers put links in meta {@code
+ * _dd.span_links}, kept).
  *
  * <p>Errors: a span that is not a 12-element array, or that names a string index out of range, is
  * skipped with its framing and counted malformed (400 with the reason); the other spans are kept.
  * When the string table itself is unusable (not an array of strings), every span is still delimited
- * and counted malformed, since no text field can be resolved. Framing errors as in {@link V04Decoder}.
+ * and counted malformed, since no text field can be resolved. Framing errors as in {@link
+ * MsgpackReader#decode}.
  *
  * <p>Not thread-safe: one per thread.
  */
@@ -39,49 +39,42 @@ final class V05Decoder extends MsgpackReader {
     super(nowNanos, strings, false, "a map of string-table indices", "a map of string-table index to number");
   }
 
-  /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
-  DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
-    start(data, length);
+  @Override
+  boolean openTraces() {
     dict = NO_STRINGS;
     dictError = null;
-    ChunkAssembler trace = new ChunkAssembler(out);
-    int declared = -1;
-    int index = 0;
-    try {
-      MessageFormat f = u.nextFormat();
-      if (typeOf(f) != ValueType.ARRAY) {
-        out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
-        return finish();
-      }
-      int parts = u.arrayHeader();
-      if (parts != 2) {
-        out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
-        return finish();
-      }
-      readDictionary(length);
-      f = u.nextFormat();
-      if (typeOf(f) != ValueType.ARRAY) {
-        out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
-        return finish();
-      }
-      declared = u.arrayHeader();
-      for (; index < declared; index++) {
-        out.traces++;
-        readTrace(trace, index, declared, tracer);
-      }
-    } catch (MessageInsufficientBufferException e) {
-      trace.abandon();
-      out.malformed(declared < 0
-          ? "Truncated: the body ends at byte " + length + " before the traces"
-          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException e) {
-      trace.abandon();
-      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
-          + (declared < 0 ? " before the traces" : " in trace " + (index + 1) + " of " + declared));
-    } finally {
-      dict = NO_STRINGS;
+    MessageFormat f = u.nextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
+      return false;
     }
-    return finish();
+    int parts = u.arrayHeader();
+    if (parts != 2) {
+      out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
+      return false;
+    }
+    readDictionary(length);
+    f = u.nextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  String truncatedBeforeTraces() {
+    return "Truncated: the body ends at byte " + length + " before the traces";
+  }
+
+  @Override
+  String beforeTraces() {
+    return " before the traces";
+  }
+
+  @Override
+  void ended() {
+    dict = NO_STRINGS;
   }
 
   private void readDictionary(int length) {
