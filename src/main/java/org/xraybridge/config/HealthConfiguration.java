@@ -12,7 +12,9 @@ import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
 import org.xraybridge.forward.ForwarderStatus;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.StageHealth;
+import org.xraybridge.receiver.ReceiverStatus;
 import org.xraybridge.source.xray.XRaySourceStatus;
 
 /**
@@ -26,9 +28,16 @@ class HealthConfiguration {
   StageHealth receiverHealthIndicator(Pipeline p, Clock clock) {
     return new StageHealth(() -> {
       if (p.receiver == null) return Health.up().withDetail("enabled", false).build();
-      var s = p.receiver.status();
-      return (s.running() ? Health.up() : Health.down()).withDetails(StageHealth.details(s, clock)).build();
+      ReceiverStatus s = p.receiver.status();
+      return (s.running() ? Health.up() : Health.down()).withDetails(receiverDetails(s, p.receiverMetrics.counts(), clock)).build();
     });
+  }
+
+  /** The receiver's state, then its counts. */
+  static Map<String, Object> receiverDetails(ReceiverStatus status, MicrometerReceiverMetrics.Counts counts, Clock clock) {
+    Map<String, Object> d = StageHealth.details(status, clock);
+    d.putAll(StageHealth.details(counts, clock));
+    return d;
   }
 
   @Bean

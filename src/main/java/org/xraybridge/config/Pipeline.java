@@ -28,6 +28,7 @@ import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
@@ -61,6 +62,7 @@ public final class Pipeline implements SmartLifecycle {
   final MicrometerForwardMetrics forwardMetrics;
   final MergeStage merge;
   final AgentReceiver receiver;
+  final MicrometerReceiverMetrics receiverMetrics;
   final XRayDaemonListener daemon;
   /** The daemon input's counts (health shows them); null when the input is off. */
   final MicrometerDaemonMetrics daemonMetrics;
@@ -109,11 +111,9 @@ public final class Pipeline implements SmartLifecycle {
         mergeProperties.flushInterval(), mergeProperties.maxBatchSpans(), mergeProperties.indexTtl(), mergeProperties.maxSentSpans(),
         Ticker.systemTicker(), Scheduler.systemScheduler());
 
+    this.receiverMetrics = new MicrometerReceiverMetrics(registry);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(new ReceiverSettings(receiverProperties.host(), receiverProperties.port(),
-            receiverProperties.maxBody().toBytes(), receiverProperties.readTimeout(), receiverProperties.maxConnections(),
-            receiverProperties.decoders(), Math.max(receiverProperties.maxBody().toBytes() * 2, 64L << 20)),
-            merge, forwarder, ledger, clock)
+        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, ledger, receiverMetrics, clock)
         : null;
 
     this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
@@ -148,6 +148,13 @@ public final class Pipeline implements SmartLifecycle {
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
+  }
+
+  /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
+  private static ReceiverSettings receiverSettings(ReceiverProperties p) {
+    long maxBody = p.maxBody().toBytes();
+    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.maxConnections(), p.decoders(),
+        Math.max(maxBody * 2, 64L << 20));
   }
 
   /** The converter's arguments: {@code bridge.convert.*}, with the X-Ray source's env and in-progress timeout. */

@@ -28,8 +28,4 @@ final class ByteBudget {
   void give(long n) {
     if (n > 0) used.addAndGet(-n);
   }
-
-  long used() {
-    return used.get();
-  }
 }

@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The {@code GET /info} body (WIRE.md §C8) and its state hash. It advertises only what the receiver
- * implements, because tracers act on every field (WIRE.md §C9):
+ * The {@code GET /info} body and its state hash (docs/receiver.md, "/info"). It advertises only what
+ * the receiver implements, because tracers act on every field:
  *
  * <ul>
  *   <li>{@code endpoints}: the trace endpoints, {@code /v0.6/stats} (handed to the forward stage) and
@@ -25,7 +25,7 @@ import java.util.HexFormat;
  * </ul>
  *
  * <p>{@code Datadog-Agent-State} is the lower-case hex SHA-256 of these exact bytes; dd-trace-java
- * re-reads {@code /info} whenever a trace response carries a different state (WIRE.md §C9).
+ * re-reads {@code /info} whenever a trace response carries a different state.
  */
 final class InfoDocument {
 

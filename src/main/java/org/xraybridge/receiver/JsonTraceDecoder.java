@@ -17,7 +17,7 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * Decoder of JSON trace payloads: {@code /v0.3/traces}, and {@code /v0.4/traces} sent with a JSON
- * media type (WIRE.md §C5). Same shape and field names as v0.4 msgpack: an array of traces, each an
+ * media type (docs/receiver.md, "Payloads"). Same shape and field names as v0.4 msgpack: an array of traces, each an
  * array of span objects. Ids may exceed 2^63 (JSON numbers, read exactly). {@code meta_struct} (bytes,
  * which JSON cannot carry) and {@code span_events} are skipped.
  *
@@ -43,7 +43,7 @@ final class JsonTraceDecoder {
   /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
   DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
     out = new DecodeResult();
-    TraceAssembler trace = new TraceAssembler(out);
+    ChunkAssembler trace = new ChunkAssembler(out);
     int index = 0;
     try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), data, 0, length)) {
       JsonToken t = p.nextToken();
@@ -137,7 +137,7 @@ final class JsonTraceDecoder {
       }
     }
     if (typeError != null) return null;
-    return TraceAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
+    return ChunkAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
         service, name, resource, type, meta, metrics, Map.of(), links);
   }
 

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
+import org.msgpack.core.MessageInsufficientBufferException;
+import org.msgpack.core.MessagePackException;
 import org.msgpack.core.MessageNeverUsedFormatException;
 import org.msgpack.core.MessageSizeException;
 import org.msgpack.value.ValueType;
@@ -27,10 +29,10 @@ abstract class MsgpackReader {
 
   final StringCache strings;
   private final LongSupplier nowNanos;
-  final DoubleBoxes doubles = new DoubleBoxes();
+  private final DoubleBoxes doubles = new DoubleBoxes();
   /** Builders of tag maps, reset for each map (a map is never read inside another). */
-  final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
-  final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
+  private final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
+  private final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
 
   final MsgpackCursor u = new MsgpackCursor();
   byte[] body;
@@ -45,16 +47,70 @@ abstract class MsgpackReader {
   int rawStart;
   int rawLength;
 
-  MsgpackReader(LongSupplier nowNanos, StringCache strings) {
+  /** Whether a nil meta or metrics map is an empty one (v0.4) or a type error (v0.5). */
+  private final boolean nilMapIsEmpty;
+  /** What a meta and a metrics map hold, in the words of a type error. */
+  private final String metaShape;
+  private final String metricsShape;
+
+  MsgpackReader(LongSupplier nowNanos, StringCache strings, boolean nilMapIsEmpty, String metaShape, String metricsShape) {
     this.nowNanos = nowNanos;
     this.strings = strings;
+    this.nilMapIsEmpty = nilMapIsEmpty;
+    this.metaShape = metaShape;
+    this.metricsShape = metricsShape;
   }
+
+  /**
+   * Decodes {@code length} bytes of {@code data}; never throws on bad input. When the framing breaks
+   * (truncated body, reserved byte), the traces before it are kept, the trace it broke in is dropped
+   * (its spans decoded so far are counted malformed) and nothing after it can be seen.
+   */
+  final DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
+    start(data, length);
+    ChunkAssembler trace = new ChunkAssembler(out);
+    int declared = -1;
+    int index = 0;
+    try {
+      if (!openTraces()) return finish();
+      declared = u.arrayHeader();
+      for (; index < declared; index++) {
+        out.traces++;
+        readTrace(trace, index, declared, tracer);
+      }
+    } catch (MessageInsufficientBufferException e) {
+      trace.abandon();
+      out.malformed(declared < 0
+          ? truncatedBeforeTraces()
+          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
+    } catch (MessagePackException e) {
+      trace.abandon();
+      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
+          + (declared < 0 ? beforeTraces() : " in trace " + (index + 1) + " of " + declared));
+    }
+    return finish();
+  }
+
+  /**
+   * Reads what comes before the array of traces in this format, leaving the cursor on that array's
+   * header; false, with the reason in {@link #out}, when the body is not this format.
+   */
+  abstract boolean openTraces();
+
+  /** The 400 text when the body ends before the array of traces has begun. */
+  abstract String truncatedBeforeTraces();
+
+  /** Where a framing error before the array of traces was, to end the 400 text. */
+  abstract String beforeTraces();
+
+  /** The payload is decoded: lets go of what the format held for it. */
+  void ended() {}
 
   /**
    * One trace: an array of spans in this format; a nil trace is empty (as the Agent reads it). A
    * span that does not decode is counted and skipped, the rest of the trace goes on.
    */
-  final void readTrace(TraceAssembler trace, int index, int declared, TracerInfo tracer) {
+  final void readTrace(ChunkAssembler trace, int index, int declared, TracerInfo tracer) {
     if (u.tryNil()) return;
     MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.ARRAY) {
@@ -80,6 +136,44 @@ abstract class MsgpackReader {
   /** The next span in this format, or null (and {@link #typeError} says why) when it does not decode. */
   abstract Span readSpan();
 
+  /** A text field in this format: v0.4 a string, v0.5 an index into the payload's string table. */
+  abstract String text();
+
+  /** A meta map: text to text. */
+  final Map<String, String> readMeta() {
+    int n = mapEntries(metaShape);
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      String value = text();
+      b.put(key, value);
+    }
+    return b.build();
+  }
+
+  /** A metrics map: text to a number. */
+  final Map<String, Double> readMetrics() {
+    int n = mapEntries(metricsShape);
+    if (n == 0) return FlatMap.empty();
+    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
+    for (int i = 0; i < n; i++) {
+      String key = text();
+      b.put(key, doubles.box(readDouble()));
+    }
+    return b.build();
+  }
+
+  /** The entries of a map that holds {@code shape}; none for a nil where that is empty, or a value of another type. */
+  private int mapEntries(String shape) {
+    if (nilMapIsEmpty && u.tryNil()) return 0;
+    if (nextType() != ValueType.MAP) {
+      wrongType(shape);
+      return 0;
+    }
+    return u.mapHeader();
+  }
+
   /** Points the unpacker at {@code length} bytes of {@code data} from 0, and starts a new result. */
   final void start(byte[] data, int length) {
     u.reset(data, length);
@@ -94,6 +188,7 @@ abstract class MsgpackReader {
   final DecodeResult finish() {
     DecodeResult r = out;
     r.repairedStrings += strings.takeRepairs();
+    ended();
     out = null;
     body = null;
     u.clear();
@@ -161,13 +256,13 @@ abstract class MsgpackReader {
     u.skipValue();
   }
 
-  /** A span from its decoded fields, repaired as the Agent would ({@link TraceAssembler#span}). */
+  /** A span from its decoded fields, repaired as the Agent would ({@link ChunkAssembler#span}). */
   final Span span(
       long traceId, long spanId, long parentId, long start, long duration, int error,
       String service, String name, String resource, String type,
       Map<String, String> meta, Map<String, Double> metrics, Map<String, byte[]> metaStruct,
       List<SpanLink> links) {
-    return TraceAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
+    return ChunkAssembler.span(out, nowNanos, traceId, spanId, parentId, start, duration, error,
         service, name, resource, type, meta, metrics, metaStruct, links);
   }
 

@@ -7,34 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
-import org.msgpack.core.MessageInsufficientBufferException;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.value.ValueType;
 import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
-import org.xraybridge.model.TracerInfo;
 
 /**
- * Streaming decoder of the v0.4 trace payload (WIRE.md §C3): a msgpack array of traces, each an
- * array of span maps. Reads every span field — {@code service, name, resource, trace_id, span_id,
- * parent_id, start, duration, error, meta, metrics, type, meta_struct, span_links} — straight into
- * {@link Span} records, with no intermediate object tree. {@code span_events} are skipped: the
- * bridge's {@code /info} says {@code span_events: false}, so tracers send events as the meta tag
- * {@code events} instead, which is kept. Unknown keys are skipped.
+ * Streaming decoder of the v0.4 trace payload (docs/receiver.md, "Payloads"): a msgpack array of
+ * traces, each an array of span maps, read straight into {@link Span} records with no intermediate
+ * object tree. {@code span_events} are skipped (the bridge's {@code /info} says {@code span_events:
+ * false}, so tracers send events as the meta tag {@code events}, which is kept). {@code meta_struct}
+ * values are kept as opaque bytes: a bin value's payload, or the raw msgpack bytes of any other value.
  *
- * <p>Leniency follows the Agent's decoder: strings may be nil (→ {@code ""}) or bin; integers may
- * be any msgpack integer width, signed or not, a float (truncated) or nil (→ 0); metric values may
- * be integers. {@code meta_struct} values are kept as opaque bytes: a bin value's payload, or the
- * raw msgpack bytes of any other value. {@code _dd.p.tid} stays in meta as sent.
- *
- * <p>Recovery: a span of the wrong shape (not a map, a field of the wrong type) is skipped with its
- * framing and counted malformed; the rest of its trace and the other traces are kept. When the
- * framing itself breaks (truncated body, reserved byte), the traces before it are kept, the trace it
- * broke in is dropped (its spans decoded so far are counted malformed) and nothing after it can be
- * seen. See {@link DecodeResult} for the accounting. Never throws on bad input.
- *
- * <p>Not thread-safe: one per thread (it carries a string cache and a reusable unpacker).
+ * <p>A span of the wrong shape (not a map, a field of the wrong type) is skipped with its framing and
+ * counted malformed; the rest of its trace and the other traces are kept (see {@link DecodeResult}).
+ * Not thread-safe: one per thread (it carries a string cache and a cursor).
  */
 final class V04Decoder extends MsgpackReader {
 
@@ -63,37 +50,25 @@ final class V04Decoder extends MsgpackReader {
 
   /** A decoder sharing {@code strings} with the other decoders of its thread. */
   V04Decoder(LongSupplier nowNanos, StringCache strings) {
-    super(nowNanos, strings);
+    super(nowNanos, strings, true, "a map of strings", "a map of numbers");
   }
 
-  /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
-  DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
-    start(data, length);
-    TraceAssembler trace = new TraceAssembler(out);
-    int declared = -1;
-    int index = 0;
-    try {
-      MessageFormat f = u.nextFormat();
-      if (typeOf(f) != ValueType.ARRAY) {
-        out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
-        return finish();
-      }
-      declared = u.arrayHeader();
-      for (; index < declared; index++) {
-        out.traces++;
-        readTrace(trace, index, declared, tracer);
-      }
-    } catch (MessageInsufficientBufferException e) {
-      trace.abandon();
-      out.malformed(declared < 0
-          ? "Truncated: empty body"
-          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException e) {
-      trace.abandon();
-      out.malformed("Malformed: " + describe(e) + " at byte " + pos() + " in trace " + (index + 1)
-          + (declared < 0 ? "" : " of " + declared));
-    }
-    return finish();
+  @Override
+  boolean openTraces() {
+    MessageFormat f = u.nextFormat();
+    if (typeOf(f) == ValueType.ARRAY) return true;
+    out.malformed("Malformed: the body is " + describe(f) + ", expected an array of traces");
+    return false;
+  }
+
+  @Override
+  String truncatedBeforeTraces() {
+    return "Truncated: empty body";
+  }
+
+  @Override
+  String beforeTraces() {
+    return " in trace 1";
   }
 
   /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
@@ -167,38 +142,10 @@ final class V04Decoder extends MsgpackReader {
         meta, metrics, metaStruct, links);
   }
 
-  private Map<String, String> readMeta() {
-    if (u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of strings");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = readString();
-      String value = readString();
-      b.put(key, value);
-    }
-    return b.build();
-  }
-
-  private Map<String, Double> readMetrics() {
-    if (u.tryNil()) return FlatMap.empty();
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of numbers");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = readString();
-      double value = readDouble();
-      b.put(key, doubles.box(value));
-    }
-    return b.build();
+  /** A str (or bin); nil is {@code ""}. */
+  @Override
+  String text() {
+    return readString();
   }
 
   /** map&lt;string, bytes&gt;: a bin value's payload, or the raw msgpack bytes of any other value. */

@@ -5,21 +5,20 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageInsufficientBufferException;
-import org.msgpack.core.MessagePackException;
 import org.msgpack.value.ValueType;
-import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Span;
-import org.xraybridge.model.TracerInfo;
 
 /**
- * Streaming decoder of the v0.5 trace payload (WIRE.md §C4): {@code [strings, traces]}, every span an
- * array of exactly 12 elements whose text fields are indices into {@code strings}. v0.5 has no slot
- * for {@code meta_struct} or span links (tracers put links in meta {@code _dd.span_links}, kept).
+ * Streaming decoder of the v0.5 trace payload (docs/receiver.md, "Payloads"): {@code [strings,
+ * traces]}, every span an array of exactly 12 elements whose text fields are indices into {@code
+ * strings}. v0.5 has no slot for {@code meta_struct} or span links (tracers put links in meta {@code
+ * _dd.span_links}, kept).
  *
  * <p>Errors: a span that is not a 12-element array, or that names a string index out of range, is
  * skipped with its framing and counted malformed (400 with the reason); the other spans are kept.
  * When the string table itself is unusable (not an array of strings), every span is still delimited
- * and counted malformed, since no text field can be resolved. Framing errors as in {@link V04Decoder}.
+ * and counted malformed, since no text field can be resolved. Framing errors as in {@link
+ * MsgpackReader#decode}.
  *
  * <p>Not thread-safe: one per thread.
  */
@@ -37,52 +36,45 @@ final class V05Decoder extends MsgpackReader {
 
   /** A decoder sharing {@code strings} with the other decoders of its thread. */
   V05Decoder(LongSupplier nowNanos, StringCache strings) {
-    super(nowNanos, strings);
+    super(nowNanos, strings, false, "a map of string-table indices", "a map of string-table index to number");
   }
 
-  /** Decodes {@code length} bytes of {@code data}; never throws on bad input. */
-  DecodeResult decode(byte[] data, int length, TracerInfo tracer) {
-    start(data, length);
+  @Override
+  boolean openTraces() {
     dict = NO_STRINGS;
     dictError = null;
-    TraceAssembler trace = new TraceAssembler(out);
-    int declared = -1;
-    int index = 0;
-    try {
-      MessageFormat f = u.nextFormat();
-      if (typeOf(f) != ValueType.ARRAY) {
-        out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
-        return finish();
-      }
-      int parts = u.arrayHeader();
-      if (parts != 2) {
-        out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
-        return finish();
-      }
-      readDictionary(length);
-      f = u.nextFormat();
-      if (typeOf(f) != ValueType.ARRAY) {
-        out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
-        return finish();
-      }
-      declared = u.arrayHeader();
-      for (; index < declared; index++) {
-        out.traces++;
-        readTrace(trace, index, declared, tracer);
-      }
-    } catch (MessageInsufficientBufferException e) {
-      trace.abandon();
-      out.malformed(declared < 0
-          ? "Truncated: the body ends at byte " + length + " before the traces"
-          : "Truncated: the body ends at byte " + length + " inside trace " + (index + 1) + " of " + declared);
-    } catch (MessagePackException e) {
-      trace.abandon();
-      out.malformed("Malformed: " + describe(e) + " at byte " + pos()
-          + (declared < 0 ? " before the traces" : " in trace " + (index + 1) + " of " + declared));
-    } finally {
-      dict = NO_STRINGS;
+    MessageFormat f = u.nextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: the body is " + describe(f) + ", expected the v0.5 array [strings, traces]");
+      return false;
     }
-    return finish();
+    int parts = u.arrayHeader();
+    if (parts != 2) {
+      out.malformed("Malformed: the body is an array of " + parts + ", expected the v0.5 array [strings, traces]");
+      return false;
+    }
+    readDictionary(length);
+    f = u.nextFormat();
+    if (typeOf(f) != ValueType.ARRAY) {
+      out.malformed("Malformed: the traces are " + describe(f) + ", expected an array of traces");
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  String truncatedBeforeTraces() {
+    return "Truncated: the body ends at byte " + length + " before the traces";
+  }
+
+  @Override
+  String beforeTraces() {
+    return " before the traces";
+  }
+
+  @Override
+  void ended() {
+    dict = NO_STRINGS;
   }
 
   private void readDictionary(int length) {
@@ -155,7 +147,8 @@ final class V05Decoder extends MsgpackReader {
   }
 
   /** A string-table index, resolved. */
-  private String text() {
+  @Override
+  String text() {
     MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.INTEGER) {
       wrongType("a string-table index");
@@ -170,36 +163,5 @@ final class V05Decoder extends MsgpackReader {
       return "";
     }
     return dict[(int) i];
-  }
-
-  private Map<String, String> readMeta() {
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of string-table indices");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<String> b = tags.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = text();
-      String value = text();
-      b.put(key, value);
-    }
-    return b.build();
-  }
-
-  private Map<String, Double> readMetrics() {
-    if (nextType() != ValueType.MAP) {
-      wrongType("a map of string-table index to number");
-      return FlatMap.empty();
-    }
-    int n = u.mapHeader();
-    if (n == 0) return FlatMap.empty();
-    FlatMap.Builder<Double> b = numbers.reset(Math.min(n, 64));
-    for (int i = 0; i < n; i++) {
-      String key = text();
-      b.put(key, doubles.box(readDouble()));
-    }
-    return b.build();
   }
 }

@@ -8,6 +8,7 @@ import static org.xraybridge.receiver.Msgpack.pack;
 import static org.xraybridge.receiver.Msgpack.span;
 import static org.xraybridge.receiver.RawHttp.headers;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -18,8 +19,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Ledger.Reason;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +38,7 @@ class AgentReceiverTest {
 
   private final RecordingSink sink = new RecordingSink();
   private final TestLedger ledger = new TestLedger();
+  private final MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
   private AgentReceiver receiver;
 
   @AfterEach
@@ -40,13 +47,13 @@ class AgentReceiverTest {
   }
 
   private AgentReceiver start(ReceiverSettings settings) {
-    receiver = new AgentReceiver(settings, sink, sink, ledger, CLOCK);
+    receiver = new AgentReceiver(settings, sink, sink, ledger, metrics, CLOCK);
     receiver.start();
     return receiver;
   }
 
   private AgentReceiver start() {
-    return start(ReceiverSettings.defaults().withPort(0));
+    return start(LoopbackSettings.defaults());
   }
 
   private static byte[] twoTraces() {
@@ -72,11 +79,11 @@ class AgentReceiverTest {
       assertThat(info.path("span_events").asBoolean(true)).isFalse();
       assertThat(info.path("version").asString()).isEqualTo(InfoDocument.AGENT_VERSION);
       assertThat(info.path("config").path("receiver_port").asInt()).isEqualTo(receiver.port());
-      assertThat(info.path("config").path("max_request_bytes").asLong()).isEqualTo(ReceiverSettings.DEFAULT_MAX_BODY_BYTES);
-      // the Agent sends its state headers on every answer but /info's (WIRE.md §C6)
-      assertThat(r.header(AgentReceiver.AGENT_STATE_HEADER)).isNull();
+      assertThat(info.path("config").path("max_request_bytes").asLong()).isEqualTo(LoopbackSettings.MAX_BODY_BYTES);
+      // the Agent sends its state headers on every answer but /info's
+      assertThat(r.header(Answers.AGENT_STATE_HEADER)).isNull();
     }
-    assertThat(receiver.status().infoRequests()).isEqualTo(1);
+    assertThat(metrics.counts().infoRequests()).isEqualTo(1);
   }
 
   @Test
@@ -93,18 +100,18 @@ class AgentReceiverTest {
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.text()).isEqualTo(RATES);
       assertThat(r.header("Content-Type")).isEqualTo("application/json");
-      assertThat(r.header(AgentReceiver.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
-      assertThat(r.header(AgentReceiver.AGENT_STATE_HEADER)).isEqualTo(InfoDocument.sha256Hex(infoBody));
+      assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(r.header(Answers.AGENT_STATE_HEADER)).isEqualTo(InfoDocument.sha256Hex(infoBody));
     }
     assertThat(sink.chunks()).hasSize(2);
     assertThat(sink.chunks().get(0).tracer()).isEqualTo(new TracerInfo("java", "17.0.15", "1.68.1", "abc"));
-    assertThat(ledger.received()).isEqualTo(3);
-    assertThat(ledger.droppedAtReceive()).isZero();
-    ReceiverStatus s = receiver.status();
-    assertThat(s.acceptedPayloads()).isEqualTo(1);
-    assertThat(s.acceptedSpans()).isEqualTo(3);
-    assertThat(s.lastAcceptedAt()).isEqualTo(CLOCK.instant());
-    assertThat(s.traceCountMismatches()).isZero();
+    assertThat(ledger.received(Half.NATIVE)).isEqualTo(3);
+    assertThat(ledger.dropped(Ledger.Stage.RECEIVE)).isZero();
+    MicrometerReceiverMetrics.Counts c = metrics.counts();
+    assertThat(c.acceptedPayloads()).isEqualTo(1);
+    assertThat(c.acceptedSpans()).isEqualTo(3);
+    assertThat(receiver.status().lastAcceptedAt()).isEqualTo(CLOCK.instant());
+    assertThat(c.traceCountMismatches()).isZero();
   }
 
   @Test
@@ -146,7 +153,7 @@ class AgentReceiverTest {
       assertThat(r.status()).isEqualTo(200);
     }
     assertThat(sink.spanCount()).isEqualTo(6);
-    assertThat(receiver.status().traceCountMismatches()).isEqualTo(2);
+    assertThat(metrics.counts().traceCountMismatches()).isEqualTo(2);
   }
 
   @Test
@@ -156,13 +163,13 @@ class AgentReceiverTest {
       RawHttp.Response r = http.exchange("POST", "/v0.7/config", headers("Content-Type", "application/json"),
           "{}".getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).isEqualTo(404);
-      assertThat(r.header(AgentReceiver.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
       r = http.exchange("GET", "/v0.4/traces", List.of(), null);
       assertThat(r.status()).isEqualTo(405);
       assertThat(r.header("Allow")).isEqualTo("PUT, POST");
       assertThat(http.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
     }
-    assertThat(receiver.status().notFoundRequests()).isEqualTo(2);
+    assertThat(metrics.counts().notFoundRequests()).isEqualTo(2);
   }
 
   @Test
@@ -173,12 +180,12 @@ class AgentReceiverTest {
           headers("Content-Type", "application/json"), "{\"request_type\":\"app-started\"}".getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).isEqualTo(202);
     }
-    assertThat(receiver.status().telemetryDiscarded()).isEqualTo(1);
+    assertThat(metrics.counts().telemetryDiscarded()).isEqualTo(1);
     assertThat(sink.offers).isEmpty();
   }
 
   @Test
-  void stats_mapBody_handedOnAsIs_nonMap_answers400() throws IOException {
+  void stats_mapBody_handedOnAsIs_anythingButOneWholeMap_answers400() throws IOException {
     start();
     byte[] stats = pack(Map.of("Hostname", "h", "Stats", List.of()));
     try (RawHttp http = new RawHttp(receiver.port())) {
@@ -189,7 +196,15 @@ class AgentReceiverTest {
       r = http.exchange("POST", "/v0.6/stats", MSGPACK, pack(list(1, 2)));
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.text()).startsWith("Malformed:");
+      byte[] trailing = java.util.Arrays.copyOf(stats, stats.length + 1);
+      r = http.exchange("POST", "/v0.6/stats", MSGPACK, trailing);
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).startsWith("Malformed:").contains("1 bytes follow the map");
+      r = http.exchange("POST", "/v0.6/stats", MSGPACK, java.util.Arrays.copyOf(stats, stats.length - 1));
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.text()).startsWith("Malformed:").contains("inside the map");
     }
+    assertThat(metrics.counts().malformedRequests()).isEqualTo(3);
     assertThat(sink.stats).hasSize(1);
     assertThat(sink.stats.get(0)).isEqualTo(stats);
     assertThat(sink.statsTracers.get(0).language()).isEqualTo("java");
@@ -206,13 +221,13 @@ class AgentReceiverTest {
       assertThat(good.status()).isEqualTo(200);
     }
     assertThat(sink.spanCount()).isEqualTo(3);
-    assertThat(receiver.status().malformedRequests()).isEqualTo(1);
+    assertThat(metrics.counts().malformedRequests()).isEqualTo(1);
     assertThat(receiver.status().lastError()).startsWith("Truncated:");
   }
 
   @Test
   void contentLengthOverTheLimit_answers413WithoutReadingTheBody() throws IOException {
-    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096));
+    start(LoopbackSettings.limits(4096, 64L << 20, Duration.ofSeconds(5), 1000));
     try (RawHttp http = new RawHttp(receiver.port())) {
       // headers only: the answer must come without the body ever being sent
       http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "4097"), null);
@@ -221,13 +236,13 @@ class AgentReceiverTest {
       assertThat(r.text()).startsWith("Oversized:");
       assertThat(http.closedByServer()).isTrue();
     }
-    assertThat(receiver.status().oversizedRequests()).isEqualTo(1);
-    assertThat(ledger.received()).isZero();
+    assertThat(metrics.counts().oversizedRequests()).isEqualTo(1);
+    assertThat(ledger.received(Half.NATIVE)).isZero();
   }
 
   @Test
   void chunkedBodyGrowingOverTheLimit_answers413() throws IOException {
-    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096));
+    start(LoopbackSettings.limits(4096, 64L << 20, Duration.ofSeconds(5), 1000));
     try (RawHttp http = new RawHttp(receiver.port())) {
       http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Transfer-Encoding", "chunked"), null);
       byte[] chunk = new byte[3000];
@@ -239,7 +254,7 @@ class AgentReceiverTest {
       RawHttp.Response r = http.read();
       assertThat(r.status()).isEqualTo(413);
     }
-    assertThat(receiver.status().oversizedRequests()).isEqualTo(1);
+    assertThat(metrics.counts().oversizedRequests()).isEqualTo(1);
   }
 
   @Test
@@ -274,22 +289,22 @@ class AgentReceiverTest {
           headers("Content-Type", "application/msgpack", "Datadog-Send-Real-Http-Status", "false"), twoTraces());
       assertThat(falsy.status()).isEqualTo(200);
     }
-    assertThat(ledger.received()).isEqualTo(9);
-    assertThat(ledger.dropped(Reason.OVERLOADED)).isEqualTo(9);
-    assertThat(receiver.status().overloadedRequests()).isEqualTo(3);
-    assertThat(receiver.status().acceptedSpans()).isZero();
+    assertThat(ledger.received(Half.NATIVE)).isEqualTo(9);
+    assertThat(ledger.dropped(Ledger.Stage.RECEIVE, Reason.OVERLOADED)).isEqualTo(9);
+    assertThat(metrics.counts().overloadedRequests()).isEqualTo(3);
+    assertThat(metrics.counts().acceptedSpans()).isZero();
   }
 
   @Test
   void bufferBudgetFull_refusesBeforeDecoding_andTheHeldRequestStillCompletes() throws IOException {
-    start(ReceiverSettings.defaults().withPort(0).withMaxBodyBytes(4096).withMaxBufferedBytes(4096));
+    start(LoopbackSettings.limits(4096, 4096, Duration.ofSeconds(5), 1000));
     byte[] body = twoTraces();
     try (RawHttp holder = new RawHttp(receiver.port()); RawHttp other = new RawHttp(receiver.port())) {
       // the first request reserves the whole budget and sends its body slowly
       byte[] padded = java.util.Arrays.copyOf(body, 4096); // trailing zero bytes after the array are ignored
       holder.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "4096"), null);
       holder.sendRaw(java.util.Arrays.copyOfRange(padded, 0, 10));
-      await().atMost(Duration.ofSeconds(5)).until(() -> receiver.status().requests() == 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> metrics.counts().requests() == 1);
 
       RawHttp.Response refused = other.exchange("PUT", "/v0.4/traces",
           headers("Content-Type", "application/msgpack", "Datadog-Send-Real-Http-Status", "1", "X-Datadog-Trace-Count", "2"), body);
@@ -300,7 +315,7 @@ class AgentReceiverTest {
       // the budget is free again
       assertThat(other.exchange("PUT", "/v0.4/traces", MSGPACK, body).status()).isEqualTo(200);
     }
-    ReceiverStatus s = receiver.status();
+    MicrometerReceiverMetrics.Counts s = metrics.counts();
     assertThat(s.refusedPayloads()).isEqualTo(1);
     assertThat(s.refusedTraces()).isEqualTo(2);
     assertThat(sink.spanCount()).isEqualTo(6);
@@ -308,7 +323,7 @@ class AgentReceiverTest {
 
   @Test
   void bodyStallsLongerThanTheReadTimeout_answers408AndCloses() throws IOException {
-    start(ReceiverSettings.defaults().withPort(0).withReadTimeout(Duration.ofMillis(300)));
+    start(LoopbackSettings.limits(LoopbackSettings.MAX_BODY_BYTES, 64L << 20, Duration.ofMillis(300), 1000));
     try (RawHttp http = new RawHttp(receiver.port())) {
       http.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "100"), null);
       http.sendRaw(new byte[] {(byte) 0x91});
@@ -316,7 +331,7 @@ class AgentReceiverTest {
       assertThat(r.status()).isEqualTo(408);
       assertThat(http.closedByServer()).isTrue();
     }
-    assertThat(receiver.status().timedOutRequests()).isEqualTo(1);
+    assertThat(metrics.counts().timedOutRequests()).isEqualTo(1);
   }
 
   @Test
@@ -332,20 +347,20 @@ class AgentReceiverTest {
       assertThat(http.exchange("PUT", "/v0.4/traces", MSGPACK, twoTraces()).status()).isEqualTo(200);
     }
     assertThat(sink.spanCount()).isEqualTo(3);
-    assertThat(receiver.status().forbiddenRequests()).isEqualTo(1);
-    assertThat(receiver.status().malformedRequests()).isEqualTo(1);
+    assertThat(metrics.counts().forbiddenRequests()).isEqualTo(1);
+    assertThat(metrics.counts().malformedRequests()).isEqualTo(1);
   }
 
   @Test
   void connectionsOverTheLimit_areClosedOnAccept() throws IOException {
-    start(ReceiverSettings.defaults().withPort(0).withMaxConnections(2));
+    start(LoopbackSettings.limits(LoopbackSettings.MAX_BODY_BYTES, 64L << 20, Duration.ofSeconds(5), 2));
     try (RawHttp a = new RawHttp(receiver.port()); RawHttp b = new RawHttp(receiver.port())) {
       assertThat(a.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
       assertThat(b.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
       try (RawHttp c = new RawHttp(receiver.port())) {
         assertThat(c.closedByServer()).isTrue();
       }
-      assertThat(receiver.status().refusedConnections()).isEqualTo(1);
+      assertThat(metrics.counts().refusedConnections()).isEqualTo(1);
       await().atMost(Duration.ofSeconds(5)).until(() -> receiver.status().openConnections() == 2);
     }
   }
@@ -360,12 +375,12 @@ class AgentReceiverTest {
       traces.add(spans);
     }
     byte[] body = pack(traces);
-    assertThat(body.length).isGreaterThan(AgentReceiver.INLINE_DECODE_MAX_BYTES);
+    assertThat(body.length).isGreaterThan(Decoding.INLINE_DECODE_MAX_BYTES);
     try (RawHttp http = new RawHttp(receiver.port())) {
       assertThat(http.exchange("PUT", "/v0.4/traces", MSGPACK, body).status()).isEqualTo(200);
     }
     assertThat(sink.spanCount()).isEqualTo(1500);
-    assertThat(ledger.received()).isEqualTo(1500);
+    assertThat(ledger.received(Half.NATIVE)).isEqualTo(1500);
   }
 
   @Test
@@ -376,28 +391,5 @@ class AgentReceiverTest {
     assertThat(receiver.status().port()).isEqualTo(port);
     receiver.stop();
     assertThat(receiver.status().running()).isFalse();
-  }
-
-  @Test
-  void tracerInfo_clientComputedStatsHeader_isKeptWithTheAgentsTruthiness() {
-    var computing = new io.netty.handler.codec.http.DefaultHttpHeaders()
-        .set("Datadog-Meta-Lang", "go").set("Datadog-Client-Computed-Stats", "yes");
-    var dotnetStyleEmpty = new io.netty.handler.codec.http.DefaultHttpHeaders()
-        .set("Datadog-Meta-Lang", "java").set("Datadog-Client-Computed-Stats", "");
-    var bare = new io.netty.handler.codec.http.DefaultHttpHeaders().set("Datadog-Client-Computed-Stats", "true");
-    assertThat(AgentReceiver.tracerInfo(computing).clientComputedStats()).isTrue();
-    assertThat(AgentReceiver.tracerInfo(computing).language()).isEqualTo("go");
-    assertThat(AgentReceiver.tracerInfo(dotnetStyleEmpty).clientComputedStats()).isFalse();
-    assertThat(AgentReceiver.tracerInfo(bare).clientComputedStats()).isTrue();
-  }
-
-  @Test
-  void truthy_followsTheAgentsRule() {
-    for (String no : new String[] {null, "", " ", "0", "f", "F", "false", "False", "FALSE"}) {
-      assertThat(AgentReceiver.truthy(no)).as(String.valueOf(no)).isFalse();
-    }
-    for (String yes : new String[] {"1", "t", "true", "yes", "TRUE"}) {
-      assertThat(AgentReceiver.truthy(yes)).as(yes).isTrue();
-    }
   }
 }

@@ -4,6 +4,7 @@ package org.xraybridge.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,10 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,11 +43,12 @@ class CapturedCorpusReplayTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final RecordingSink SINK = new RecordingSink();
   private static final TestLedger LEDGER = new TestLedger();
+  private static final MicrometerReceiverMetrics METRICS = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
   private static AgentReceiver receiver;
 
   @BeforeAll
   static void start() {
-    receiver = new AgentReceiver(ReceiverSettings.defaults().withPort(0), SINK, SINK, LEDGER, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, LEDGER, METRICS, Clock.systemUTC());
     receiver.start();
   }
 
@@ -87,7 +93,7 @@ class CapturedCorpusReplayTest {
     }
     int offersBefore = SINK.offers.size();
     int statsBefore = SINK.stats.size();
-    long receivedBefore = LEDGER.received();
+    long receivedBefore = LEDGER.received(Half.NATIVE);
 
     RawHttp.Response r;
     try (RawHttp http = new RawHttp(receiver.port())) {
@@ -120,8 +126,8 @@ class CapturedCorpusReplayTest {
         assertTraces(chunks, expected, byName);
         assertThat(Integer.parseInt(byName.get("X-Datadog-Trace-Count"))).isEqualTo(chunks.size());
         long spans = chunks.stream().mapToLong(TraceChunk::size).sum();
-        assertThat(LEDGER.received() - receivedBefore).isEqualTo(spans);
-        assertThat(LEDGER.droppedAtReceive()).isZero();
+        assertThat(LEDGER.received(Half.NATIVE) - receivedBefore).isEqualTo(spans);
+        assertThat(LEDGER.dropped(Ledger.Stage.RECEIVE)).isZero();
       }
       case "/v0.6/stats" -> {
         assertThat(r.status()).isEqualTo(200);
@@ -140,7 +146,7 @@ class CapturedCorpusReplayTest {
       }
     }
     if (!path.equals("/info")) {
-      assertThat(r.header(AgentReceiver.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
     }
   }
 

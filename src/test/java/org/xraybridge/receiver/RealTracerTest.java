@@ -4,6 +4,7 @@ package org.xraybridge.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.context.Context;
 import java.io.BufferedReader;
@@ -26,9 +27,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.TestLedger;
 
 /**
  * The real Datadog Java tracer ({@code dd-java-agent}, fetched by the build into {@code
@@ -41,6 +47,7 @@ class RealTracerTest {
 
   private final RecordingSink sink = new RecordingSink();
   private final TestLedger ledger = new TestLedger();
+  private final MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
   private final List<String> appOut = new CopyOnWriteArrayList<>();
   private final List<String> appErr = new CopyOnWriteArrayList<>();
   private AgentReceiver receiver;
@@ -57,7 +64,7 @@ class RealTracerTest {
     Path jar = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(jar).as("dd-java-agent.jar: the build copies it into target/agents (maven-dependency-plugin, "
         + "phase generate-test-resources); run the tests through ./mvnw").exists();
-    receiver = new AgentReceiver(ReceiverSettings.defaults().withPort(0), sink, sink, ledger, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
     receiver.start();
     Instant before = Instant.now();
 
@@ -89,7 +96,7 @@ class RealTracerTest {
     assertThat(traces).as("app output: %s", appOut).containsKeys("1", "2");
 
     // discovery: the tracer read /info and then used what it advertises, nothing else
-    ReceiverStatus status = receiver.status();
+    MicrometerReceiverMetrics.Counts status = metrics.counts();
     // dd-trace-java reads /info twice at start-up (so do the captures); it reads it again at once when a
     // trace answer's Datadog-Agent-State differs from the SHA-256 it took of /info, as it did after the
     // capture server's made-up state. No third read: our state header is the hash it expects.
@@ -161,8 +168,8 @@ class RealTracerTest {
     assertThat(second.traceId()).isEqualTo(Long.parseUnsignedLong(traces.get("2").substring(16), 16));
 
     // every span taken in was handed on
-    assertThat(ledger.received()).isEqualTo(5);
-    assertThat(ledger.droppedAtReceive()).isZero();
+    assertThat(ledger.received(Half.NATIVE)).isEqualTo(5);
+    assertThat(ledger.dropped(Ledger.Stage.RECEIVE)).isZero();
   }
 
   private Process startApp(Path agentJar, int port) throws IOException {

@@ -5,6 +5,7 @@ import static org.xraybridge.receiver.Msgpack.list;
 import static org.xraybridge.receiver.Msgpack.pack;
 import static org.xraybridge.receiver.RawHttp.headers;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +19,20 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.xraybridge.model.Half;
+import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
+import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.receiver.Msgpack.Raw;
 import org.xraybridge.receiver.Msgpack.U64;
 import org.xraybridge.testing.Cases;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.RecordingSink;
+import org.xraybridge.testing.TestLedger;
 
 /**
  * Properties over generated and mutated payloads (seeded, {@link Cases}; {@code -Pfuzz-long} raises
@@ -96,7 +102,8 @@ class ReceiverFuzzTest {
   void http_badThenValidOnOneConnection_everyAnswer2xxOr4xxWithACountedReason_validOneDecodedInFull() throws IOException {
     RecordingSink sink = new RecordingSink();
     TestLedger ledger = new TestLedger();
-    receiver = new AgentReceiver(ReceiverSettings.defaults().withPort(0), sink, sink, ledger, Clock.systemUTC());
+    MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
     receiver.start();
     String[] paths = {"/v0.4/traces", "/v0.5/traces", "/v0.3/traces"};
     String[] types = {"application/msgpack", "application/json", "", "text/plain", "application/msgpack; charset=x"};
@@ -108,8 +115,8 @@ class ReceiverFuzzTest {
           String path = paths[random.nextInt(paths.length)];
           String type = types[random.nextInt(types.length)];
           sink.overloaded = random.nextInt(10) == 0;
-          long malformedBefore = receiver.status().malformedRequests();
-          long overloadedBefore = receiver.status().overloadedRequests();
+          long malformedBefore = metrics.counts().malformedRequests();
+          long overloadedBefore = metrics.counts().overloadedRequests();
 
           RawHttp.Response r = http.exchange("PUT", path, headers("Content-Type", type,
               "X-Datadog-Trace-Count", String.valueOf(random.nextInt(5)),
@@ -118,10 +125,10 @@ class ReceiverFuzzTest {
           assertThat(r.status()).isIn(200, 400, 429);
           if (r.status() == 400) {
             assertThat(r.text()).matches(t -> t.startsWith("Malformed: ") || t.startsWith("Truncated: "), "a reason");
-            assertThat(receiver.status().malformedRequests()).isEqualTo(malformedBefore + 1);
+            assertThat(metrics.counts().malformedRequests()).isEqualTo(malformedBefore + 1);
           }
-          if (r.status() == 429) assertThat(receiver.status().overloadedRequests()).isEqualTo(overloadedBefore + 1);
-          assertThat(ledger.received()).isEqualTo(sink.spanCount() + ledger.droppedAtReceive());
+          if (r.status() == 429) assertThat(metrics.counts().overloadedRequests()).isEqualTo(overloadedBefore + 1);
+          assertThat(ledger.received(Half.NATIVE)).isEqualTo(sink.spanCount() + ledger.dropped(Ledger.Stage.RECEIVE));
 
           sink.overloaded = false;
           List<List<Span>> traces = validTraces(random);
@@ -134,7 +141,7 @@ class ReceiverFuzzTest {
               ? sink.offers.get(offers).stream().flatMap(c -> c.spans().stream()).toList()
               : List.of();
           assertThat(got).extracting(Span::spanId).containsExactlyElementsOf(want.stream().map(Span::spanId).toList());
-          assertThat(ledger.received()).isEqualTo(sink.spanCount() + ledger.droppedAtReceive());
+          assertThat(ledger.received(Half.NATIVE)).isEqualTo(sink.spanCount() + ledger.dropped(Ledger.Stage.RECEIVE));
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

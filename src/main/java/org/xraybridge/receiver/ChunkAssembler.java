@@ -14,37 +14,25 @@ import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * Collects the spans of one trace element of a payload, drops the ones that break the wire
- * contract, and builds the {@link TraceChunk} with the chunk fields the Agent derives from the spans.
- * Shared by the v0.4, v0.5 and JSON decoders so the rules exist once.
- *
- * <ul>
- *   <li>{@code trace_id} or {@code span_id} 0 → the span is dropped {@code INVALID} (the Agent's
- *       normalizer rejects {@code trace_id_zero} / {@code span_id_zero}, WIRE.md §E1).
- *   <li>The chunk's trace id is the first valid span's; a span with another trace id is dropped
- *       {@code INVALID} ({@code foreign_span}), the rest of the trace is kept.
- *   <li>Root span as the Agent's {@code traceutil.GetRoot}: the last span with {@code parent_id} 0,
- *       else the first span whose parent is not in the trace, else the last span.
- *   <li>Priority: the root's metric {@code _sampling_priority_v1}, else the first span that has it,
- *       else {@link Priority#NONE} (WIRE.md §E1, §E5). Origin: root meta {@code _dd.origin}. Env: root
- *       meta {@code env}, else the first span with a non-empty one, else {@code ""}.
- * </ul>
- *
- * <p>Reused for every trace of a payload ({@link #begin}); not thread-safe.
+ * Collects the spans of one trace element of a payload, drops the ones that break the wire contract
+ * (a zero or foreign id), and builds the {@link TraceChunk} with the fields the Agent derives from the
+ * spans: root, priority, origin, env (docs/receiver.md, "Chunks"). Shared by the v0.4, v0.5 and JSON
+ * decoders so the rules exist once. Reused for every trace of a payload ({@link #begin}); not
+ * thread-safe.
  */
-final class TraceAssembler {
+final class ChunkAssembler {
 
   private final ArrayList<Span> spans = new ArrayList<>();
   private final DecodeResult out;
   private boolean open;
   private long traceId;
 
-  TraceAssembler(DecodeResult out) {
+  ChunkAssembler(DecodeResult out) {
     this.out = out;
   }
 
   /**
-   * A span from its decoded fields, with the Agent's repairs (WIRE.md §E1), each counted in {@code
+   * A span from its decoded fields, with the Agent's repairs (docs/receiver.md, "Repairs"), each counted in {@code
    * out}: negative duration → 0; start + duration overflowing → duration 0; start before 2000 → now
    * − duration. Far-future starts are kept, as the Agent keeps them.
    */
