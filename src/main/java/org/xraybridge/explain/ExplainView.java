@@ -7,8 +7,8 @@ import java.util.Map;
  * What the explain API answers, as JSON. Ids are given twice: as the unsigned decimal text Datadog
  * shows and as 16 lower-hex digits (JavaScript numbers cannot hold 64 bits, so neither form is a JSON
  * number). Times are nanoseconds since the epoch; {@code offsetNanos} is relative to the earliest
- * recorded span of the trace. Half tags are {@code native}, {@code xray_poll}, {@code xray_daemon}.
- * Absent text is {@code ""}, absent lists and maps are empty; nothing is null.
+ * recorded span of the trace. Half tags are {@code Half.tag()}: {@code native}, {@code xray_poll},
+ * {@code xray_daemon}, {@code xray_logs}. Absent text is {@code ""}, absent lists and maps are empty; nothing is null.
  */
 public final class ExplainView {
 
