@@ -61,9 +61,8 @@ public final class SegmentParser {
     List<String> repairs = new ArrayList<>(0);
 
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       switch (field) {
         case "id" -> id = Fields.string(p, t, field, repairs);
         case "name" -> name = fields.categorical(p, t, field, repairs);

@@ -67,9 +67,8 @@ public final class SpanRecordParser {
     List<Link> links = List.of();
     List<String> repairs = new ArrayList<>(0);
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       switch (field) {
         case "traceId" -> traceId = Fields.string(p, t, field, repairs);
         case "spanId" -> spanId = Fields.string(p, t, field, repairs);
@@ -97,9 +96,8 @@ public final class SpanRecordParser {
         case "scope" -> {
           if (Fields.object(p, t, field, repairs)) {
             String f;
-            while ((f = p.nextName()) != null) {
-              JsonToken v = p.nextToken();
-              if (v == JsonToken.VALUE_NULL) continue;
+            while ((f = Fields.nextMember(p)) != null) {
+              JsonToken v = p.currentToken();
               switch (f) {
                 case "name" -> scopeName = fields.categorical(p, v, "scope.name", repairs);
                 case "version" -> scopeVersion = fields.categorical(p, v, "scope.version", repairs);
@@ -111,9 +109,8 @@ public final class SpanRecordParser {
         case "status" -> {
           if (Fields.object(p, t, field, repairs)) {
             String f;
-            while ((f = p.nextName()) != null) {
-              JsonToken v = p.nextToken();
-              if (v == JsonToken.VALUE_NULL) continue;
+            while ((f = Fields.nextMember(p)) != null) {
+              JsonToken v = p.currentToken();
               switch (f) {
                 case "code" -> statusCode = v == JsonToken.VALUE_NUMBER_INT ? p.getText() : fields.categorical(p, v, "status.code", repairs);
                 case "message" -> statusMessage = Fields.string(p, v, "status.message", repairs);
@@ -199,9 +196,8 @@ public final class SpanRecordParser {
       String name = "", time = "";
       List<Attribute> attributes = List.of();
       String f;
-      while ((f = p.nextName()) != null) {
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.VALUE_NULL) continue;
+      while ((f = Fields.nextMember(p)) != null) {
+        JsonToken v = p.currentToken();
         switch (f) {
           case "name" -> name = fields.categorical(p, v, "events[].name", repairs);
           case "timeUnixNano" -> time = Fields.number(p, v, "events[].timeUnixNano", repairs);
@@ -220,9 +216,8 @@ public final class SpanRecordParser {
       String traceId = "", spanId = "", traceState = "";
       List<Attribute> attributes = List.of();
       String f;
-      while ((f = p.nextName()) != null) {
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.VALUE_NULL) continue;
+      while ((f = Fields.nextMember(p)) != null) {
+        JsonToken v = p.currentToken();
         switch (f) {
           case "traceId" -> traceId = Fields.string(p, v, "links[].traceId", repairs);
           case "spanId" -> spanId = Fields.string(p, v, "links[].spanId", repairs);
