@@ -45,14 +45,12 @@ public final class XRayEmulator implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(XRayEmulator.class);
 
-  private final EmulatorStore store;
   private final Faults faults;
   private final XRayApi api;
   private final RequestLog requests = new RequestLog();
   private final DisposableServer server;
 
   private XRayEmulator(EmulatorStore store, String host, int port, Faults faults) {
-    this.store = store;
     this.faults = faults;
     this.api = new XRayApi(store, faults);
     this.server =
@@ -76,7 +74,7 @@ public final class XRayEmulator implements AutoCloseable {
    * Starts an emulator over {@code store}.
    *
    * @param host address to bind, normally {@code 127.0.0.1} (loopback only)
-   * @param port port to bind; 0 picks a free one ({@link #port()})
+   * @param port port to bind; 0 picks a free one ({@link #endpoint()} tells which)
    * @param faults how the service departs from a quiet account; {@link Faults#NONE} for none
    */
   public static XRayEmulator start(EmulatorStore store, String host, int port, Faults faults) {
@@ -89,17 +87,9 @@ public final class XRayEmulator implements AutoCloseable {
     return e;
   }
 
-  public int port() {
-    return server.port();
-  }
-
   /** The URL to give the SDK client's endpoint override. */
   public URI endpoint() {
     return URI.create("http://" + server.host() + ":" + server.port());
-  }
-
-  public EmulatorStore store() {
-    return store;
   }
 
   /** The requests answered so far (the last {@value RequestLog#MAX_RECORDED}), in arrival order. */
