@@ -45,7 +45,7 @@
   }
 
   function halfLabel(tag) {
-    return { native: 'native', xray_poll: 'X-Ray', xray_daemon: 'X-Ray daemon' }[tag] || tag;
+    return { native: 'native', xray_poll: 'X-Ray', xray_daemon: 'X-Ray daemon', xray_logs: 'X-Ray logs' }[tag] || tag;
   }
 
   function chips(halves) {

@@ -243,8 +243,8 @@ final class Harness {
   // ---- the quiet period and the identity ----
 
   /** The ledger totals read from {@code /actuator/health}'s pipeline component. */
-  record Ledger(long receivedNative, long receivedXRayPoll, long receivedXRayDaemon, long recovered, long forwarded,
-      long dropped, Map<String, Long> drops, long inFlight) {
+  record Ledger(long receivedNative, long receivedXRayPoll, long receivedXRayDaemon, long receivedXRayLogs, long recovered,
+      long forwarded, long dropped, Map<String, Long> drops, long inFlight) {
 
     static Ledger of(JsonNode p) {
       Map<String, Long> drops = new TreeMap<>();
@@ -253,11 +253,11 @@ final class Harness {
         drops.put(e.getKey(), e.getValue().asLong());
       }
       return new Ledger(p.path("receivedNative").asLong(), p.path("receivedXRayPoll").asLong(), p.path("receivedXRayDaemon").asLong(),
-          p.path("recovered").asLong(), p.path("forwarded").asLong(), p.path("dropped").asLong(), drops, p.path("inFlight").asLong());
+          p.path("receivedXRayLogs").asLong(), p.path("recovered").asLong(), p.path("forwarded").asLong(), p.path("dropped").asLong(), drops, p.path("inFlight").asLong());
     }
 
     long in() {
-      return receivedNative + receivedXRayPoll + receivedXRayDaemon + recovered;
+      return receivedNative + receivedXRayPoll + receivedXRayDaemon + receivedXRayLogs + recovered;
     }
 
     long out() {
@@ -281,9 +281,9 @@ final class Harness {
     }
 
     String describe() {
-      return String.format(Locale.ROOT, "received %,d (native %,d + polled %,d%s) + recovered %,d = forwarded %,d + dropped %,d %s + in flight %,d",
-          receivedNative + receivedXRayPoll + receivedXRayDaemon, receivedNative, receivedXRayPoll,
-          receivedXRayDaemon > 0 ? " + daemon " + receivedXRayDaemon : "", recovered, forwarded, dropped, drops, inFlight);
+      return String.format(Locale.ROOT, "received %,d (native %,d + polled %,d%s%s) + recovered %,d = forwarded %,d + dropped %,d %s + in flight %,d",
+          receivedNative + receivedXRayPoll + receivedXRayDaemon + receivedXRayLogs, receivedNative, receivedXRayPoll,
+          receivedXRayDaemon > 0 ? " + daemon " + receivedXRayDaemon : "", receivedXRayLogs > 0 ? " + logs " + receivedXRayLogs : "", recovered, forwarded, dropped, drops, inFlight);
     }
   }
 

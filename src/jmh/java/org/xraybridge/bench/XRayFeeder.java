@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.XRayEmulator;
+import org.xraybridge.testing.EmulatorFaults;
 
 /**
  * The X-Ray half of the load: an X-Ray API emulator (the project's own, speaking REST-JSON to the real
@@ -31,6 +32,7 @@ final class XRayFeeder implements AutoCloseable {
 
   final EmulatorStore store;
   final XRayEmulator emulator;
+  private final EmulatorFaults faults = new EmulatorFaults();
   final SeqSet stored;
   final AtomicLong storedTraces = new AtomicLong();
   final AtomicLong storedSpans = new AtomicLong();
@@ -48,7 +50,7 @@ final class XRayFeeder implements AutoCloseable {
 
   XRayFeeder(int port, AtomicLong sequence, long capacity, String env) {
     this.store = new EmulatorStore(Clock.systemUTC(), 200_000);
-    this.emulator = XRayEmulator.start(store, "127.0.0.1", port);
+    this.emulator = XRayEmulator.start(store, "127.0.0.1", port, faults);
     this.sequence = sequence;
     this.stored = new SeqSet(capacity);
     this.env = env;
@@ -102,7 +104,7 @@ final class XRayFeeder implements AutoCloseable {
 
   /** Read calls answer 429 ThrottledException for {@code d}. */
   void throttleFor(Duration d) {
-    emulator.throttleFor(d);
+    faults.throttleFor(d);
   }
 
   @Override

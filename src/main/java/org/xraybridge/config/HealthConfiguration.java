@@ -116,6 +116,7 @@ class HealthConfiguration {
       d.put("receivedNative", s.receivedNative());
       d.put("receivedXRayPoll", s.receivedXRayPoll());
       d.put("receivedXRayDaemon", s.receivedXRayDaemon());
+      d.put("receivedXRayLogs", s.receivedXRayLogs());
       d.put("recovered", s.recovered());
       d.put("forwarded", s.forwarded());
       d.put("dropped", s.dropped());

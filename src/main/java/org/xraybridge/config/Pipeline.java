@@ -18,6 +18,7 @@ import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.demo.DemoTraffic;
 import org.xraybridge.demo.EmbeddedAgent;
 import org.xraybridge.demo.EmulatorStore;
+import org.xraybridge.demo.Faults;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
@@ -123,7 +124,7 @@ public final class Pipeline implements SmartLifecycle {
 
     if (xray.source() == XRayProperties.Source.EMULATOR) {
       this.emulatorStore = new EmulatorStore(clock);
-      this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0);
+      this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0, Faults.NONE);
       XRaySourceSettings settings = xraySettings(xray.region().isBlank() ? "us-east-1" : xray.region(), emulator.endpoint().toString());
       this.xrayClient = XRayClients.create(settings, XRayEmulator.CREDENTIALS);
       this.poller = xrayPoller(settings, registry, clock);

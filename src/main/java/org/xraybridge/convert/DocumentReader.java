@@ -5,11 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.xraybridge.convert.SegmentRules.Broken;
+import org.xraybridge.convert.json.DocumentParseException;
 import org.xraybridge.convert.json.SegmentParser;
-import org.xraybridge.convert.json.SegmentParser.SegmentParseException;
 import org.xraybridge.model.Ledger.DocumentReason;
 import org.xraybridge.model.SegmentDocument;
-import org.xraybridge.model.Utf8;
 
 /**
  * The top-level documents of one trace → the ones that pass docs/conversion.md §0, once each: every
@@ -62,20 +61,10 @@ final class DocumentReader {
   }
 
   private Segment parse(String json) throws Broken {
-    // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the limit
-    if (json.length() * 3L > SegmentParser.MAX_DOCUMENT_BYTES) {
-      int bytes = Utf8.length(json);
-      if (bytes > SegmentParser.MAX_DOCUMENT_BYTES) {
-        throw new Broken(DocumentReason.OVERSIZED,
-            "Oversized document: " + bytes + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
-      }
-    }
     try {
       return parser.parse(json);
-    } catch (SegmentParseException e) {
-      DocumentReason reason =
-          e.problem() == SegmentParser.Problem.TOO_DEEP ? DocumentReason.TOO_DEEP : DocumentReason.MALFORMED_JSON;
-      throw new Broken(reason, e.getMessage());
+    } catch (DocumentParseException e) {
+      throw new Broken(e.reason(), e.getMessage());
     }
   }
 

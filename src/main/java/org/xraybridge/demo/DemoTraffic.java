@@ -193,32 +193,20 @@ public final class DemoTraffic implements AutoCloseable {
     long clientId = spanId();
     long start = TimeCodec.epochNanos(now.minusMillis(400));
     List<NativeSpan> spans = new ArrayList<>();
-    Map<String, String> rootMeta = common();
-    rootMeta.put("_dd.p.tid", tid);
-    rootMeta.put("_dd.p.dm", "-0");
-    rootMeta.put("http.method", "POST");
-    rootMeta.put("http.url", "http://shop.demo/checkout");
-    rootMeta.put("http.route", "/checkout");
-    rootMeta.put("http.status_code", "200");
-    rootMeta.put("span.kind", "server");
-    rootMeta.put("component", "tomcat-server");
-    rootMeta.put("language", "jvm");
-    rootMeta.put("bridge.demo", "true");
+    Map<String, String> rootMeta = meta(
+        "_dd.p.tid", tid, "_dd.p.dm", "-0", "http.method", "POST", "http.url", "http://shop.demo/checkout",
+        "http.route", "/checkout", "http.status_code", "200", "span.kind", "server", "component", "tomcat-server",
+        "language", "jvm", "bridge.demo", "true");
     Map<String, Double> rootMetrics = new LinkedHashMap<>();
     rootMetrics.put("_sampling_priority_v1", 1.0);
     rootMetrics.put("_dd.top_level", 1.0);
     rootMetrics.put("_dd.agent_psr", 1.0);
     spans.add(new NativeSpan("servlet.request", "POST /checkout", traceId, rootId, 0, start, 380_000_000L, "web", 0, rootMetrics, rootMeta));
-    Map<String, String> validateMeta = common();
-    validateMeta.put("component", "trace");
+    Map<String, String> validateMeta = meta("component", "trace");
     spans.add(new NativeSpan("checkout.validate", "validate cart", traceId, validateId, rootId, start + 5_000_000L, 40_000_000L, "", 0, Map.of(), validateMeta));
-    Map<String, String> clientMeta = common();
-    clientMeta.put("http.method", "POST");
-    clientMeta.put("http.url", "http://payments.demo/payments");
-    clientMeta.put("http.status_code", "200");
-    clientMeta.put("peer.hostname", "payments.demo");
-    clientMeta.put("span.kind", "client");
-    clientMeta.put("component", "okhttp");
+    Map<String, String> clientMeta = meta(
+        "http.method", "POST", "http.url", "http://payments.demo/payments", "http.status_code", "200",
+        "peer.hostname", "payments.demo", "span.kind", "client", "component", "okhttp");
     long clientStart = start + 60_000_000L;
     long clientDuration = 300_000_000L;
     spans.add(new NativeSpan("http.request", "POST /payments", traceId, clientId, rootId, clientStart, clientDuration, "http", 0, Map.of("_dd.measured", 1.0), clientMeta));
@@ -266,11 +254,13 @@ public final class DemoTraffic implements AutoCloseable {
         + ",\"aws\":{\"operation\":\"Invoke\",\"function_name\":\"orders-handler\",\"region\":\"us-east-1\"}}]}";
   }
 
-  private Map<String, String> common() {
+  /** A span's meta in the tracer's order: the tags every span carries, then {@code keyValues} (key, value, …). */
+  private Map<String, String> meta(String... keyValues) {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("env", env);
     meta.put("version", "2.4.1");
     meta.put("thread.name", "http-nio-8080-exec-1");
+    for (int i = 0; i < keyValues.length; i += 2) meta.put(keyValues[i], keyValues[i + 1]);
     return meta;
   }
 

@@ -22,10 +22,8 @@ final class Details {
 
   static ExplainView.Detail of(TraceRecord.Snapshot s) {
     ExplainView.Summary sum = s.summary();
-    return new ExplainView.Detail(sum.traceKey(), sum.traceId(), sum.traceIdHex(), Ids.hex(s.traceIdHigh()), sum.xrayTraceIds(),
-        sum.services(), sum.envs(), envsByHalf(s.events()), sum.spanCount(), sum.halves(), sum.joined(), sum.status(), sum.reason(),
-        sum.decision(), drops(s.events()), decisions(s.events(), sum.traceKey()), spans(s), s.omittedSpans(), s.omittedDecisions(),
-        sum.firstSeenNanos(), sum.lastSeenNanos());
+    return new ExplainView.Detail(sum, Ids.hex(s.traceIdHigh()), envsByHalf(s.events()), drops(s.events()),
+        decisions(s.events(), sum.traceKey()), spans(s), s.omittedSpans(), s.omittedDecisions());
   }
 
   private static Map<String, List<String>> envsByHalf(List<Object> events) {

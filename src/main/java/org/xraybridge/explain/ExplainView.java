@@ -1,5 +1,6 @@
 package org.xraybridge.explain;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 import java.util.Map;
 
@@ -7,8 +8,8 @@ import java.util.Map;
  * What the explain API answers, as JSON. Ids are given twice: as the unsigned decimal text Datadog
  * shows and as 16 lower-hex digits (JavaScript numbers cannot hold 64 bits, so neither form is a JSON
  * number). Times are nanoseconds since the epoch; {@code offsetNanos} is relative to the earliest
- * recorded span of the trace. Half tags are {@code native}, {@code xray_poll}, {@code xray_daemon}.
- * Absent text is {@code ""}, absent lists and maps are empty; nothing is null.
+ * recorded span of the trace. Half tags are {@code Half.tag()}: {@code native}, {@code xray_poll},
+ * {@code xray_daemon}, {@code xray_logs}. Absent text is {@code ""}, absent lists and maps are empty; nothing is null.
  */
 public final class ExplainView {
 
@@ -53,7 +54,8 @@ public final class ExplainView {
   public record Sampling(int priority, String name, String decidedBy) {}
 
   /**
-   * {@code GET /api/traces/{traceId}}: everything recorded about one trace.
+   * {@code GET /api/traces/{traceId}}: everything recorded about one trace: its line of the list, with
+   * the members below beside the summary's in one JSON object.
    *
    * @param traceIdHigh the tracer's {@code _dd.p.tid} (16 hex), {@code ""} when unknown
    * @param envsByHalf env of each half, as the chunks carried it
@@ -64,27 +66,14 @@ public final class ExplainView {
    * @param omittedDecisions decisions not kept here (a trace keeps its first 64)
    */
   public record Detail(
-      String traceKey,
-      String traceId,
-      String traceIdHex,
+      @JsonUnwrapped Summary summary,
       String traceIdHigh,
-      List<String> xrayTraceIds,
-      List<String> services,
-      List<String> envs,
       Map<String, List<String>> envsByHalf,
-      int spanCount,
-      List<String> halves,
-      boolean joined,
-      String status,
-      String reason,
-      Sampling decision,
       List<Drop> drops,
       List<Decision> decisions,
       List<SpanRow> spans,
       int omittedSpans,
-      int omittedDecisions,
-      long firstSeenNanos,
-      long lastSeenNanos) {}
+      int omittedDecisions) {}
 
   /** Spans dropped by the merge stage: {@code reason} is {@code sampled_out} or {@code duplicate}. */
   public record Drop(String reason, String half, int spans, String explanation) {}

@@ -7,7 +7,7 @@ package org.xraybridge.model;
  * <p>Span identity that must hold at every instant (asserted by tests and printed by the load bench):
  *
  * <pre>
- *   received(NATIVE) + received(XRAY_POLL) + received(XRAY_DAEMON) + recovered
+ *   received(NATIVE) + received(XRAY_POLL) + received(XRAY_DAEMON) + received(XRAY_LOGS) + recovered
  *       = forwarded + Σ dropped(stage, reason) + in flight
  * </pre>
  *

@@ -23,7 +23,7 @@ import org.xraybridge.model.Ledger;
  *
  * <ul>
  *   <li>{@code bridge_spans_received_total{half}} — spans taken in: {@code native} (receiver),
- *       {@code xray_poll}, {@code xray_daemon} (accepted by the merge stage)
+ *       {@code xray_poll}, {@code xray_daemon}, {@code xray_logs} (accepted by the merge stage)
  *   <li>{@code bridge_spans_recovered_total} — spans found in the disk spool at start-up
  *   <li>{@code bridge_spans_forwarded_total} — spans the next hop acknowledged
  *   <li>{@code bridge_spans_dropped_total{stage,reason}} — spans that left without being forwarded
@@ -157,6 +157,7 @@ public final class DropLedger implements Ledger {
         receivedTotal.get(Half.NATIVE).sum(),
         receivedTotal.get(Half.XRAY_POLL).sum(),
         receivedTotal.get(Half.XRAY_DAEMON).sum(),
+        receivedTotal.get(Half.XRAY_LOGS).sum(),
         recoveredTotal.sum(),
         forwardedTotal.sum(),
         droppedSum,
@@ -166,10 +167,10 @@ public final class DropLedger implements Ledger {
 
   /** Ledger totals since start; {@code drops} by {@code stage.reason}, only those above zero. */
   public record Snapshot(
-      long receivedNative, long receivedXRayPoll, long receivedXRayDaemon, long recovered, long forwarded, long dropped,
-      Map<String, Long> drops, long documentsRejected) {
+      long receivedNative, long receivedXRayPoll, long receivedXRayDaemon, long receivedXRayLogs, long recovered,
+      long forwarded, long dropped, Map<String, Long> drops, long documentsRejected) {
     public long taken() {
-      return receivedNative + receivedXRayPoll + receivedXRayDaemon + recovered;
+      return receivedNative + receivedXRayPoll + receivedXRayDaemon + receivedXRayLogs + recovered;
     }
   }
 

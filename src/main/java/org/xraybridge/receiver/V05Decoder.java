@@ -116,34 +116,35 @@ final class V05Decoder extends MsgpackReader {
       for (int i = 0; i < n; i++) u.skipValue();
       return null;
     }
-    field = "service";
-    String service = text();
-    field = "name";
-    String name = text();
-    field = "resource";
-    String resource = text();
-    field = "trace_id";
-    long traceId = readLong();
-    field = "span_id";
-    long spanId = readLong();
-    field = "parent_id";
-    long parentId = readLong();
-    field = "start";
-    long start = readLong();
-    field = "duration";
-    long duration = readLong();
-    field = "error";
-    int error = (int) readLong();
+    // the elements in their fixed order, each named for the error that may come of it
+    String service = text("service");
+    String name = text("name");
+    String resource = text("resource");
+    long traceId = integer("trace_id");
+    long spanId = integer("span_id");
+    long parentId = integer("parent_id");
+    long start = integer("start");
+    long duration = integer("duration");
+    int error = (int) integer("error");
     field = "meta";
     Map<String, String> meta = readMeta();
     field = "metrics";
     Map<String, Double> metrics = readMetrics();
-    field = "type";
-    String type = text();
+    String type = text("type");
     if (typeError == null && dictError != null) typeError = dictError;
     if (typeError != null) return null;
     return span(traceId, spanId, parentId, start, duration, error, service, name, resource, type,
         meta, metrics, Map.of(), List.of());
+  }
+
+  private String text(String element) {
+    field = element;
+    return text();
+  }
+
+  private long integer(String element) {
+    field = element;
+    return readLong();
   }
 
   /** A string-table index, resolved. */

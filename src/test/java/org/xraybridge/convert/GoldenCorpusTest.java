@@ -118,7 +118,7 @@ class GoldenCorpusTest {
 
   private static JsonNode readGolden(String rel, Path golden) throws IOException {
     if (!Files.exists(golden)) {
-      fail(rel + ": no golden file at " + golden + " — write it from MAPPING.md and docs/conversion.md");
+      fail(rel + ": no golden file at " + golden + " — write it from docs/conversion.md");
     }
     return JSON.readTree(Files.readString(golden));
   }

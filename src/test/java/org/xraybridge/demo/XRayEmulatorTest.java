@@ -88,7 +88,7 @@ class XRayEmulatorTest {
 
   @Test
   void getTraceSummaries_moreThanAPage_pagesNewestFirstWithNextToken() {
-    h.emulator.pageSize(4);
+    h.faults.pageSize(4);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       String t = traces.traceId(XRayHarness.T0);
@@ -175,7 +175,7 @@ class XRayEmulatorTest {
 
   @Test
   void throttleNext_readCall_answers429ThrottledException() {
-    h.emulator.throttleNext(1);
+    h.faults.throttleNext(1);
 
     assertThatThrownBy(() -> client.batchGetTraces(r -> r.traceIds(traces.traceId(XRayHarness.T0))).join())
         .cause()
@@ -205,7 +205,7 @@ class XRayEmulatorTest {
   @Test
   void getTraceSegmentDestination_answersWhatWasSet() {
     GetTraceSegmentDestinationResponse before = client.getTraceSegmentDestination(r -> {}).join();
-    h.emulator.segmentDestination("CloudWatchLogs", "ACTIVE");
+    h.faults.segmentDestination("CloudWatchLogs", "ACTIVE");
     GetTraceSegmentDestinationResponse after = client.getTraceSegmentDestination(r -> {}).join();
 
     assertThat(before.destination()).isEqualTo(TraceSegmentDestination.X_RAY);

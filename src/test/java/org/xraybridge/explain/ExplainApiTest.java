@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Priority;
@@ -191,6 +192,19 @@ class ExplainApiTest {
 
     // the X-Ray id a user finds in the AWS console leads to the same trace
     get("/api/traces/" + UNPADDED_XRAY_ID).jsonPath("$.traceKey").isEqualTo("8650302758252615140");
+  }
+
+  @Test
+  void getTrace_spansFromTheLogsGroup_taggedXRayLogs() {
+    pipeline.offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod")).flush()
+        .offer(xrayHalf(xrayId(NATIVE_TRACE), NATIVE_TRACE, "prod", DatadogContext.NONE, Half.XRAY_LOGS)).flush();
+
+    get("/api/traces/" + Long.toUnsignedString(NATIVE_TRACE))
+        .jsonPath("$.status").isEqualTo("joined")
+        .jsonPath("$.halves").isEqualTo(List.of("native", "xray_logs"))
+        .jsonPath("$.envsByHalf.xray_logs").isEqualTo(List.of("prod"))
+        .jsonPath("$.decisions[1].half").isEqualTo("xray_logs")
+        .jsonPath(span(SEGMENT, "half")).isEqualTo("xray_logs");
   }
 
   @Test

@@ -36,7 +36,7 @@ class ExplainListingPropertyTest {
         for (ExplainView.Summary t : recorder.list(ExplainRecorderTest.ALL).traces()) {
           ExplainView.Detail byId = recorder.findAny(IdCodec.traceIdReadings(t.traceId()));
           assertThat(byId).as("trace %s listed after %s opens by its trace id", t.traceId(), s).isNotNull();
-          assertThat(byId.traceKey()).isEqualTo(t.traceKey());
+          assertThat(byId.summary().traceKey()).isEqualTo(t.traceKey());
           assertThat(recorder.findAny(IdCodec.traceIdReadings(t.traceIdHex()))).as("by its hex id").isNotNull();
           assertThat(recorder.findAny(IdCodec.traceIdReadings(t.traceKey()))).as("by its key").isNotNull();
           assertThat(t.spanCount() > 0 || !byId.drops().isEmpty())

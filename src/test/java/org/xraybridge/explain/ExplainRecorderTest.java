@@ -43,7 +43,7 @@ class ExplainRecorderTest {
     assertThat(recorder.evicted()).isEqualTo(1);
     assertThat(recorder.bytes()).isEqualTo(recorder.recount());
     assertThat(recorder.find(2)).isNull();
-    assertThat(recorder.find(1).status()).isEqualTo("joined");
+    assertThat(recorder.find(1).summary().status()).isEqualTo("joined");
   }
 
   @Test
@@ -75,7 +75,7 @@ class ExplainRecorderTest {
     recorder.flushed(ChunkBatch.of(List.of(huge)));
 
     ExplainView.Detail d = recorder.find(7);
-    assertThat(d.spanCount()).isEqualTo(1_000);
+    assertThat(d.summary().spanCount()).isEqualTo(1_000);
     assertThat(d.omittedSpans()).isPositive();
     assertThat(d.spans()).hasSize(1_000 - d.omittedSpans());
     assertThat(recorder.bytes()).isLessThanOrEqualTo(maxBytes / 4 + TraceRecord.RECORD_BYTES);
@@ -103,9 +103,9 @@ class ExplainRecorderTest {
     recorder.flushed(ChunkBatch.of(List.of(chunk)));
 
     ExplainView.Detail d = recorder.find(42);
-    assertThat(d.status()).isEqualTo("unknown");
-    assertThat(d.reason()).contains("bridge.explain.max-traces");
-    assertThat(d.halves()).containsExactly("xray_daemon");
+    assertThat(d.summary().status()).isEqualTo("unknown");
+    assertThat(d.summary().reason()).contains("bridge.explain.max-traces");
+    assertThat(d.summary().halves()).containsExactly("xray_daemon");
     assertThat(d.spans()).singleElement().satisfies(s -> assertThat(s.half()).isEqualTo("xray_daemon"));
   }
 

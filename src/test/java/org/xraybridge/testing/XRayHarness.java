@@ -37,7 +37,9 @@ public final class XRayHarness implements AutoCloseable {
 
   public final MutableClock clock = new MutableClock(T0);
   public final EmulatorStore store = new EmulatorStore(clock);
-  public final XRayEmulator emulator = XRayEmulator.start(store);
+  /** What the emulator's next calls meet: switch faults here. */
+  public final EmulatorFaults faults = new EmulatorFaults();
+  public final XRayEmulator emulator = XRayEmulator.start(store, "127.0.0.1", 0, faults);
   public final TestLedger ledger = new TestLedger();
   public final Path dir;
   public final List<XRayAsyncClient> clients = new ArrayList<>();

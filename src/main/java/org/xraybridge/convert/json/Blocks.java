@@ -35,9 +35,8 @@ final class Blocks {
       if ("request".equals(field) && t == JsonToken.START_OBJECT) {
         hasRequest = true;
         String f;
-        while ((f = p.nextName()) != null) {
-          JsonToken v = p.nextToken();
-          if (v == JsonToken.VALUE_NULL) continue;
+        while ((f = Fields.nextMember(p)) != null) {
+          JsonToken v = p.currentToken();
           switch (f) {
             case "method" -> method = fields.categorical(p, v, "http.request.method", repairs);
             case "url" -> url = Fields.string(p, v, "http.request.url", repairs);
@@ -50,9 +49,8 @@ final class Blocks {
         }
       } else if ("response".equals(field) && t == JsonToken.START_OBJECT) {
         String f;
-        while ((f = p.nextName()) != null) {
-          JsonToken v = p.nextToken();
-          if (v == JsonToken.VALUE_NULL) continue;
+        while ((f = Fields.nextMember(p)) != null) {
+          JsonToken v = p.currentToken();
           switch (f) {
             case "status" -> status = Fields.number(p, v, "http.response.status", repairs);
             case "content_length" -> contentLength = Fields.number(p, v, "http.response.content_length", repairs);
@@ -77,14 +75,12 @@ final class Blocks {
   List<Entry> aws(JsonParser p) {
     List<Entry> out = new ArrayList<>();
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       if (t == JsonToken.START_OBJECT && flattened(field)) {
         String f;
-        while ((f = p.nextName()) != null) {
-          JsonToken v = p.nextToken();
-          if (v == JsonToken.VALUE_NULL) continue;
+        while ((f = Fields.nextMember(p)) != null) {
+          JsonToken v = p.currentToken();
           value(p, v, JoinedKeys.dotted(field, f), false, out);
         }
       } else {
@@ -123,9 +119,8 @@ final class Blocks {
   List<Entry> scalars(JsonParser p) {
     List<Entry> out = new ArrayList<>();
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       value(p, t, field, true, out);
     }
     return out;
@@ -159,9 +154,8 @@ final class Blocks {
     List<Entry> out = new ArrayList<>();
     DatadogBlock datadog = DatadogBlock.NONE;
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       if ("datadog".equals(field) && t == JsonToken.START_OBJECT) {
         datadog = datadog(p);
         continue;
@@ -197,9 +191,8 @@ final class Blocks {
       } else if ("lambda_function_tags".equals(field) && t == JsonToken.START_OBJECT) {
         List<Entry> out = new ArrayList<>();
         String f;
-        while ((f = p.nextName()) != null) {
-          JsonToken v = p.nextToken();
-          if (v == JsonToken.VALUE_NULL) continue;
+        while ((f = Fields.nextMember(p)) != null) {
+          JsonToken v = p.currentToken();
           value(p, v, f, true, out);
         }
         tags = out;

@@ -1,5 +1,6 @@
 package org.xraybridge.convert.json;
 
+import org.xraybridge.convert.JsonStrings;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
@@ -9,8 +10,6 @@ import tools.jackson.core.JsonToken;
  * requires ({@code "}, {@code \}, control characters) with everything else, non-ASCII included, kept.
  */
 final class CompactJson {
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private CompactJson() {}
 
@@ -29,7 +28,7 @@ final class CompactJson {
         while ((name = p.nextName()) != null) {
           if (!first) out.append(',');
           first = false;
-          string(name, out);
+          JsonStrings.quote(name, out);
           out.append(':');
           copyValue(p, p.nextToken(), out);
         }
@@ -46,7 +45,7 @@ final class CompactJson {
         }
         out.append(']');
       }
-      case VALUE_STRING -> string(p.getString(), out);
+      case VALUE_STRING -> JsonStrings.quote(p.getString(), out);
       case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> out.append(p.getText());
       case VALUE_TRUE -> out.append("true");
       case VALUE_FALSE -> out.append("false");
@@ -74,7 +73,7 @@ final class CompactJson {
       switch (e) {
         case VALUE_STRING -> {
           text = p.getString();
-          string(text, out);
+          JsonStrings.quote(text, out);
         }
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
           text = p.getText();
@@ -102,42 +101,5 @@ final class CompactJson {
     }
     out.append(']');
     return scalars;
-  }
-
-  static void string(String s, StringBuilder out) {
-    out.append('"');
-    // most strings need no escape: copy the run before the first char that does in one append
-    int n = s.length();
-    int clean = 0;
-    while (clean < n) {
-      char c = s.charAt(clean);
-      if (c < 0x20 || c == '"' || c == '\\') break;
-      clean++;
-    }
-    if (clean == n) {
-      out.append(s).append('"');
-      return;
-    }
-    out.append(s, 0, clean);
-    for (int i = clean; i < n; i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 }

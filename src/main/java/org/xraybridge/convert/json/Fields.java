@@ -64,6 +64,34 @@ final class Fields {
     return fallback;
   }
 
+  /**
+   * Inside an object: moves to the next member whose value is not {@code null} and answers its name,
+   * the value being the current token; {@code null} past the END_OBJECT. A JSON {@code null} is an
+   * absent value ("null values are skipped everywhere", docs/conversion.md §5), so no reader sees one.
+   */
+  static String nextMember(JsonParser p) {
+    String name;
+    while ((name = p.nextName()) != null) {
+      if (p.nextToken() != JsonToken.VALUE_NULL) return name;
+    }
+    return null;
+  }
+
+  /**
+   * Inside an array of objects: moves to the next object element and answers {@code true}, or past
+   * the END_ARRAY and answers {@code false}; an element that is not an object is skipped with a
+   * {@code wrong_type:<field>[]} repair.
+   */
+  static boolean nextObject(JsonParser p, String field, List<String> repairs) {
+    JsonToken e;
+    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (e == JsonToken.START_OBJECT) return true;
+      p.skipChildren();
+      repairs.add("wrong_type:" + field + "[]");
+    }
+    return false;
+  }
+
   static <T> T skipAny(JsonParser p, T fallback) {
     p.skipChildren();
     return fallback;

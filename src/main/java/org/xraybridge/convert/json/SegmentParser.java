@@ -9,19 +9,17 @@ import org.xraybridge.convert.Segment.Entry;
 import org.xraybridge.convert.Segment.Http;
 import org.xraybridge.convert.Segment.Link;
 import org.xraybridge.convert.Segment.Tri;
-import tools.jackson.core.JacksonException;
+import org.xraybridge.model.Ledger.DocumentReason;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * A segment document → {@link Segment}, in one streaming pass over Jackson tokens (no tree, no object
  * mapper: a tree would be built only to be walked once). Lenient where the data is merely odd (see
- * {@link Fields}), strict where it cannot go on: malformed JSON, a top level that is not an object,
- * JSON nested deeper than {@value #MAX_JSON_DEPTH} or subsegments deeper than
- * {@value #MAX_SUBSEGMENT_DEPTH} levels throw {@link SegmentParseException} (docs/conversion.md §0).
+ * {@link Fields}), strict where it cannot go on: a document over {@value #MAX_DOCUMENT_BYTES} UTF-8
+ * bytes, malformed JSON, a top level that is not an object, JSON nested deeper than
+ * {@value #MAX_JSON_DEPTH} or subsegments deeper than {@value #MAX_SUBSEGMENT_DEPTH} levels throw
+ * {@link DocumentParseException} (docs/conversion.md §0).
  * Ids and times are judged by the converter. Thread-safe; one instance is shared.
  */
 public final class SegmentParser {
@@ -32,72 +30,22 @@ public final class SegmentParser {
   static final int MAX_SUBSEGMENT_DEPTH = 32;
   static final int MAX_JSON_DEPTH = 100;
 
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(MAX_JSON_DEPTH)
-                  .maxNumberLength(100)
-                  .maxDocumentLength(16L * MAX_DOCUMENT_BYTES)
-                  .build())
-          .build();
+  private static final OneObject FRAME = new OneObject(MAX_JSON_DEPTH, 16L * MAX_DOCUMENT_BYTES, "segment document");
 
   private final Fields fields = new Fields();
   private final Blocks blocks = new Blocks(fields);
   private final Causes causes = new Causes(fields);
 
-  /** Why a document could not be parsed at all. */
-  public static final class SegmentParseException extends Exception {
-    private final Problem problem;
-
-    SegmentParseException(Problem problem, String message) {
-      super(message, null, false, false);
-      this.problem = problem;
-    }
-
-    public Problem problem() {
-      return problem;
-    }
-  }
-
-  public enum Problem {
-    MALFORMED_JSON,
-    NOT_AN_OBJECT,
-    TOO_DEEP
-  }
-
-  /**
-   * Parses a document given as text (API responses carry documents as JSON strings), reading the
-   * chars themselves: encoding them to UTF-8 first would copy every document once more for nothing.
-   * An unpaired surrogate (not valid Unicode) stays as it is; the wire encoders write it as {@code '?'}.
-   */
-  public Segment parse(String json) throws SegmentParseException {
-    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), json)) {
-      return document(p);
-    } catch (JacksonException e) {
-      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: " + firstLine(e.getOriginalMessage()));
-    }
-  }
-
-  private Segment document(JsonParser p) throws SegmentParseException {
-    JsonToken first = p.nextToken();
-    if (first != JsonToken.START_OBJECT) {
-      throw new SegmentParseException(
-          first == null ? Problem.MALFORMED_JSON : Problem.NOT_AN_OBJECT,
-          first == null ? "Malformed JSON: empty document" : "Malformed segment: top level is " + first + ", not an object");
-    }
-    Segment s = segment(p, 0);
-    if (p.nextToken() != null) {
-      throw new SegmentParseException(Problem.MALFORMED_JSON, "Malformed JSON: trailing content after the document");
-    }
-    return s;
+  /** Parses a document given as text (API responses carry documents as JSON strings). */
+  public Segment parse(String json) throws DocumentParseException {
+    return FRAME.read(json, MAX_DOCUMENT_BYTES, p -> segment(p, 0));
   }
 
   /** At START_OBJECT of a (sub)segment; returns after its END_OBJECT. */
-  private Segment segment(JsonParser p, int depth) throws SegmentParseException {
+  private Segment segment(JsonParser p, int depth) throws DocumentParseException {
     if (depth > MAX_SUBSEGMENT_DEPTH) {
-      throw new SegmentParseException(
-          Problem.TOO_DEEP, "Too deep: subsegments nested more than " + MAX_SUBSEGMENT_DEPTH + " levels");
+      throw new DocumentParseException(
+          DocumentReason.TOO_DEEP, "Too deep: subsegments nested more than " + MAX_SUBSEGMENT_DEPTH + " levels");
     }
     String id = "", name = "", traceId = "", parentId = "", type = "", start = "", end = "";
     String origin = "", namespace = "", resourceArn = "", user = "";
@@ -113,9 +61,8 @@ public final class SegmentParser {
     List<String> repairs = new ArrayList<>(0);
 
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       switch (field) {
         case "id" -> id = Fields.string(p, t, field, repairs);
         case "name" -> name = fields.categorical(p, t, field, repairs);
@@ -152,15 +99,7 @@ public final class SegmentParser {
         case "subsegments" -> {
           if (t == JsonToken.START_ARRAY) {
             List<Segment> subs = new ArrayList<>();
-            JsonToken e;
-            while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-              if (e == JsonToken.START_OBJECT) {
-                subs.add(segment(p, depth + 1));
-              } else {
-                p.skipChildren();
-                repairs.add("wrong_type:subsegments[]");
-              }
-            }
+            while (Fields.nextObject(p, field, repairs)) subs.add(segment(p, depth + 1));
             subsegments = subs;
           } else {
             subsegments = Fields.skipWrong(p, field, repairs, subsegments);
@@ -173,11 +112,5 @@ public final class SegmentParser {
         id, name, traceId, parentId, type, start, end, inProgress, origin, namespace, inferred, resourceArn, user,
         fault, error, throttle, traced, http, aws, sql, annotations, metadata, service, datadog, cause, precursors,
         links, subsegments, repairs.isEmpty() ? List.of() : repairs); // copying an empty list still allocates
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) return "unreadable";
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -2,19 +2,14 @@ package org.xraybridge.convert.json;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.xraybridge.convert.JsonStrings;
 import org.xraybridge.convert.otel.SpanRecord;
 import org.xraybridge.convert.otel.SpanRecord.Attribute;
 import org.xraybridge.convert.otel.SpanRecord.Event;
 import org.xraybridge.convert.otel.SpanRecord.Link;
 import org.xraybridge.convert.otel.SpanRecord.Type;
-import org.xraybridge.model.Ledger.DocumentReason;
-import org.xraybridge.model.Utf8;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
-import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.json.JsonFactory;
 
 /**
  * One {@code aws/spans} log event message → {@link SpanRecord}, in one streaming pass over Jackson
@@ -35,19 +30,11 @@ public final class SpanRecordParser {
 
   static final int MAX_JSON_DEPTH = 64;
 
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .streamReadConstraints(
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(MAX_JSON_DEPTH)
-                  .maxNumberLength(100)
-                  .maxDocumentLength(4L * MAX_EVENT_BYTES)
-                  .build())
-          .build();
+  private static final OneObject FRAME = new OneObject(MAX_JSON_DEPTH, 4L * MAX_EVENT_BYTES, "span record");
 
   private final int maxEventBytes;
   /** Resource attributes, names, kinds and scopes repeat from span to span: one String each. */
-  private final TextCache texts = new TextCache();
+  private final Fields fields = new Fields();
 
   public SpanRecordParser() {
     this(MAX_EVENT_BYTES);
@@ -65,48 +52,9 @@ public final class SpanRecordParser {
     return maxEventBytes;
   }
 
-  /** Why a message yields no record at all; {@link #reason()} is the counted reason. */
-  public static final class SpanRecordParseException extends Exception {
-    private final DocumentReason reason;
-
-    SpanRecordParseException(DocumentReason reason, String message) {
-      super(message, null, false, false);
-      this.reason = reason;
-    }
-
-    public DocumentReason reason() {
-      return reason;
-    }
-  }
-
   /** Parses one log event message. */
-  public SpanRecord parse(String message) throws SpanRecordParseException {
-    // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the bound
-    if (message.length() * 3L > maxEventBytes) {
-      int bytes = Utf8.length(message);
-      if (bytes > maxEventBytes) {
-        throw new SpanRecordParseException(
-            DocumentReason.OVERSIZED, "Oversized span record: " + bytes + " bytes, the limit is " + maxEventBytes);
-      }
-    }
-    try (JsonParser p = FACTORY.createParser(ObjectReadContext.empty(), message)) {
-      JsonToken first = p.nextToken();
-      if (first != JsonToken.START_OBJECT) {
-        throw new SpanRecordParseException(
-            DocumentReason.MALFORMED_JSON,
-            first == null ? "Malformed JSON: empty message" : "Malformed span record: top level is " + first + ", not an object");
-      }
-      SpanRecord r = record(p);
-      if (p.nextToken() != null) {
-        throw new SpanRecordParseException(DocumentReason.MALFORMED_JSON, "Malformed JSON: trailing content after the record");
-      }
-      return r;
-    } catch (JacksonException e) {
-      String m = e.getOriginalMessage();
-      int nl = m == null ? -1 : m.indexOf('\n');
-      throw new SpanRecordParseException(
-          DocumentReason.MALFORMED_JSON, "Malformed JSON: " + (m == null ? "unreadable" : nl < 0 ? m : m.substring(0, nl)));
-    }
+  public SpanRecord parse(String message) throws DocumentParseException {
+    return FRAME.read(message, maxEventBytes, this::record);
   }
 
   /** At the record's START_OBJECT; returns after its END_OBJECT. */
@@ -119,22 +67,21 @@ public final class SpanRecordParser {
     List<Link> links = List.of();
     List<String> repairs = new ArrayList<>(0);
     String field;
-    while ((field = p.nextName()) != null) {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) continue;
+    while ((field = Fields.nextMember(p)) != null) {
+      JsonToken t = p.currentToken();
       switch (field) {
-        case "traceId" -> traceId = string(p, t, field, repairs);
-        case "spanId" -> spanId = string(p, t, field, repairs);
-        case "parentSpanId" -> parentSpanId = string(p, t, field, repairs);
-        case "name" -> name = categorical(p, t, field, repairs);
-        case "kind" -> kind = t == JsonToken.VALUE_NUMBER_INT ? p.getText() : categorical(p, t, field, repairs);
-        case "startTimeUnixNano" -> start = number(p, t, field, repairs);
-        case "endTimeUnixNano" -> end = number(p, t, field, repairs);
-        case "durationNano" -> duration = number(p, t, field, repairs);
-        case "traceState" -> traceState = string(p, t, field, repairs);
-        case "attributes" -> attributes = object(p, t, field, repairs) ? attributes(p, false) : attributes;
+        case "traceId" -> traceId = Fields.string(p, t, field, repairs);
+        case "spanId" -> spanId = Fields.string(p, t, field, repairs);
+        case "parentSpanId" -> parentSpanId = Fields.string(p, t, field, repairs);
+        case "name" -> name = fields.categorical(p, t, field, repairs);
+        case "kind" -> kind = t == JsonToken.VALUE_NUMBER_INT ? p.getText() : fields.categorical(p, t, field, repairs);
+        case "startTimeUnixNano" -> start = Fields.number(p, t, field, repairs);
+        case "endTimeUnixNano" -> end = Fields.number(p, t, field, repairs);
+        case "durationNano" -> duration = Fields.number(p, t, field, repairs);
+        case "traceState" -> traceState = Fields.string(p, t, field, repairs);
+        case "attributes" -> attributes = Fields.object(p, t, field, repairs) ? attributes(p, false) : attributes;
         case "resource" -> {
-          if (object(p, t, field, repairs)) {
+          if (Fields.object(p, t, field, repairs)) {
             String f;
             while ((f = p.nextName()) != null) {
               JsonToken v = p.nextToken();
@@ -147,35 +94,33 @@ public final class SpanRecordParser {
           }
         }
         case "scope" -> {
-          if (object(p, t, field, repairs)) {
+          if (Fields.object(p, t, field, repairs)) {
             String f;
-            while ((f = p.nextName()) != null) {
-              JsonToken v = p.nextToken();
-              if (v == JsonToken.VALUE_NULL) continue;
+            while ((f = Fields.nextMember(p)) != null) {
+              JsonToken v = p.currentToken();
               switch (f) {
-                case "name" -> scopeName = categorical(p, v, "scope.name", repairs);
-                case "version" -> scopeVersion = categorical(p, v, "scope.version", repairs);
+                case "name" -> scopeName = fields.categorical(p, v, "scope.name", repairs);
+                case "version" -> scopeVersion = fields.categorical(p, v, "scope.version", repairs);
                 default -> p.skipChildren();
               }
             }
           }
         }
         case "status" -> {
-          if (object(p, t, field, repairs)) {
+          if (Fields.object(p, t, field, repairs)) {
             String f;
-            while ((f = p.nextName()) != null) {
-              JsonToken v = p.nextToken();
-              if (v == JsonToken.VALUE_NULL) continue;
+            while ((f = Fields.nextMember(p)) != null) {
+              JsonToken v = p.currentToken();
               switch (f) {
-                case "code" -> statusCode = v == JsonToken.VALUE_NUMBER_INT ? p.getText() : categorical(p, v, "status.code", repairs);
-                case "message" -> statusMessage = string(p, v, "status.message", repairs);
+                case "code" -> statusCode = v == JsonToken.VALUE_NUMBER_INT ? p.getText() : fields.categorical(p, v, "status.code", repairs);
+                case "message" -> statusMessage = Fields.string(p, v, "status.message", repairs);
                 default -> p.skipChildren();
               }
             }
           }
         }
-        case "events" -> events = t == JsonToken.START_ARRAY ? events(p, repairs) : skipWrong(p, field, repairs, events);
-        case "links" -> links = t == JsonToken.START_ARRAY ? links(p, repairs) : skipWrong(p, field, repairs, links);
+        case "events" -> events = t == JsonToken.START_ARRAY ? events(p, repairs) : Fields.skipWrong(p, field, repairs, events);
+        case "links" -> links = t == JsonToken.START_ARRAY ? links(p, repairs) : Fields.skipWrong(p, field, repairs, links);
         default -> p.skipChildren();
       }
     }
@@ -192,7 +137,7 @@ public final class SpanRecordParser {
       JsonToken t = p.nextToken();
       switch (t) {
         case VALUE_NULL -> {}
-        case VALUE_STRING -> out.add(new Attribute(key, Type.STRING, repeating ? texts.string(p) : p.getString()));
+        case VALUE_STRING -> out.add(new Attribute(key, Type.STRING, repeating ? fields.cached(p) : p.getString()));
         case VALUE_NUMBER_INT -> out.add(new Attribute(key, Type.INT, p.getText()));
         case VALUE_NUMBER_FLOAT -> out.add(new Attribute(key, Type.DOUBLE, p.getText()));
         case VALUE_TRUE -> out.add(new Attribute(key, Type.BOOL, "true"));
@@ -222,7 +167,7 @@ public final class SpanRecordParser {
       switch (e) {
         case VALUE_STRING -> {
           String s = p.getString();
-          CompactJson.string(s, json);
+          JsonStrings.quote(s, json);
           items.add(s);
         }
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
@@ -247,23 +192,16 @@ public final class SpanRecordParser {
 
   private List<Event> events(JsonParser p, List<String> repairs) {
     List<Event> out = new ArrayList<>(2);
-    JsonToken e;
-    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (e != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        repairs.add("wrong_type:events[]");
-        continue;
-      }
+    while (Fields.nextObject(p, "events", repairs)) {
       String name = "", time = "";
       List<Attribute> attributes = List.of();
       String f;
-      while ((f = p.nextName()) != null) {
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.VALUE_NULL) continue;
+      while ((f = Fields.nextMember(p)) != null) {
+        JsonToken v = p.currentToken();
         switch (f) {
-          case "name" -> name = categorical(p, v, "events[].name", repairs);
-          case "timeUnixNano" -> time = number(p, v, "events[].timeUnixNano", repairs);
-          case "attributes" -> attributes = object(p, v, "events[].attributes", repairs) ? attributes(p, false) : attributes;
+          case "name" -> name = fields.categorical(p, v, "events[].name", repairs);
+          case "timeUnixNano" -> time = Fields.number(p, v, "events[].timeUnixNano", repairs);
+          case "attributes" -> attributes = Fields.object(p, v, "events[].attributes", repairs) ? attributes(p, false) : attributes;
           default -> p.skipChildren();
         }
       }
@@ -274,67 +212,22 @@ public final class SpanRecordParser {
 
   private List<Link> links(JsonParser p, List<String> repairs) {
     List<Link> out = new ArrayList<>(1);
-    JsonToken e;
-    while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
-      if (e != JsonToken.START_OBJECT) {
-        p.skipChildren();
-        repairs.add("wrong_type:links[]");
-        continue;
-      }
+    while (Fields.nextObject(p, "links", repairs)) {
       String traceId = "", spanId = "", traceState = "";
       List<Attribute> attributes = List.of();
       String f;
-      while ((f = p.nextName()) != null) {
-        JsonToken v = p.nextToken();
-        if (v == JsonToken.VALUE_NULL) continue;
+      while ((f = Fields.nextMember(p)) != null) {
+        JsonToken v = p.currentToken();
         switch (f) {
-          case "traceId" -> traceId = string(p, v, "links[].traceId", repairs);
-          case "spanId" -> spanId = string(p, v, "links[].spanId", repairs);
-          case "traceState" -> traceState = string(p, v, "links[].traceState", repairs);
-          case "attributes" -> attributes = object(p, v, "links[].attributes", repairs) ? attributes(p, false) : attributes;
+          case "traceId" -> traceId = Fields.string(p, v, "links[].traceId", repairs);
+          case "spanId" -> spanId = Fields.string(p, v, "links[].spanId", repairs);
+          case "traceState" -> traceState = Fields.string(p, v, "links[].traceState", repairs);
+          case "attributes" -> attributes = Fields.object(p, v, "links[].attributes", repairs) ? attributes(p, false) : attributes;
           default -> p.skipChildren();
         }
       }
       out.add(new Link(traceId, spanId, traceState, attributes));
     }
     return out;
-  }
-
-  // ---- scalar helpers --------------------------------------------------------------------------
-
-  private static String string(JsonParser p, JsonToken t, String field, List<String> repairs) {
-    if (t == JsonToken.VALUE_STRING) return p.getString();
-    p.skipChildren();
-    repairs.add("wrong_type:" + field);
-    return "";
-  }
-
-  private String categorical(JsonParser p, JsonToken t, String field, List<String> repairs) {
-    return t == JsonToken.VALUE_STRING ? texts.string(p) : string(p, t, field, repairs);
-  }
-
-  /** A number's text; a string holding a number is accepted (OTLP/JSON writes 64-bit times as strings). */
-  private static String number(JsonParser p, JsonToken t, String field, List<String> repairs) {
-    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getText();
-    if (t == JsonToken.VALUE_STRING) {
-      String s = p.getString().strip();
-      if (Fields.looksNumeric(s)) return s;
-    }
-    p.skipChildren();
-    repairs.add("wrong_type:" + field);
-    return "";
-  }
-
-  private static boolean object(JsonParser p, JsonToken t, String field, List<String> repairs) {
-    if (t == JsonToken.START_OBJECT) return true;
-    p.skipChildren();
-    repairs.add("wrong_type:" + field);
-    return false;
-  }
-
-  private static <T> T skipWrong(JsonParser p, String field, List<String> repairs, T fallback) {
-    p.skipChildren();
-    repairs.add("wrong_type:" + field);
-    return fallback;
   }
 }

@@ -3,6 +3,7 @@ package org.xraybridge.convert.otel;
 import java.util.List;
 import java.util.Map;
 import org.xraybridge.convert.ConvertOptions;
+import org.xraybridge.convert.JsonStrings;
 import org.xraybridge.convert.otel.SpanRecord.Attribute;
 import org.xraybridge.convert.otel.SpanRecord.Event;
 import org.xraybridge.convert.otel.SpanRecord.Link;
@@ -251,7 +252,7 @@ final class OtelSpanMapper {
       if (!e.name().isEmpty()) {
         if (wrote) json.append(',');
         json.append("\"name\":");
-        JsonText.string(e.name(), json);
+        JsonStrings.quote(e.name(), json);
         wrote = true;
       }
       List<Attribute> attributes = e.attributes();
@@ -260,9 +261,9 @@ final class OtelSpanMapper {
         json.append("\"attributes\":{");
         for (int j = 0; j < attributes.size(); j++) {
           if (j > 0) json.append(',');
-          JsonText.string(attributes.get(j).key(), json);
+          JsonStrings.quote(attributes.get(j).key(), json);
           json.append(':');
-          JsonText.value(attributes.get(j), json);
+          jsonValue(attributes.get(j), json);
         }
         json.append('}');
       }
@@ -406,6 +407,15 @@ final class OtelSpanMapper {
       } catch (IllegalArgumentException e) {
         repairs.add("bad_link");
       }
+    }
+  }
+
+  /** An attribute's value as JSON: strings quoted, everything else already JSON text. */
+  private static void jsonValue(Attribute a, StringBuilder out) {
+    if (a.type() == Type.STRING) {
+      JsonStrings.quote(a.text(), out);
+    } else {
+      out.append(a.text());
     }
   }
 }

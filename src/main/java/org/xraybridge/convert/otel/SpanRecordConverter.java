@@ -11,8 +11,8 @@ import java.util.Set;
 import org.xraybridge.convert.Conversion;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.Rejection;
+import org.xraybridge.convert.json.DocumentParseException;
 import org.xraybridge.convert.json.SpanRecordParser;
-import org.xraybridge.convert.json.SpanRecordParser.SpanRecordParseException;
 import org.xraybridge.convert.otel.SpanRecord.Attribute;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
@@ -91,7 +91,7 @@ public final class SpanRecordConverter implements TraceConverter {
       SegmentDocument d = docs.get(i);
       try {
         parsed.add(new Parsed(d.id(), parser.parse(d.json())));
-      } catch (SpanRecordParseException e) {
+      } catch (DocumentParseException e) {
         run.reject(d.id(), e.reason(), e.getMessage());
       }
     }
@@ -113,7 +113,7 @@ public final class SpanRecordConverter implements TraceConverter {
       SpanRecord r;
       try {
         r = parser.parse(d.json());
-      } catch (SpanRecordParseException e) {
+      } catch (DocumentParseException e) {
         unattributed.add(new Rejection(d.id(), e.reason(), e.getMessage()));
         continue;
       }

@@ -338,30 +338,24 @@ public final class Dispatcher {
         HttpTransport.Response r = transport.send(p, Duration.ofNanos(timeout));
         long took = nanoTime.getAsLong() - t0;
         if (r.transientFailure()) {
-          String what = "HTTP " + r.status() + (r.reason().isEmpty() ? "" : " " + abbreviate(r.reason()));
-          TransientFailure f = new TransientFailure(what);
-          circuit.onError(took, TimeUnit.NANOSECONDS, f);
-          failed(what);
-          throw f;
+          throw failedAttempt("HTTP " + r.status() + (r.reason().isEmpty() ? "" : " " + abbreviate(r.reason())), took);
         }
         circuit.onSuccess(took, TimeUnit.NANOSECONDS);
         return r;
-      } catch (IOException e) {
-        String what = redactor.describe(e);
-        TransientFailure f = new TransientFailure(what);
-        circuit.onError(nanoTime.getAsLong() - t0, TimeUnit.NANOSECONDS, f);
-        failed(what);
-        throw f;
+      } catch (IOException | RuntimeException e) {
+        throw failedAttempt(redactor.describe(e), nanoTime.getAsLong() - t0);
       } catch (InterruptedException e) {
         circuit.releasePermission();
         throw e;
-      } catch (RuntimeException e) {
-        String what = redactor.describe(e);
-        TransientFailure f = new TransientFailure(what);
-        circuit.onError(nanoTime.getAsLong() - t0, TimeUnit.NANOSECONDS, f);
-        failed(what);
-        throw f;
       }
+    }
+
+    /** Counts a failed attempt against the circuit and remembers it; the failure to throw. */
+    private TransientFailure failedAttempt(String what, long tookNanos) {
+      TransientFailure f = new TransientFailure(what);
+      circuit.onError(tookNanos, TimeUnit.NANOSECONDS, f);
+      failed(what);
+      return f;
     }
 
     private void failed(String what) {

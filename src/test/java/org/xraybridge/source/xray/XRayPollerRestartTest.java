@@ -50,7 +50,7 @@ class XRayPollerRestartTest {
   void stopInTheMiddleOfAWindow_restart_deliversEverySpanExactlyOnceAcrossBothRuns() {
     List<Long> expected = putTraces(60);
     h.clock.advance(Duration.ofSeconds(5));
-    h.emulator.delayTraces(Duration.ofMillis(100));
+    h.faults.delayTraces(Duration.ofMillis(100));
     RecordingSink first = new RecordingSink();
     XRayPoller run1 = h.poller(first, h.converter(), new SimpleMeterRegistry());
 
@@ -58,7 +58,7 @@ class XRayPollerRestartTest {
     await().pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(20)).until(() -> first.accepted.size() >= 15);
     run1.stop();
     int deliveredByRun1 = first.accepted.size();
-    h.emulator.delayTraces(Duration.ZERO);
+    h.faults.delayTraces(Duration.ZERO);
     h.emulator.clearRequests();
     RecordingSink second = new RecordingSink();
     XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());
@@ -82,7 +82,7 @@ class XRayPollerRestartTest {
   void killInTheMiddleOfAWindow_restart_losesNothingAndResendsAtMostTheLastBatch() throws Exception {
     List<Long> expected = putTraces(40);
     h.clock.advance(Duration.ofSeconds(5));
-    h.emulator.delayTraces(Duration.ofMillis(100));
+    h.faults.delayTraces(Duration.ofMillis(100));
     RecordingSink first = new RecordingSink();
     XRayPoller run1 = h.poller(first, h.converter(), new SimpleMeterRegistry());
 
@@ -95,7 +95,7 @@ class XRayPollerRestartTest {
     List<Long> handedOnBeforeKill = first.spanIds();
     run1.stop();
     inFlight.dispose();
-    h.emulator.delayTraces(Duration.ZERO);
+    h.faults.delayTraces(Duration.ZERO);
     h.checkpointFile = survivor;
     RecordingSink second = new RecordingSink();
     XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());

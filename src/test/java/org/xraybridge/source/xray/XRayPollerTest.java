@@ -46,7 +46,7 @@ class XRayPollerTest {
 
   @Test
   void poll_manyTraces_followsEveryPageAndAsksAtMostFiveIdsACall() {
-    h.emulator.pageSize(7);
+    h.faults.pageSize(7);
     List<String> ids = putTraces(53, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
@@ -196,7 +196,7 @@ class XRayPollerTest {
     putTraces(20, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
-    h.emulator.throttleNext(3);
+    h.faults.throttleNext(3);
 
     PollOutcome outcome = h.poll(poller);
 
@@ -214,11 +214,11 @@ class XRayPollerTest {
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     Instant cursorBefore = poller.status().cursor();
-    h.emulator.throttleNext(1000);
+    h.faults.throttleNext(1000);
 
     PollOutcome failed = h.poll(poller);
     int attempts = h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).size();
-    h.emulator.throttleNext(0);
+    h.faults.throttleNext(0);
     h.clock.advance(Duration.ofSeconds(3));
     PollOutcome retried = h.poll(poller);
 
@@ -237,8 +237,8 @@ class XRayPollerTest {
     putTraces(6, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
-    h.emulator.failNext(2, 503);
-    h.emulator.malformNext(1);
+    h.faults.failNext(2, 503);
+    h.faults.malformNext(1);
 
     PollOutcome outcome = h.poll(poller);
 
@@ -258,10 +258,10 @@ class XRayPollerTest {
     List<String> ids = putTraces(4, h.clock.instant());
     h.clock.advance(Duration.ofSeconds(5));
     Instant cursor = poller.status().cursor();
-    h.emulator.delayTraces(Duration.ofMillis(2000));
+    h.faults.delayTraces(Duration.ofMillis(2000));
 
     PollOutcome hung = h.poll(poller);
-    h.emulator.delayTraces(Duration.ZERO);
+    h.faults.delayTraces(Duration.ZERO);
     h.clock.advance(Duration.ofSeconds(2));
     PollOutcome recovered = h.poll(poller);
 
@@ -280,7 +280,7 @@ class XRayPollerTest {
     putTraces(3, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
-    h.emulator.failNext(1000, 500);
+    h.faults.failNext(1000, 500);
 
     h.poll(poller);
     h.poll(poller);
@@ -390,7 +390,7 @@ class XRayPollerTest {
     List<String> ids = putTraces(3, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
-    h.emulator.unprocessNext(2); // the call and its one retry both leave the first id unprocessed
+    h.faults.unprocessNext(2); // the call and its one retry both leave the first id unprocessed
 
     h.poll(poller);
     int afterFirst = sink.accepted.size();
@@ -408,7 +408,7 @@ class XRayPollerTest {
   @Test
   void limitExceededTrace_isHandedOnWithTheFlagAndCounted() {
     putTraces(1, XRayHarness.T0);
-    h.emulator.limitExceededAboveChars(10);
+    h.faults.limitExceededAboveChars(10);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
 
@@ -443,7 +443,7 @@ class XRayPollerTest {
 
   @Test
   void cloudWatchLogsDestination_isSaidInTheStatus() {
-    h.emulator.segmentDestination("CloudWatchLogs", "ACTIVE");
+    h.faults.segmentDestination("CloudWatchLogs", "ACTIVE");
     XRayPoller poller = poller();
 
     await().atMost(Duration.ofSeconds(10)).until(() -> poller.status().segmentDestination().equals("CloudWatchLogs"));
@@ -494,7 +494,7 @@ class XRayPollerTest {
     putTraces(2, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
-    h.emulator.delayTraces(Duration.ofMillis(400));
+    h.faults.delayTraces(Duration.ofMillis(400));
 
     Mono<PollOutcome> first = poller.poll().cache();
     first.subscribe();

@@ -1,0 +1,91 @@
+package org.xraybridge.demo;
+
+import java.time.Duration;
+
+/**
+ * How the emulated X-Ray service departs from a quiet account, asked on every request: the faults a
+ * real one shows (throttling, 5xx, a 200 that is not JSON, ids left unprocessed, slow answers) and the
+ * account conditions a source must cope with (short pages, a lower size quota, segments sent to
+ * CloudWatch Logs). {@link #NONE}, the demo's, is a healthy account with the documented defaults; tests
+ * and benches give their own (docs/xray-source.md says what the source does with each).
+ *
+ * <p>Called from event-loop threads: implementations answer at once and are thread-safe.
+ */
+public interface Faults {
+
+  /** A healthy account: no fault, the defaults below. */
+  Faults NONE = new Faults() {};
+
+  /** Summaries a GetTraceSummaries page holds when nothing says otherwise; the real size is not documented. */
+  int DEFAULT_PAGE_SIZE = 100;
+  /** The documented trace-document quota when segments are sent batched (AWS's X-Ray quotas): 500 KB. */
+  int DEFAULT_LIMIT_EXCEEDED_CHARS = 500 * 1024;
+
+  /** What a read call (GetTraceSummaries, BatchGetTraces) meets before its answer; asked once a call. */
+  default ReadFault nextRead() {
+    return ReadFault.NONE;
+  }
+
+  /** Whether this BatchGetTraces call leaves its first id in {@code UnprocessedTraceIds}; asked once a call. */
+  default boolean leaveFirstUnprocessed() {
+    return false;
+  }
+
+  /** How long a successful BatchGetTraces answer waits before it is sent (without blocking a thread). */
+  default Duration tracesDelay() {
+    return Duration.ZERO;
+  }
+
+  /** Summaries per GetTraceSummaries page, at least 1. */
+  default int pageSize() {
+    return DEFAULT_PAGE_SIZE;
+  }
+
+  /** Traces whose documents exceed this many characters are flagged {@code LimitExceeded}. */
+  default int limitExceededChars() {
+    return DEFAULT_LIMIT_EXCEEDED_CHARS;
+  }
+
+  /** What GetTraceSegmentDestination answers. */
+  default Destination segmentDestination() {
+    return Destination.XRAY_ACTIVE;
+  }
+
+  /**
+   * A fault in place of a read call's answer.
+   *
+   * @param kind what the call meets
+   * @param status the HTTP status answered
+   */
+  record ReadFault(Kind kind, int status) {
+    /** Answer the call. */
+    public static final ReadFault NONE = new ReadFault(Kind.NONE, 200);
+    /** 429 {@code ThrottledException}. */
+    public static final ReadFault THROTTLED = new ReadFault(Kind.THROTTLED, 429);
+    /** 200 with a body that is not JSON. */
+    public static final ReadFault MALFORMED = new ReadFault(Kind.MALFORMED, 200);
+
+    /** A 5xx {@code ServiceUnavailableException}. */
+    public static ReadFault unavailable(int status) {
+      if (status < 500 || status > 599) throw new IllegalArgumentException("status: expected a 5xx, got " + status);
+      return new ReadFault(Kind.UNAVAILABLE, status);
+    }
+
+    public enum Kind {
+      NONE,
+      THROTTLED,
+      UNAVAILABLE,
+      MALFORMED
+    }
+  }
+
+  /**
+   * Where the account sends its segments and whether that setting took effect.
+   *
+   * @param destination {@code XRay} or {@code CloudWatchLogs}
+   * @param status {@code ACTIVE} or {@code PENDING}
+   */
+  record Destination(String destination, String status) {
+    public static final Destination XRAY_ACTIVE = new Destination("XRay", "ACTIVE");
+  }
+}
