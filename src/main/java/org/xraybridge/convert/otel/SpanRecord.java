@@ -41,21 +41,9 @@ public record SpanRecord(
     List<String> repairs) {
 
   public SpanRecord {
-    Objects.requireNonNull(traceId, "traceId");
-    Objects.requireNonNull(spanId, "spanId");
-    Objects.requireNonNull(parentSpanId, "parentSpanId");
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(startTime, "startTime");
-    Objects.requireNonNull(endTime, "endTime");
-    Objects.requireNonNull(duration, "duration");
+    // Made only by SpanRecordParser, which writes "" for absent text, never null: nothing to check.
     attributes = List.copyOf(attributes);
     resourceAttributes = List.copyOf(resourceAttributes);
-    Objects.requireNonNull(scopeName, "scopeName");
-    Objects.requireNonNull(scopeVersion, "scopeVersion");
-    Objects.requireNonNull(statusCode, "statusCode");
-    Objects.requireNonNull(statusMessage, "statusMessage");
-    Objects.requireNonNull(traceState, "traceState");
     events = List.copyOf(events);
     links = List.copyOf(links);
     repairs = List.copyOf(repairs);

@@ -2,7 +2,6 @@ package org.xraybridge.source.xray;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import org.xraybridge.source.poll.PollOutcome;
 
 /**
@@ -60,22 +59,4 @@ public record XRaySourceStatus(
     STOPPED
   }
 
-  public XRaySourceStatus {
-    Objects.requireNonNull(name, "name == null");
-    Objects.requireNonNull(state, "state == null");
-    Objects.requireNonNull(lastSuccessfulPoll, "lastSuccessfulPoll == null");
-    Objects.requireNonNull(cursor, "cursor == null");
-    Objects.requireNonNull(cursorLag, "cursorLag == null");
-    Objects.requireNonNull(lastOutcome, "lastOutcome == null");
-    Objects.requireNonNull(lastPollAt, "lastPollAt == null");
-    Objects.requireNonNull(windowStart, "windowStart == null");
-    Objects.requireNonNull(windowEnd, "windowEnd == null");
-    Objects.requireNonNull(circuitState, "circuitState == null");
-    Objects.requireNonNull(segmentDestination, "segmentDestination == null");
-    Objects.requireNonNull(warning, "warning == null");
-    Objects.requireNonNull(lastError, "lastError == null");
-    Objects.requireNonNull(checkpointFile, "checkpointFile == null");
-    Objects.requireNonNull(lastCheckpoint, "lastCheckpoint == null");
-    Objects.requireNonNull(checkpointError, "checkpointError == null");
-  }
 }
