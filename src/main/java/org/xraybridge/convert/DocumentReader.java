@@ -7,19 +7,28 @@ import java.util.Map;
 import org.xraybridge.convert.SegmentRules.Broken;
 import org.xraybridge.convert.json.SegmentParser;
 import org.xraybridge.convert.json.SegmentParser.SegmentParseException;
+import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger.DocumentReason;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.Utf8;
 
 /**
  * The top-level documents of one trace → the ones that pass docs/conversion.md §0, once each: every
- * document is parsed once and judged in the order §0 lists the reasons (missing fields, then
+ * document is parsed once and judged in the order §0 lists the reasons (size, missing fields, then
  * malformed ids, then absurd times), and of two with the same id the more complete one stays.
  * Rejections go to the run's {@link Findings}. Confined to one run.
  */
 final class DocumentReader {
 
+  /**
+   * What one UDP datagram to the daemon port holds (docs/conversion.md §0): X-Ray's limit for a
+   * document an SDK uploads. Documents read from the X-Ray API are compiled from several such uploads
+   * and may be far longer; for them the bound is {@link SegmentParser#MAX_DOCUMENT_BYTES}.
+   */
+  static final int MAX_DATAGRAM_DOCUMENT_BYTES = 64 * 1024;
+
   private final SegmentParser parser;
+  private final int maxDocumentBytes;
   private final long now;
   private final Findings findings;
   /** The X-Ray trace id the documents came with, else the first one read. */
@@ -27,8 +36,9 @@ final class DocumentReader {
   /** The Datadog trace id of the accepted documents, which all spell the same X-Ray id. */
   private long traceId;
 
-  DocumentReader(SegmentParser parser, long now, String xrayTraceId, Findings findings) {
+  DocumentReader(SegmentParser parser, Half half, long now, String xrayTraceId, Findings findings) {
     this.parser = parser;
+    this.maxDocumentBytes = maxDocumentBytes(half);
     this.now = now;
     this.xrayTraceId = xrayTraceId;
     this.findings = findings;
@@ -61,13 +71,19 @@ final class DocumentReader {
     return deduplicate(tops);
   }
 
+  /** The daemon's documents are single datagrams; everything else came from the X-Ray API (or its output, in the CLI). */
+  static int maxDocumentBytes(Half half) {
+    return half == Half.XRAY_DAEMON ? MAX_DATAGRAM_DOCUMENT_BYTES : SegmentParser.MAX_DOCUMENT_BYTES;
+  }
+
   private Segment parse(String json) throws Broken {
+    // judged before parsing, so an abusive document costs a length count and no memory;
     // a char is 1 to 3 UTF-8 bytes: count them only when the text could be over the limit
-    if (json.length() * 3L > SegmentParser.MAX_DOCUMENT_BYTES) {
+    if (json.length() * 3L > maxDocumentBytes) {
       int bytes = Utf8.length(json);
-      if (bytes > SegmentParser.MAX_DOCUMENT_BYTES) {
-        throw new Broken(DocumentReason.OVERSIZED,
-            "Oversized document: " + bytes + " bytes, the limit is " + SegmentParser.MAX_DOCUMENT_BYTES);
+      if (bytes > maxDocumentBytes) {
+        throw new Broken(DocumentReason.OVERSIZED, "Oversized document: " + bytes + " bytes, the limit is " + maxDocumentBytes
+            + (maxDocumentBytes == MAX_DATAGRAM_DOCUMENT_BYTES ? " for a document sent to the daemon port (one UDP datagram)" : ""));
       }
     }
     try {

@@ -26,8 +26,12 @@ import tools.jackson.core.json.JsonFactory;
  */
 public final class SegmentParser {
 
-  /** X-Ray's limit for one segment document (docs/conversion.md §0, {@code oversized}). */
-  public static final int MAX_DOCUMENT_BYTES = 64 * 1024;
+  /**
+   * The longest document parsed at all: the bound against abuse on the X-Ray API path, far above the
+   * 500 KB a whole trace reaches there (docs/conversion.md §0, {@code oversized}). The converter
+   * applies the daemon's tighter 64 KiB before this.
+   */
+  public static final int MAX_DOCUMENT_BYTES = 8 * 1024 * 1024;
 
   static final int MAX_SUBSEGMENT_DEPTH = 32;
   static final int MAX_JSON_DEPTH = 100;
@@ -38,7 +42,8 @@ public final class SegmentParser {
               StreamReadConstraints.builder()
                   .maxNestingDepth(MAX_JSON_DEPTH)
                   .maxNumberLength(100)
-                  .maxDocumentLength(16L * MAX_DOCUMENT_BYTES)
+                  // a second guard behind the converter's byte count: chars are never more than UTF-8 bytes
+                  .maxDocumentLength(MAX_DOCUMENT_BYTES)
                   .build())
           .build();
 
