@@ -3,8 +3,11 @@ package org.xraybridge.source.xray;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,11 +21,16 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Span;
 import org.xraybridge.source.poll.PollOutcome;
 import org.xraybridge.testing.BigTraces;
+import org.xraybridge.testing.Corpus;
 import org.xraybridge.testing.BigTraces.BigTrace;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.XRayHarness;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.Trace;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Big traces through the real poller, the real converter and the real AWS SDK client, against the
@@ -33,6 +41,10 @@ import software.amazon.awssdk.services.xray.model.Trace;
  * counted once.
  */
 class BigTracePollTest {
+
+  /** Floats as BigDecimal: the times of the golden documents go back out with the digits they came with. */
+  static final ObjectMapper JSON =
+      JsonMapper.builder().enable(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
   @TempDir Path dir;
   XRayHarness h;
@@ -50,7 +62,11 @@ class BigTracePollTest {
   }
 
   private XRayPoller poller() {
-    SegmentConverter converter = new SegmentConverter(ConvertOptions.DEFAULTS, h.ledger, h.clock);
+    ConvertOptions d = ConvertOptions.DEFAULTS;
+    // the converter and the source share bridge.xray.in-progress-timeout (docs/xray-source.md "Wiring")
+    ConvertOptions options = new ConvertOptions(d.keepInferred(), d.serviceMapping(), d.envAnnotation(), d.envRules(), d.defaultEnv(),
+        h.inProgressTimeout);
+    SegmentConverter converter = new SegmentConverter(options, h.ledger, h.clock);
     return h.poller(sink, converter, registry);
   }
 
@@ -111,27 +127,95 @@ class BigTracePollTest {
   }
 
   @Test
-  void limitExceededTraceWithANewRevision_isCountedOnce_andOnlyItsNewSpansGoOn() {
+  void goldenCompiledSegmentPast64KiB_uploadedInPiecesOfOneDatagram_comesOutSpanBySpanOnce() throws IOException {
+    // corpus xray/api/005, as its SDK would have uploaded it: the segment, the batch subsegment and each
+    // call as independent subsegments; the emulator compiles them back into one document past 64 KiB
+    JsonNode trace = golden("005-constructed-batch-get-traces-compiled-lambda-segment-past-64kib").path("Traces").get(0);
+    String traceId = trace.path("Id").asString();
+    List<String> pieces = new ArrayList<>();
+    for (JsonNode segment : trace.path("Segments")) {
+      ObjectNode doc = (ObjectNode) JSON.readTree(segment.path("Document").asString());
+      pieces.addAll(asUploaded(doc, traceId, ""));
+    }
+    for (String piece : pieces) assertThat(piece.length()).isLessThanOrEqualTo(64 * 1024);
+    assertThat(h.client().putTraceSegments(r -> r.traceSegmentDocuments(pieces)).join().unprocessedTraceSegments()).isEmpty();
+    h.clock.advance(Duration.ofSeconds(5));
+
+    assertThat(h.poll(poller())).isEqualTo(PollOutcome.COMPLETED);
+
+    Trace served = h.client().batchGetTraces(r -> r.traceIds(traceId)).join().traces().get(0);
+    assertThat(served.segments()).anySatisfy(s -> assertThat(s.document().length()).isGreaterThan(64 * 1024));
+    assertThat(sink.spanIds()).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(goldenSpanIds(
+        "005-constructed-batch-get-traces-compiled-lambda-segment-past-64kib"));
+    assertThat(h.ledger.rejected()).isZero();
+  }
+
+  @Test
+  void goldenLimitExceededTrace_servedCut_everySpanOnceTaggedAndTheTraceCounted() throws IOException {
+    JsonNode trace = golden("006-constructed-batch-get-traces-limit-exceeded").path("Traces").get(0);
+    List<String> documents = new ArrayList<>();
+    for (JsonNode segment : trace.path("Segments")) documents.add(segment.path("Document").asString());
+    h.store.put(documents);
+    h.emulator.limitExceededAboveChars(1_000); // X-Ray's limit is dynamic: down to a few KB for a trace sent slowly
+    h.clock.advance(Duration.ofSeconds(5));
+
+    assertThat(h.poll(poller())).isEqualTo(PollOutcome.COMPLETED);
+
+    assertThat(sink.spanIds()).doesNotHaveDuplicates()
+        .containsExactlyInAnyOrderElementsOf(goldenSpanIds("006-constructed-batch-get-traces-limit-exceeded"));
+    assertThat(sink.accepted).flatExtracting(ConvertedTrace::spans)
+        .allSatisfy(s -> assertThat(s.meta()).containsEntry("aws.xray.limit_exceeded", "true"));
+    assertThat(registry.get("bridge.xray.traces.limit_exceeded").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void limitExceededTraceFetchedAgainForItsHeldSegment_isCountedOnce() {
+    // X-Ray cut the trace before the last segment's completion arrived: it stays in progress, is held,
+    // and is fetched again once the in-progress timeout passed, when it is emitted as it is
     long start = XRayHarness.T0.getEpochSecond() - 30;
     BigTrace t = BigTraces.trace(5, 600, 300, start);
+    String open = "{\"trace_id\":\"" + t.xrayTraceId() + "\",\"id\":\"00000000000f00d1\",\"parent_id\":\"" + hex(t.spanIds().get(0))
+        + "\",\"name\":\"order-notifier\",\"start_time\":" + (start + 1) + ",\"in_progress\":true}";
     h.emulator.limitExceededAboveChars(1_000);
     upload(t);
+    h.store.put(open);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller poller = poller();
     h.poll(poller);
     assertThat(sink.spanIds()).hasSize(600);
 
-    // a late independent subsegment under the first segment: the trace's revision grows, X-Ray serves it cut again
-    String late = "{\"type\":\"subsegment\",\"trace_id\":\"" + t.xrayTraceId() + "\",\"parent_id\":\"" + hex(t.spanIds().get(0))
-        + "\",\"id\":\"00000000000f00d1\",\"name\":\"late-cleanup\",\"start_time\":" + (start + 1) + ",\"end_time\":" + (start + 2) + "}";
-    h.store.put(late);
-    h.clock.advance(Duration.ofSeconds(2));
+    h.clock.advance(h.inProgressTimeout.plusSeconds(5));
     h.poll(poller);
 
     assertThat(sink.spanIds()).hasSize(601).doesNotHaveDuplicates().contains(0xf00d1L);
-    assertThat(sink.accepted.get(sink.accepted.size() - 1).spans()).singleElement()
-        .satisfies(s -> assertThat(s.meta()).containsEntry("aws.xray.limit_exceeded", "true"));
+    assertThat(sink.accepted.get(sink.accepted.size() - 1).spans()).singleElement().satisfies(s -> assertThat(s.meta())
+        .containsEntry("aws.xray.limit_exceeded", "true").containsEntry("aws.xray.in_progress", "true"));
     assertThat(registry.get("bridge.xray.traces.limit_exceeded").counter().count()).isEqualTo(1);
+  }
+
+  /** A compiled document → the documents its SDK sent: itself without subsegments, and each subsegment as an independent one. */
+  private static List<String> asUploaded(ObjectNode doc, String traceId, String parentId) {
+    List<String> out = new ArrayList<>();
+    JsonNode subs = doc.remove("subsegments");
+    if (!parentId.isEmpty()) {
+      doc.put("type", "subsegment");
+      doc.put("trace_id", traceId);
+      doc.put("parent_id", parentId);
+    }
+    out.add(JSON.writeValueAsString(doc));
+    if (subs != null) for (JsonNode sub : subs) out.addAll(asUploaded((ObjectNode) sub, traceId, doc.path("id").asString()));
+    return out;
+  }
+
+  private static JsonNode golden(String name) throws IOException {
+    return JSON.readTree(Files.readString(Corpus.root().resolve("xray/api/" + name + ".json")));
+  }
+
+  private static List<Long> goldenSpanIds(String name) throws IOException {
+    JsonNode expected = JSON.readTree(Files.readString(Corpus.project().resolve("src/test/resources/golden/xray/api/" + name + ".expected.json")));
+    List<Long> ids = new ArrayList<>();
+    for (JsonNode span : expected.path("spans")) ids.add(Long.parseUnsignedLong(span.path("span_id").asString()));
+    return ids;
   }
 
   private static String hex(long id) {
