@@ -101,6 +101,8 @@ class BigTraceForwardTest {
     assertThat(new HashSet<>(delivered)).isEqualTo(ids(trace));
     assertThat(ledger.dropped()).isZero();
     assertThat(forwarder.inFlightSpans()).isZero();
+    System.out.printf("agent: a 10,000-span X-Ray chunk left in %d payloads of at most %d bytes, %d bytes in all%n", puts.size(), max,
+        puts.stream().mapToLong(p -> p.body().length).sum());
   }
 
   @Test
@@ -136,6 +138,8 @@ class BigTraceForwardTest {
     assertThat(new HashSet<>(delivered)).isEqualTo(ids(trace));
     // one service throughout: only the root is top-level, wherever the parts were cut
     assertThat(topLevel).isEqualTo(1);
+    System.out.printf("intake: a 10,000-span X-Ray chunk left in %d payloads, %d bytes uncompressed in all%n", posts.size(),
+        posts.stream().mapToLong(p -> IntakeWire.gunzip(p.body()).length).sum());
     assertThat(ledger.dropped()).isZero();
     assertThat(ledger.dropped(Ledger.Reason.OVERSIZED)).isZero();
   }
