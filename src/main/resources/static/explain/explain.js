@@ -139,7 +139,10 @@
     renderDecisions(t);
   }
 
-  /** Spans in tree order: each under its parent, siblings by start; spans whose parent is not here are roots. */
+  /**
+   * Spans in tree order: each under its parent, siblings by start; spans whose parent is not here
+   * are roots. Iterative, so a deep chain of spans cannot overflow the stack.
+   */
   function treeOrder(spans) {
     const byId = new Map(spans.map((s) => [s.spanId, s]));
     const children = new Map();
@@ -155,20 +158,33 @@
     const byStart = (a, b) => a.offsetNanos - b.offsetNanos;
     const out = [];
     const seen = new Set();
-    const walk = (s, depth) => {
-      if (seen.has(s.spanId)) return;
-      seen.add(s.spanId);
-      out.push({ span: s, depth });
-      for (const c of (children.get(s.spanId) || []).sort(byStart)) walk(c, depth + 1);
+    const walk = (top) => {
+      const stack = [{ span: top, depth: 0 }];
+      while (stack.length) {
+        const { span: s, depth } = stack.pop();
+        if (seen.has(s.spanId)) continue;
+        seen.add(s.spanId);
+        out.push({ span: s, depth });
+        const kids = (children.get(s.spanId) || []).sort(byStart);
+        for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });
+      }
     };
-    for (const r of roots.sort(byStart)) walk(r, 0);
-    for (const s of spans) if (!seen.has(s.spanId)) walk(s, 0); // a cycle: show it flat rather than lose it
+    for (const r of roots.sort(byStart)) walk(r);
+    for (const s of spans) if (!seen.has(s.spanId)) walk(s); // a cycle: show it flat rather than lose it
     return out;
   }
 
+  // The waterfall has virtual rows: every row has the same height, the list is a scroll box as tall
+  // as all rows, and only the rows in view (and a margin) are in the document. A 10,000-span trace
+  // then costs the browser a few dozen rows, not 10,000 (docs/explain.md).
+  const ROW_HEIGHT = 22;
+  const ROW_MARGIN = 20;
+  const waterfall = { rows: [], total: 1, first: -1, last: -1, frame: 0 };
+
   function renderWaterfall(t) {
     const spans = t.spans;
-    const total = Math.max(1, ...spans.map((s) => s.offsetNanos + s.durationNanos));
+    let total = 1;
+    for (const s of spans) total = Math.max(total, s.offsetNanos + s.durationNanos);
     const ticks = el('div', { class: 'ticks' });
     for (let i = 0; i <= 4; i++) {
       const tick = el('span', { class: 'tick', text: duration(Math.round((total * i) / 4)) });
@@ -177,45 +193,76 @@
     }
     $('#axis').replaceChildren(el('div', { class: 'axis-label muted', text: `${spans.length} spans` }), ticks);
 
-    const rows = treeOrder(spans).map(({ span: s, depth }) => {
-      const left = (100 * s.offsetNanos) / total;
-      const width = (100 * s.durationNanos) / total;
-      const label = el('div', { class: 'label' },
-        s.error ? el('span', { class: 'err', text: '⚠', title: 'error' }) : null,
-        el('span', { class: 'mark' }),
-        el('span', { class: 'svc', text: s.service }),
-        el('span', { class: 'op', text: `${s.name} · ${s.resource}` }));
-      label.style.paddingLeft = `${4 + depth * 16}px`;
-      const bar = el('div', { class: 'bar' });
-      bar.style.left = `${left}%`;
-      bar.style.width = `${width}%`;
-      // the duration after the bar; inside a bar that reaches the right edge; else before it
-      const dur = el('span', { class: 'dur', text: duration(s.durationNanos) });
-      if (left + width <= 85) {
-        dur.style.left = `${left + width}%`;
-      } else if (width >= 12) {
-        dur.classList.add('inside');
-        dur.style.right = `${100 - left - width}%`;
-      } else {
-        dur.style.right = `${100 - left}%`;
-      }
-      const row = el('div', {
-        class: `span-row half-${s.half}${s.half === 'native' ? '' : ' half-xray'}${s.error ? ' error' : ''}`,
-        role: 'listitem', tabindex: '0',
-        'data-span-id': s.spanId, 'data-parent-id': s.parentId, 'data-depth': String(depth), 'data-half': s.half,
-        title: `${s.service} · ${s.name}\n${s.resource}\n${duration(s.durationNanos)} at +${duration(s.offsetNanos)}`
-          + ` · ${halfLabel(s.half)}${s.error ? ' · error' : ''}\nclick for tags`,
-      }, label, el('div', { class: 'track' }, bar, dur));
-      if (s.spanId === state.selectedSpan) row.classList.add('selected');
-      const show = () => showSpan(s, row);
-      row.addEventListener('click', show);
-      row.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') show(); });
-      return row;
-    });
-    $('#waterfall').replaceChildren(...rows);
+    waterfall.rows = treeOrder(spans);
+    waterfall.total = total;
+    waterfall.first = -1;
+    waterfall.last = -1;
+    const box = $('#waterfall');
+    const sizer = el('div', { class: 'waterfall-rows' });
+    sizer.style.height = `${waterfall.rows.length * ROW_HEIGHT}px`;
+    box.replaceChildren(sizer);
+    renderVisibleRows();
+    // the ticks line up with the bars, which the list's scroll bar (when it has one) narrows
+    $('#axis').style.paddingRight = `${box.offsetWidth - box.clientWidth}px`;
     const again = spans.find((s) => s.spanId === state.selectedSpan);
     if (again) showSpan(again, null);
     else $('#span-detail').hidden = true;
+  }
+
+  /** The rows in view, and a margin above and below: kept in the document, the rest not. */
+  function renderVisibleRows() {
+    const box = $('#waterfall');
+    const sizer = box.firstElementChild;
+    if (!sizer) return;
+    const n = waterfall.rows.length;
+    const first = Math.max(0, Math.floor(box.scrollTop / ROW_HEIGHT) - ROW_MARGIN);
+    const inView = Math.ceil((box.clientHeight || 600) / ROW_HEIGHT);
+    const last = Math.min(n, first + inView + 2 * ROW_MARGIN);
+    if (first === waterfall.first && last === waterfall.last) return;
+    waterfall.first = first;
+    waterfall.last = last;
+    const rows = [];
+    for (let i = first; i < last; i++) rows.push(spanRow(waterfall.rows[i], i, n));
+    sizer.replaceChildren(...rows);
+  }
+
+  function spanRow({ span: s, depth }, index, count) {
+    const total = waterfall.total;
+    const left = (100 * s.offsetNanos) / total;
+    const width = (100 * s.durationNanos) / total;
+    const label = el('div', { class: 'label' },
+      s.error ? el('span', { class: 'err', text: '⚠', title: 'error' }) : null,
+      el('span', { class: 'mark' }),
+      el('span', { class: 'svc', text: s.service }),
+      el('span', { class: 'op', text: `${s.name} · ${s.resource}` }));
+    label.style.paddingLeft = `${4 + depth * 16}px`;
+    const bar = el('div', { class: 'bar' });
+    bar.style.left = `${left}%`;
+    bar.style.width = `${width}%`;
+    // the duration after the bar; inside a bar that reaches the right edge; else before it
+    const dur = el('span', { class: 'dur', text: duration(s.durationNanos) });
+    if (left + width <= 85) {
+      dur.style.left = `${left + width}%`;
+    } else if (width >= 12) {
+      dur.classList.add('inside');
+      dur.style.right = `${100 - left - width}%`;
+    } else {
+      dur.style.right = `${100 - left}%`;
+    }
+    const row = el('div', {
+      class: `span-row half-${s.half}${s.half === 'native' ? '' : ' half-xray'}${s.error ? ' error' : ''}${index % 2 ? '' : ' odd'}`,
+      role: 'listitem', tabindex: '0', 'aria-posinset': String(index + 1), 'aria-setsize': String(count),
+      'data-span-id': s.spanId, 'data-parent-id': s.parentId, 'data-depth': String(depth), 'data-half': s.half,
+      'data-row': String(index),
+      title: `${s.service} · ${s.name}\n${s.resource}\n${duration(s.durationNanos)} at +${duration(s.offsetNanos)}`
+        + ` · ${halfLabel(s.half)}${s.error ? ' · error' : ''}\nclick for tags`,
+    }, label, el('div', { class: 'track' }, bar, dur));
+    row.style.top = `${index * ROW_HEIGHT}px`;
+    if (s.spanId === state.selectedSpan) row.classList.add('selected');
+    const show = () => showSpan(s, row);
+    row.addEventListener('click', show);
+    row.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') show(); });
+    return row;
   }
 
   function showSpan(s, row) {
@@ -246,6 +293,9 @@
     for (const [half, envs] of Object.entries(t.envsByHalf)) add(`env (${halfLabel(half)})`, envs.join(', '));
     add('sampling', `${t.decision.name} (${t.decision.priority})${t.decision.decidedBy ? `, decided by ${halfLabel(t.decision.decidedBy)}` : ''}`);
     add('spans', `${t.spanCount}${t.omittedSpans ? ` (${t.omittedSpans} not kept here)` : ''}`);
+    if (t.spans.some((s) => s.meta['aws.xray.limit_exceeded'] === 'true')) {
+      add('cut by X-Ray', 'LimitExceeded: X-Ray kept only part of this trace (its size limit); its spans carry aws.xray.limit_exceeded');
+    }
 
     const drops = t.drops.map((d) => el('li', { class: 'drop', text: d.explanation }));
     const steps = t.decisions.map((d) => el('li', { class: `decision decision-${d.kind}` },
@@ -279,6 +329,13 @@
     });
     for (const name of ['service', 'env', 'joined']) f.elements[name].addEventListener('change', refreshList);
     window.addEventListener('hashchange', fromHash);
+    // one re-render a frame, however many scroll events the frame brings
+    const scrolled = () => {
+      if (waterfall.frame) return;
+      waterfall.frame = requestAnimationFrame(() => { waterfall.frame = 0; renderVisibleRows(); });
+    };
+    $('#waterfall').addEventListener('scroll', scrolled, { passive: true });
+    window.addEventListener('resize', scrolled);
     fromHash();
     refreshList();
     setInterval(refreshList, REFRESH_MS);

@@ -21,6 +21,7 @@ import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.SegmentDocument;
 import org.xraybridge.model.XRayDocuments;
+import org.xraybridge.testing.BigTraces;
 import org.xraybridge.testing.Corpus;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
@@ -113,5 +114,33 @@ public class ConvertBenchmark {
   @OperationsPerInvocation(DOCS)
   public void convert(Blackhole bh) {
     for (XRayDocuments d : documents) bh.consume(converter.convert(d));
+  }
+
+  /** Small and big traces in documents as X-Ray serves them (testing.BigTraces): scores are per span. */
+  private XRayDocuments trace10;
+  private XRayDocuments trace10k;
+
+  @Setup
+  public void traces() {
+    long start = java.time.Instant.now().getEpochSecond() - 60; // the converter's clock is the system's
+    trace10 = BigTraces.trace(10, 10, 500, start).documents(false);
+    trace10k = BigTraces.trace(10_000, 10_000, 500, start).documents(false);
+  }
+
+  /** A trace of 10 spans: one Lambda segment, one batch, eight DynamoDB calls. Time per span. */
+  @Benchmark
+  @OperationsPerInvocation(10)
+  public Object trace10Spans() {
+    return converter.convert(trace10);
+  }
+
+  /**
+   * A trace of 10,000 spans: twenty compiled segments of 500 spans (≈ 190 KB each, past 64 KiB).
+   * Time per span; its ratio to {@link #trace10Spans} says whether cost grows faster than the work.
+   */
+  @Benchmark
+  @OperationsPerInvocation(10_000)
+  public Object trace10000Spans() {
+    return converter.convert(trace10k);
   }
 }

@@ -95,6 +95,11 @@ public final class ConvertCommand {
           err.println("held " + label(held) + " (in_progress): still in progress; it converts once complete or timed out");
           status = SOME_REJECTED;
         }
+        if (trace.limitExceeded()) {
+          // not a rejection: every span X-Ray kept is printed, tagged so the cut shows in Datadog
+          err.println("note: X-Ray cut trace " + trace.xrayTraceId() + " at its size limit (LimitExceeded); its "
+              + c.trace().spans().size() + " spans are what X-Ray kept and carry aws.xray.limit_exceeded=true");
+        }
       }
       g.flush();
       out.flush();

@@ -28,7 +28,7 @@ final class ConversionRun {
   }
 
   Conversion convert() {
-    DocumentReader reader = new DocumentReader(converter.parser, now, documents.xrayTraceId(), findings);
+    DocumentReader reader = new DocumentReader(converter.parser, documents.half(), now, documents.xrayTraceId(), findings);
     List<TopDocument> live = reader.readAll(documents.documents());
     for (int i = 0; i < live.size(); i++) {
       TopDocument t = live.get(i);
@@ -49,7 +49,7 @@ final class ConversionRun {
       env = converter.env.of(live, services);
     }
     String xrayTraceId = reader.xrayTraceId();
-    TraceContext trace = new TraceContext(xrayTraceId, traceId, env, live, findings);
+    TraceContext trace = new TraceContext(xrayTraceId, traceId, env, documents.limitExceeded(), live, findings);
     SpanWalker walker = new SpanWalker(converter.mapper, trace, findings, now, converter.keepInferred);
     Set<String> delivered = documents.delivered();
     List<Span> spans = new ArrayList<>();

@@ -7,18 +7,27 @@ import java.util.Map;
 import org.xraybridge.convert.SegmentRules.Broken;
 import org.xraybridge.convert.json.DocumentParseException;
 import org.xraybridge.convert.json.SegmentParser;
+import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger.DocumentReason;
 import org.xraybridge.model.SegmentDocument;
 
 /**
  * The top-level documents of one trace → the ones that pass docs/conversion.md §0, once each: every
- * document is parsed once and judged in the order §0 lists the reasons (missing fields, then
+ * document is parsed once and judged in the order §0 lists the reasons (size, missing fields, then
  * malformed ids, then absurd times), and of two with the same id the more complete one stays.
  * Rejections go to the run's {@link Findings}. Confined to one run.
  */
 final class DocumentReader {
 
+  /**
+   * What one UDP datagram to the daemon port holds (docs/conversion.md §0): X-Ray's limit for a
+   * document an SDK uploads. Documents read from the X-Ray API are compiled from several such uploads
+   * and may be far longer; for them the bound is {@link SegmentParser#MAX_DOCUMENT_BYTES}.
+   */
+  static final int MAX_DATAGRAM_DOCUMENT_BYTES = 64 * 1024;
+
   private final SegmentParser parser;
+  private final int maxDocumentBytes;
   private final long now;
   private final Findings findings;
   /** The X-Ray trace id the documents came with, else the first one read. */
@@ -26,8 +35,9 @@ final class DocumentReader {
   /** The Datadog trace id of the accepted documents, which all spell the same X-Ray id. */
   private long traceId;
 
-  DocumentReader(SegmentParser parser, long now, String xrayTraceId, Findings findings) {
+  DocumentReader(SegmentParser parser, Half half, long now, String xrayTraceId, Findings findings) {
     this.parser = parser;
+    this.maxDocumentBytes = maxDocumentBytes(half);
     this.now = now;
     this.xrayTraceId = xrayTraceId;
     this.findings = findings;
@@ -60,11 +70,17 @@ final class DocumentReader {
     return deduplicate(tops);
   }
 
+  /** The daemon's documents are single datagrams; everything else came from the X-Ray API (or its output, in the CLI). */
+  static int maxDocumentBytes(Half half) {
+    return half == Half.XRAY_DAEMON ? MAX_DATAGRAM_DOCUMENT_BYTES : SegmentParser.MAX_DOCUMENT_BYTES;
+  }
+
   private Segment parse(String json) throws Broken {
     try {
-      return parser.parse(json);
+      return parser.parse(json, maxDocumentBytes);
     } catch (DocumentParseException e) {
-      throw new Broken(e.reason(), e.getMessage());
+      boolean datagram = e.reason() == DocumentReason.OVERSIZED && maxDocumentBytes == MAX_DATAGRAM_DOCUMENT_BYTES;
+      throw new Broken(e.reason(), datagram ? e.getMessage() + " for a document sent to the daemon port (one UDP datagram)" : e.getMessage());
     }
   }
 

@@ -28,6 +28,9 @@ final class SpanMapper {
   private static final String KIND_CLIENT = "client";
   private static final String KIND_INTERNAL = "internal";
 
+  /** On every span of a trace X-Ray cut at its trace size limit (docs/conversion.md §1). */
+  static final String LIMIT_EXCEEDED = "aws.xray.limit_exceeded";
+
   /** Annotation keys that would overwrite a span's identity; they go to {@code aws.xray.annotation.<k>}. */
   private static final Set<String> RESERVED = Set.of("env", "service", "version", "name", "resource");
 
@@ -44,6 +47,7 @@ final class SpanMapper {
     b.putMeta("span.kind", kind);
     b.putMeta("env", trace.env());
     b.putMeta("aws.xray.trace_id", trace.xrayTraceId());
+    if (trace.limitExceeded()) b.putMeta(LIMIT_EXCEEDED, "true");
     b.putMeta("aws.xray.name", rawName);
     if (!s.origin().isEmpty()) b.putMeta("aws.xray.origin", s.origin());
     if (!s.namespace().isEmpty()) b.putMeta("aws.xray.namespace", s.namespace());

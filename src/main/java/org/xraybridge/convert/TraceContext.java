@@ -7,7 +7,7 @@ import java.util.Map;
 import org.xraybridge.convert.Segment.XException;
 
 /**
- * What every span of one trace shares (ids and env, docs/conversion.md §1 and §6), the trace-wide
+ * What every span of one trace shares (ids, X-Ray's cut and env, docs/conversion.md §1 and §6), the trace-wide
  * exception lookup a {@code cause} reference needs (§5), and where repairs are noted. Confined to one run.
  */
 final class TraceContext {
@@ -15,15 +15,17 @@ final class TraceContext {
   private final String xrayTraceId;
   private final long traceId;
   private final String env;
+  private final boolean limitExceeded;
   private final List<TopDocument> documents;
   private final Findings findings;
   /** Exception ids of the whole trace, built on the first {@code cause} that refers to one. */
   private Map<String, XException> exceptionsById;
 
-  TraceContext(String xrayTraceId, long traceId, String env, List<TopDocument> documents, Findings findings) {
+  TraceContext(String xrayTraceId, long traceId, String env, boolean limitExceeded, List<TopDocument> documents, Findings findings) {
     this.xrayTraceId = xrayTraceId;
     this.traceId = traceId;
     this.env = env;
+    this.limitExceeded = limitExceeded;
     this.documents = documents;
     this.findings = findings;
   }
@@ -38,6 +40,11 @@ final class TraceContext {
 
   String env() {
     return env;
+  }
+
+  /** X-Ray cut the trace at its size limit: the spans are what it kept. */
+  boolean limitExceeded() {
+    return limitExceeded;
   }
 
   void repaired(String what) {

@@ -24,8 +24,8 @@ import org.xraybridge.model.TracerInfo;
  *
  * <p>A payload is cut before it would pass {@code maxPayloadBytes}. A trace that does not fit the
  * open payload is retried once in a fresh one (the open one is sent first); a trace that does not
- * fit even an empty payload is dropped and counted {@code OVERSIZED} (after dd-trace-java {@code
- * PayloadDispatcherImpl}). At most {@link #MAX_OPEN} payloads are open, and
+ * fit even an empty payload is cut into parts that do ({@link ChunkParts}); only a single span that
+ * does not fit is dropped and counted {@code OVERSIZED}. At most {@link #MAX_OPEN} payloads are open, and
  * together they hold at most about one {@code maxPayloadBytes}: past that, the largest is sent.
  */
 final class AgentAssembler implements Assembler {
@@ -65,6 +65,14 @@ final class AgentAssembler implements Assembler {
     if (chunk.spans().isEmpty()) return;
     int size = writer.sizeOf(chunk);
     int room = maxPayloadBytes - HEADER_ROOM;
+    if (size > room && chunk.size() > 1) {
+      // larger than a payload: sent in parts, as a tracer's partial flushes are (docs/forward.md)
+      int parts = ChunkParts.count(chunk.size(), size, room);
+      for (int i = 0; i < parts; i++) {
+        add(ChunkParts.part(chunk, ChunkParts.start(chunk.size(), parts, i), ChunkParts.start(chunk.size(), parts, i + 1)));
+      }
+      return;
+    }
     Open o = open.get(chunk.tracer());
     if (o != null && o.buffer.size() + size > room) {
       send(o); // does not fit the open payload: send it and retry once in a fresh one
@@ -72,7 +80,7 @@ final class AgentAssembler implements Assembler {
     }
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, chunk.size());
-      warnings.warn("oversized", "Forward: a trace of " + chunk.size() + " spans encodes to " + size
+      warnings.warn("oversized", "Forward: a span encodes to " + size
           + " bytes, more than bridge.forward.max-payload-bytes (" + maxPayloadBytes + "); dropped (counted as oversized)");
       return;
     }

@@ -115,17 +115,33 @@ final class IntakeAssembler implements Assembler {
       }
       metrics.errorTraceRescued();
       chunk = withRootMetric(chunk, ErrorRescue.RATE_METRIC, rate);
-      spans = chunk.spans();
     }
+    place(chunk, priority, top);
+  }
+
+  /** Writes a sampled chunk into the open payload, in parts when it is larger than a payload. */
+  private void place(TraceChunk chunk, int priority, boolean[] top) {
+    List<Span> spans = chunk.spans();
     int size = writer.sizeOfChunkEntry(chunk, priority, top);
     int room = FLUSH_BYTES - HEADER_ROOM;
+    if (size > room && spans.size() > 1) {
+      // sent in parts, as a tracer's partial flushes are (docs/forward.md); stats and top-level
+      // marks were taken on the whole chunk, so the cuts change neither
+      int parts = ChunkParts.count(spans.size(), size, room);
+      for (int i = 0; i < parts; i++) {
+        int from = ChunkParts.start(spans.size(), parts, i);
+        int to = ChunkParts.start(spans.size(), parts, i + 1);
+        place(ChunkParts.part(chunk, from, to), priority, ChunkParts.slice(top, from, to));
+      }
+      return;
+    }
     if (pendingBytes > 0 && pendingBytes + size > room) {
       flushAll(); // does not fit the open payload: send it and retry once in a fresh one
       size = writer.sizeOfChunkEntry(chunk, priority, top);
     }
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, spans.size());
-      warnings.warn("oversized", "Forward: a trace of " + spans.size() + " spans encodes to " + size
+      warnings.warn("oversized", "Forward: a span encodes to " + size
           + " bytes, more than an intake payload takes (" + FLUSH_BYTES + " bytes); dropped (counted as oversized)");
       return;
     }

@@ -82,10 +82,12 @@ class SegmentConverterTest {
   }
 
   @Test
-  void convert_oversizedDocument_isRejected() {
+  void convert_documentPast64KiBFromTheDaemonPort_isRejectedOversized() {
     String big = segment("1111111111111111", "\"metadata\":{\"default\":{\"blob\":\"" + "x".repeat(70_000) + "\"}}");
-    Conversion c = convert(big, segment("2222222222222222", ""));
+    List<SegmentDocument> docs = List.of(new SegmentDocument("", big), new SegmentDocument("", segment("2222222222222222", "")));
+    Conversion c = converter.convertDetailed(new XRayDocuments(TRACE, docs, Half.XRAY_DAEMON, false));
     assertThat(c.rejections()).extracting(Rejection::reason).containsExactly(DocumentReason.OVERSIZED);
+    assertThat(c.rejections().get(0).message()).contains("the limit is 65536", "UDP datagram");
     assertThat(c.trace().spans()).hasSize(1);
   }
 

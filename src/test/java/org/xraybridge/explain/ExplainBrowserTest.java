@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +45,12 @@ import org.springframework.boot.webflux.autoconfigure.HttpHandlerAutoConfigurati
 import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.annotation.Import;
 import org.xraybridge.config.ExplainConfiguration;
+import org.xraybridge.convert.ConvertOptions;
+import org.xraybridge.convert.SegmentConverter;
+import org.xraybridge.model.ConvertedTrace;
+import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
+import org.xraybridge.testing.BigTraces;
 
 /**
  * The page in a real browser: Debian's headless Chromium driven through its ChromeDriver, against a
@@ -57,7 +64,9 @@ import org.xraybridge.model.Priority;
 @SpringBootTest(
     classes = ExplainBrowserTest.App.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.main.banner-mode=off", "bridge.explain.max-traces=100"})
+    properties = {"spring.main.banner-mode=off", "bridge.explain.max-traces=100",
+      // room for a 10,000-span trace: one trace keeps at most a quarter (docs/explain.md)
+      "bridge.explain.max-bytes=64MB"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ExplainBrowserTest {
 
@@ -187,6 +196,52 @@ class ExplainBrowserTest {
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#traces tbody tr[data-trace-key='" + later + "']")));
 
     Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "explain-env-mismatch.png"), StandardCopyOption.REPLACE_EXISTING);
+    assertThat(browserErrors()).isEmpty();
+  }
+
+  @Test
+  void page_openTenThousandSpanTrace_loadsWithVirtualRowsAndScrollsToTheLastSpan() throws IOException {
+    // X-Ray's largest trace, as the converter makes it of documents as the API serves them, cut by X-Ray
+    ConvertedTrace big = new SegmentConverter(ConvertOptions.DEFAULTS, Ledger.NONE, Clock.systemUTC())
+        .convert(BigTraces.trace(10_000, 10_000, 500, Instant.now().getEpochSecond() - 120).documents(true));
+    new ExplainFixtures.Pipeline(recorder).offer(big).flush();
+    String id = Long.toUnsignedString(big.traceId());
+
+    long opened = System.nanoTime();
+    driver.get("http://localhost:" + port + "/#trace=" + id);
+    wait.withTimeout(Duration.ofSeconds(60))
+        .until(d -> d.findElement(By.id("axis")).getText().contains("10000 spans") && !d.findElements(By.cssSelector("#waterfall .span-row")).isEmpty());
+    long loadedMillis = (System.nanoTime() - opened) / 1_000_000;
+    System.out.printf("explain page: a 10,000-span trace opened and drawn in %d ms%n", loadedMillis);
+
+    // virtual rows: a scroll box as tall as 10,000 rows, a few dozen of them in the document
+    WebElement box = driver.findElement(By.id("waterfall"));
+    assertThat(driver.findElement(By.cssSelector("#waterfall .waterfall-rows")).getRect().getHeight()).isEqualTo(10_000 * 22);
+    assertThat(box.getRect().getHeight()).isLessThan(1_000);
+    assertThat(driver.findElements(By.cssSelector("#waterfall .span-row"))).hasSizeBetween(10, 200);
+    WebElement first = driver.findElement(By.cssSelector("#waterfall .span-row[data-row='0']"));
+    assertThat(first.getDomAttribute("data-depth")).isEqualTo("0");
+    assertThat(first.getDomAttribute("data-parent-id")).as("the root").isEmpty();
+    assertThat(first.getText()).contains("order-importer");
+    assertThat(driver.findElement(By.id("decisions")).getText()).contains("cut by X-Ray", "LimitExceeded");
+
+    // scrolling to the end brings the last rows in, and still only a few dozen
+    driver.executeScript("arguments[0].scrollTop = arguments[0].scrollHeight", box);
+    WebElement last = wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-row[data-row='9999']")));
+    assertThat(driver.findElements(By.cssSelector("#waterfall .span-row"))).hasSizeBetween(10, 200);
+    assertThat(driver.findElements(By.cssSelector("#waterfall .span-row[data-row='0']"))).isEmpty();
+    assertThat(last.getRect().getY() + last.getRect().getHeight()).isLessThanOrEqualTo(box.getRect().getY() + box.getRect().getHeight());
+    driver.executeScript("arguments[0].scrollTop = 5000 * 22", box);
+    wait.until(d -> !d.findElements(By.cssSelector("#waterfall .span-row[data-row='5000']")).isEmpty());
+
+    // a row far down still opens its tags, which say X-Ray cut the trace
+    driver.executeScript("arguments[0].scrollTop = arguments[0].scrollHeight", box);
+    wait.until(d -> d.findElement(By.cssSelector("#waterfall .span-row[data-row='9999']"))).click();
+    WebElement detail = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("span-detail")));
+    assertThat(detail.getText()).contains("aws.xray.limit_exceeded", "DynamoDB");
+
+    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), Path.of("target", "explain-10000-spans.png"), StandardCopyOption.REPLACE_EXISTING);
+    assertThat(loadedMillis).as("wide margin: the page is usable, not fast on a loaded machine").isLessThan(30_000);
     assertThat(browserErrors()).isEmpty();
   }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.XRayEmulator;
+import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.source.poll.FileCheckpointStore;
@@ -89,7 +90,7 @@ public final class XRayHarness implements AutoCloseable {
   }
 
   /** A poller, neither opened nor started. */
-  public XRayPoller newPoller(XRaySink sink, StubConverter converter, MeterRegistry registry) {
+  public XRayPoller newPoller(XRaySink sink, TraceConverter converter, MeterRegistry registry) {
     XRayPoller p = new XRayPoller(
         settings(), client(), checkpoints(), converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
     pollers.add(p);
@@ -97,7 +98,7 @@ public final class XRayHarness implements AutoCloseable {
   }
 
   /** A poller, opened (checkpoint loaded) but not started: tests drive {@link XRayPoller#poll()}. */
-  public XRayPoller poller(XRaySink sink, StubConverter converter, MeterRegistry registry) {
+  public XRayPoller poller(XRaySink sink, TraceConverter converter, MeterRegistry registry) {
     XRayPoller p = newPoller(sink, converter, registry);
     p.open();
     return p;

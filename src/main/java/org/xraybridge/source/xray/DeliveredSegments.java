@@ -128,6 +128,8 @@ final class DeliveredSegments {
     /** When this trace first held a document back ({@link Instant#EPOCH} when none is held). */
     Instant heldSince = Instant.EPOCH;
     Instant touched = Instant.EPOCH;
+    /** X-Ray said it cut this trace ({@code LimitExceeded}) and it was counted; not checkpointed. */
+    boolean limitExceeded;
 
     TraceProgress(String traceId) {
       this.traceId = traceId;

@@ -49,10 +49,14 @@ final class TraceDelivery {
   void handOn(DeliveredSegments delivered, Trace trace, int revision, Instant now) {
     String traceId = trace.id();
     boolean limitExceeded = Boolean.TRUE.equals(trace.limitExceeded());
-    if (limitExceeded) metrics.limitExceeded();
     List<Segment> segments = trace.segments();
     metrics.tracePolled(segments.size());
     TraceProgress p = delivered.getOrCreate(traceId);
+    if (limitExceeded && !p.limitExceeded) {
+      // counted once a trace, however often it is fetched again; its spans carry the cut (docs/conversion.md §1)
+      p.limitExceeded = true;
+      metrics.limitExceeded();
+    }
     List<SegmentDocument> fresh = new ArrayList<>(segments.size());
     List<Long> hashes = new ArrayList<>(segments.size());
     // Delivered documents still go to the converter, as context only: a late document then gets its

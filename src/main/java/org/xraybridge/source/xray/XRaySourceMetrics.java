@@ -73,7 +73,7 @@ public interface XRaySourceMetrics {
   /** Ids still unprocessed after that retry (the ledger's {@code unprocessed}). */
   void unprocessedCounted(int count);
 
-  /** A trace X-Ray truncated ({@code LimitExceeded}), handed on with the flag. */
+  /** A trace X-Ray truncated ({@code LimitExceeded}), handed on with the flag: once a trace, however often it is fetched. */
   void limitExceeded();
 
   /** An id asked for that came back neither as a trace nor as unprocessed. */
