@@ -14,7 +14,9 @@ import org.xraybridge.forward.delivery.Accounting;
 import org.xraybridge.forward.delivery.Payload;
 import org.xraybridge.forward.delivery.PayloadKind;
 import org.xraybridge.forward.delivery.RateLimitedLog;
+import org.xraybridge.forward.delivery.Receipts;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.Receipt;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
@@ -61,7 +63,7 @@ final class AgentAssembler implements Assembler {
   }
 
   @Override
-  public void add(TraceChunk chunk) {
+  public void add(TraceChunk chunk, Receipt receipt) {
     if (chunk.spans().isEmpty()) return;
     int size = writer.sizeOf(chunk);
     int room = maxPayloadBytes - HEADER_ROOM;
@@ -72,6 +74,7 @@ final class AgentAssembler implements Assembler {
     }
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, chunk.size());
+      receipt.settled(chunk.size());
       warnings.warn("oversized", "Forward: a trace of " + chunk.size() + " spans encodes to " + size
           + " bytes, more than bridge.forward.max-payload-bytes (" + maxPayloadBytes + "); dropped (counted as oversized)");
       return;
@@ -85,6 +88,7 @@ final class AgentAssembler implements Assembler {
     o.buffer.ensureRoom(size);
     writer.write(chunk, o.buffer);
     o.traces++;
+    o.receipts.add(receipt, chunk.size());
     for (int i = 0; i < chunk.spans().size(); i++) o.spanIds.add(chunk.spans().get(i).spanId());
     pendingBytes += size;
     if (pendingBytes > maxPayloadBytes) send(largest());
@@ -137,7 +141,7 @@ final class AgentAssembler implements Assembler {
     o.buffer.reset();
     if (pool.size() < MAX_OPEN) pool.addLast(o.buffer);
     emit.accept(new Payload(PayloadKind.AGENT_TRACES, body, false, headers(o.tracer, o.traces), o.traces,
-        o.spanIds.toArray()));
+        o.spanIds.toArray(), o.receipts.build()));
   }
 
   /** The headers a tracer sends with a v0.4 payload (docs/forward.md, "Payloads"). */
@@ -170,6 +174,7 @@ final class AgentAssembler implements Assembler {
     final long openedNanos;
     final MsgpackBuffer buffer;
     final LongList spanIds = new LongList();
+    final Receipts.Builder receipts = new Receipts.Builder();
     int traces;
 
     Open(TracerInfo tracer, long openedNanos, MsgpackBuffer buffer) {
