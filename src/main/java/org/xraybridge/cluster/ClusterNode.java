@@ -42,6 +42,7 @@ public final class ClusterNode {
   private final KafkaProducer<byte[], byte[]> journalProducer;
   private final IndexChangelog journal;
   private RoundSink roundSink;
+  private volatile int partitions;
   private ConsumerLoop loop;
   private Rebuild rebuild;
 
@@ -56,6 +57,7 @@ public final class ClusterNode {
         records, ledger, metrics, clock, settings.produceTimeout().toMillis());
     this.journalProducer = new KafkaProducer<>(KafkaClients.journalProducer(settings, settings.replicaId() + "-index"));
     this.journal = new IndexChangelog(journalProducer, settings.indexTopic(), settings.replicaId());
+    this.partitions = settings.partitions();
   }
 
   /** Where the receiver hands tracers' chunks: the spans topic. */
@@ -105,7 +107,7 @@ public final class ClusterNode {
   public synchronized void start() {
     if (loop == null) throw new IllegalStateException("consumeInto(…) must be called before start()");
     try (Admin admin = Admin.create(KafkaClients.admin(settings))) {
-      int partitions = TopicSetup.ensure(admin, settings);
+      partitions = TopicSetup.ensure(admin, settings);
       log.info("cluster: replica {} joins group {} on {} ({} partitions, session timeout {}, classic protocol)",
           settings.replicaId(), settings.groupId(), settings.spansTopic(), partitions, settings.sessionTimeout());
     }
@@ -137,6 +139,17 @@ public final class ClusterNode {
           java.time.Instant.EPOCH, "");
     }
     return l.status("kafka", producer.failedRecords(), producer.inFlightSpans());
+  }
+
+  /**
+   * Where the halves of the trace with key {@code traceKey} meet: its spans-topic partition (as Kafka's
+   * default partitioner places the record key), for an operator looking for the replica that owns it.
+   */
+  public String whereIs(long traceKey) {
+    int p = org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(SpanRecords.key(new org.xraybridge.model.TraceKey(traceKey)))) % partitions;
+    return "in kafka mode its halves meet in partition " + p + " of " + settings.spansTopic() + ", handled by the replica whose"
+        + " cluster health component lists it (this is " + settings.replicaId() + ")";
   }
 
   public ClusterSettings settings() {

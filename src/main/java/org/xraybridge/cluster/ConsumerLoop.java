@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.Admission;
@@ -67,6 +69,9 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
   private final Map<TopicPartition, Long> redeliverBelow = new HashMap<>();
   private long generation;
   private long lastCommitNanos;
+  /** The last synchronous commit failed because a rebalance was under way: poll to finish it, then commit again. */
+  private boolean commitWaitsForRebalance;
+  private boolean leaving;
   private volatile boolean running;
   private Thread thread;
 
@@ -230,9 +235,12 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
     lastCommitNanos = System.nanoTime();
     if (offsets.isEmpty()) return;
     if (sync) {
+      commitWaitsForRebalance = false;
       try {
         consumer.commitSync(offsets, Duration.ofSeconds(10));
         committedNow(offsets);
+      } catch (RebalanceInProgressException e) {
+        commitWaitsForRebalance = true;
       } catch (RuntimeException e) {
         lastError = "commit: " + e;
         log.warn("cluster: committing {} failed ({}); those records will be read again by the next owner", offsets.keySet(), e.toString());
@@ -270,8 +278,18 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
   }
 
   private void leave() {
+    leaving = true;
     held.clear(); // not handed on: uncommitted, read by the next owner
+    consumer.pause(consumer.assignment());
     drain(new ArrayList<>(owned));
+    // a rebalance under way refuses the commit: finish it (partitions stay paused; any given up are
+    // drained and committed by the callback) and commit again, or the next owner would send them twice
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
+    while (commitWaitsForRebalance && !owned.isEmpty() && System.nanoTime() < deadline) {
+      consumer.pause(consumer.assignment());
+      consumer.poll(Duration.ofMillis(100));
+      commit(true);
+    }
     log.info("cluster: replica {} leaves the group after delivering and committing what it read", settings.replicaId());
   }
 
@@ -319,6 +337,7 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
       for (TopicPartition tp : partitions) from.put(tp, 0L);
     }
     committed.putAll(from);
+    if (leaving) return; // stays paused: this replica is on its way out
     long g = ++generation;
     for (TopicPartition tp : partitions) rebuilding.put(tp, g);
     rebuild.start(g, from);

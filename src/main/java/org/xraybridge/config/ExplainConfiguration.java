@@ -22,8 +22,10 @@ public class ExplainConfiguration {
     return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC());
   }
 
+  /** In kafka mode the answers name this replica, and a trace it does not know, the partition its halves meet in. */
   @Bean
-  RouterFunction<ServerResponse> explainRoutes(ExplainRecorder explainRecorder) {
-    return ExplainRoutes.create(explainRecorder);
+  RouterFunction<ServerResponse> explainRoutes(ExplainRecorder explainRecorder, Pipeline pipeline) {
+    if (pipeline.cluster == null) return ExplainRoutes.create(explainRecorder);
+    return ExplainRoutes.create(explainRecorder, pipeline.cluster.settings().replicaId(), pipeline.cluster::whereIs);
   }
 }
