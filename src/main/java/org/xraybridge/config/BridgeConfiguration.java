@@ -17,7 +17,7 @@ import org.xraybridge.explain.ExplainRecorder;
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties({
   XRayProperties.class, DaemonProperties.class, ReceiverProperties.class, MergeProperties.class,
-  ForwardProperties.class, ConvertProperties.class, DemoProperties.class
+  ForwardProperties.class, ConvertProperties.class, DemoProperties.class, ClusterProperties.class
 })
 class BridgeConfiguration {
 
@@ -25,7 +25,7 @@ class BridgeConfiguration {
 
   static final List<Class<?>> PROPERTY_RECORDS = List.of(
       XRayProperties.class, DaemonProperties.class, ReceiverProperties.class, MergeProperties.class,
-      ForwardProperties.class, ConvertProperties.class, DemoProperties.class, ExplainProperties.class);
+      ForwardProperties.class, ConvertProperties.class, DemoProperties.class, ExplainProperties.class, ClusterProperties.class);
 
   @Bean
   Clock clock() {
@@ -41,6 +41,7 @@ class BridgeConfiguration {
       ForwardProperties forward,
       ConvertProperties convert,
       DemoProperties demo,
+      ClusterProperties cluster,
       ExplainRecorder explain,
       MeterRegistry registry,
       Clock clock,
@@ -48,7 +49,7 @@ class BridgeConfiguration {
     for (String key : UnknownKeys.find(env, PROPERTY_RECORDS)) {
       log.warn("unknown configuration key {} is ignored: no bridge setting has that name (see the README's configuration table)", key);
     }
-    return new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, explain, registry, clock);
+    return new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, cluster, explain, registry, clock);
   }
 
   /** Says what the embedded default mode is, and where to look, in one line once the web server is up. */

@@ -1,6 +1,7 @@
 package org.xraybridge.config;
 
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -22,8 +23,11 @@ public class ExplainConfiguration {
     return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC());
   }
 
+  /** In kafka mode the answers name this replica, and a trace it does not know, the partition its halves meet in. */
   @Bean
-  RouterFunction<ServerResponse> explainRoutes(ExplainRecorder explainRecorder) {
-    return ExplainRoutes.create(explainRecorder);
+  RouterFunction<ServerResponse> explainRoutes(ExplainRecorder explainRecorder, ObjectProvider<Pipeline> pipelines) {
+    Pipeline pipeline = pipelines.getIfAvailable();
+    if (pipeline == null || pipeline.cluster == null) return ExplainRoutes.create(explainRecorder);
+    return ExplainRoutes.create(explainRecorder, pipeline.cluster.settings().replicaId(), pipeline.cluster::whereIs);
   }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.xraybridge.cluster.ClusterStatus;
 import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
 import org.xraybridge.forward.ForwarderStatus;
 import org.xraybridge.model.StitchResult;
@@ -19,7 +20,8 @@ import org.xraybridge.source.xray.XRaySourceStatus;
 
 /**
  * One health component per stage ({@code receiver}, {@code xray}, {@code daemon}, {@code merge},
- * {@code forward}) and {@code pipeline} with the ledger's totals, all read from state the stages keep.
+ * {@code forward}, {@code cluster}) and {@code pipeline} with the ledger's totals, all read from state the
+ * stages keep.
  */
 @Configuration(proxyBeanMethods = false)
 class HealthConfiguration {
@@ -43,7 +45,10 @@ class HealthConfiguration {
   @Bean
   StageHealth xrayHealthIndicator(Pipeline p, Clock clock, XRayProperties props) {
     return new StageHealth(() -> {
-      if (p.poller == null) return Health.up().withDetail("source", "off").build();
+      if (p.poller == null) {
+        return Health.up().withDetail("source", props.source() == XRayProperties.Source.OFF || p.cluster == null ? "off"
+            : "polled by another replica (bridge.cluster.kafka.poll-sources=false)").build();
+      }
       XRaySourceStatus s = p.poller.status();
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("source", props.source().name().toLowerCase(java.util.Locale.ROOT));
@@ -108,6 +113,20 @@ class HealthConfiguration {
     });
   }
 
+  /** Kafka mode's replica (docs/cluster.md, "Health"); {@code mode: single} otherwise. */
+  @Bean
+  StageHealth clusterHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      if (p.cluster == null) return Health.up().withDetail("mode", "single").build();
+      ClusterStatus s = p.cluster.status();
+      Health.Builder b;
+      if (!s.running()) b = Health.down();
+      else if (!s.rebuilding().isEmpty() || s.pausedForForward() || !s.lastError().isEmpty()) b = Health.status(StageHealth.DEGRADED);
+      else b = Health.up();
+      return b.withDetails(StageHealth.details(s, clock)).build();
+    });
+  }
+
   @Bean
   StageHealth pipelineHealthIndicator(Pipeline p) {
     return new StageHealth(() -> {
@@ -118,12 +137,15 @@ class HealthConfiguration {
       d.put("receivedXRayDaemon", s.receivedXRayDaemon());
       d.put("receivedXRayLogs", s.receivedXRayLogs());
       d.put("recovered", s.recovered());
+      if (p.cluster != null) d.put("consumed", s.consumed());
       d.put("forwarded", s.forwarded());
+      if (p.cluster != null) d.put("produced", s.produced());
       d.put("dropped", s.dropped());
       d.put("drops", s.drops());
       d.put("inFlight", p.inFlightSpans());
       d.put("documentsRejected", s.documentsRejected());
-      d.put("reconciliation", "received + recovered = forwarded + dropped + inFlight");
+      d.put("reconciliation", p.cluster == null ? "received + recovered = forwarded + dropped + inFlight"
+          : "received + recovered + consumed = forwarded + produced + dropped + inFlight");
       return Health.up().withDetails(d).build();
     });
   }

@@ -13,6 +13,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.xraybridge.cluster.ClusterNode;
+import org.xraybridge.cluster.ClusterSettings;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.demo.DemoTraffic;
@@ -22,11 +24,18 @@ import org.xraybridge.demo.Faults;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
+import org.xraybridge.forward.agent.V04ChunkEncoder;
 import org.xraybridge.merge.MergeStage;
 import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
+import org.xraybridge.model.BatchSink;
+import org.xraybridge.model.MergeJournal;
+import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.Secret;
 import org.xraybridge.model.StitchListener;
+import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerClusterMetrics;
 import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
@@ -34,6 +43,7 @@ import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
 import org.xraybridge.receiver.ReceiverSettings;
+import org.xraybridge.receiver.V04ChunkDecoder;
 import org.xraybridge.source.daemon.DaemonSettings;
 import org.xraybridge.source.daemon.XRayDaemonListener;
 import org.xraybridge.source.poll.FileCheckpointStore;
@@ -50,6 +60,10 @@ import software.amazon.awssdk.services.xray.XRayAsyncClient;
  * order: forward, merge, then the inputs (receiver, daemon, poller, demo); stopped in reverse, so
  * every input stops taking data before the merge batch flushes, and the forward queue drains (or
  * spools) last, within {@code bridge.forward.shutdown-timeout}.
+ *
+ * <p>Kafka mode ({@code bridge.cluster.mode=kafka}, docs/cluster.md): the inputs hand their halves to
+ * the {@link ClusterNode}'s producer instead of the merge stage, and the node's consumer feeds the
+ * merge stage with the partitions this replica owns; the forward stage retries instead of spooling.
  */
 public final class Pipeline implements SmartLifecycle {
 
@@ -62,6 +76,8 @@ public final class Pipeline implements SmartLifecycle {
   final Forwarder forwarder;
   final MicrometerForwardMetrics forwardMetrics;
   final MergeStage merge;
+  /** Kafka mode's replica; null in single mode. */
+  final ClusterNode cluster;
   final AgentReceiver receiver;
   final MicrometerReceiverMetrics receiverMetrics;
   final XRayDaemonListener daemon;
@@ -88,6 +104,7 @@ public final class Pipeline implements SmartLifecycle {
       ForwardProperties forward,
       ConvertProperties convert,
       DemoProperties demoProperties,
+      ClusterProperties clusterProperties,
       StitchListener explain,
       MeterRegistry registry,
       Clock clock) {
@@ -103,23 +120,36 @@ public final class Pipeline implements SmartLifecycle {
     this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
         ? new EmbeddedAgent(100, (int) forward.maxPayloadBytes().toBytes() + 1024 * 1024, clock)
         : null;
+    boolean kafka = clusterProperties.mode() == ClusterProperties.Mode.KAFKA;
     this.forwardMetrics = new MicrometerForwardMetrics(registry);
-    this.forwarder = new Forwarder(forwardSettings(forward, env, receiverProperties, embeddedSink), ledger, forwardMetrics, clock);
+    this.forwarder = new Forwarder(forwardSettings(forward, env, receiverProperties, embeddedSink, kafka), ledger, forwardMetrics, clock);
 
     this.index = new TraceIndex(mergeProperties.indexMaxTraces(), mergeProperties.indexTtl(), Ticker.systemTicker(), Scheduler.systemScheduler());
     this.stitchMetrics = new StitchMetrics(registry, index);
-    this.merge = new MergeStage(index, new Stitcher(index, clock), forwarder, ledger, StitchListener.both(stitchMetrics, explain),
-        mergeProperties.flushInterval(), mergeProperties.maxBatchSpans(), mergeProperties.indexTtl(), mergeProperties.maxSentSpans(),
-        Ticker.systemTicker(), Scheduler.systemScheduler());
+    this.cluster = kafka
+        ? new ClusterNode(clusterSettings(clusterProperties, mergeProperties, receiverProperties), new V04ChunkEncoder(),
+            new V04ChunkDecoder(), ledger, new MicrometerClusterMetrics(registry), clock)
+        : null;
+    // kafka mode: the consumer cuts the batches (rounds) itself, bounded by max-batch-spans
+    BatchSink mergeOut = kafka ? cluster.batchSink(forwarder) : forwarder;
+    this.merge = new MergeStage(index, new Stitcher(index, clock), mergeOut, kafka ? cluster.mergeLedger() : ledger,
+        StitchListener.both(stitchMetrics, explain), mergeProperties.flushInterval(),
+        kafka ? Integer.MAX_VALUE : mergeProperties.maxBatchSpans(), mergeProperties.indexTtl(), mergeProperties.maxSentSpans(),
+        Ticker.systemTicker(), Scheduler.systemScheduler(), kafka ? cluster.journal() : MergeJournal.NONE);
+    if (kafka) cluster.consumeInto(merge, merge, merge, merge::flush, forwarder::flush);
+    NativeSink natives = kafka ? cluster.natives() : merge;
+    XRaySink xrays = kafka ? cluster.xrays() : merge;
+    // step 1 of issue 18: in kafka mode only the replicas told so poll the X-Ray API (exactly one should)
+    boolean pollHere = !kafka || clusterProperties.kafka().pollSources();
 
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, ledger, receiverMetrics, clock)
+        ? new AgentReceiver(receiverSettings(receiverProperties), natives, forwarder, ledger, receiverMetrics, clock)
         : null;
 
     this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
     this.daemon = daemonProperties.enabled()
-        ? new XRayDaemonListener(daemonSettings(daemonProperties), converter, merge, ledger, daemonMetrics, clock)
+        ? new XRayDaemonListener(daemonSettings(daemonProperties), converter, xrays, ledger, daemonMetrics, clock)
         : null;
 
     if (xray.source() == XRayProperties.Source.EMULATOR) {
@@ -127,7 +157,7 @@ public final class Pipeline implements SmartLifecycle {
       this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0, Faults.NONE);
       XRaySourceSettings settings = xraySettings(xray.region().isBlank() ? "us-east-1" : xray.region(), emulator.endpoint().toString());
       this.xrayClient = XRayClients.create(settings, XRayEmulator.CREDENTIALS);
-      this.poller = xrayPoller(settings, registry, clock);
+      this.poller = pollHere ? xrayPoller(settings, registry, clock, xrays) : null;
       this.demo = demoProperties.enabled() && receiver != null
           ? new DemoTraffic(emulatorStore, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
               demoProperties.interval(), env, clock, System.nanoTime())
@@ -138,7 +168,7 @@ public final class Pipeline implements SmartLifecycle {
       this.demo = null;
       XRaySourceSettings settings = xraySettings(awsRegion(xray), xray.endpoint().strip());
       this.xrayClient = XRayClients.create(settings);
-      this.poller = xrayPoller(settings, registry, clock);
+      this.poller = pollHere ? xrayPoller(settings, registry, clock, xrays) : null;
     } else {
       this.emulatorStore = null;
       this.emulator = null;
@@ -178,10 +208,10 @@ public final class Pipeline implements SmartLifecycle {
         xray.batchConcurrency(), XRaySourceSettings.Tuning.DEFAULTS);
   }
 
-  private XRayPoller xrayPoller(XRaySourceSettings settings, MeterRegistry registry, Clock clock) {
+  private XRayPoller xrayPoller(XRaySourceSettings settings, MeterRegistry registry, Clock clock, XRaySink sink) {
     return new XRayPoller(settings, xrayClient,
         new FileCheckpointStore<>(xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat()),
-        converter, merge, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
+        converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
   }
 
   private static String awsRegion(XRayProperties xray) {
@@ -198,7 +228,24 @@ public final class Pipeline implements SmartLifecycle {
    * The user's target mapped to the wire the stage speaks: the embedded default is the demo's sink,
    * spoken to as to an Agent.
    */
-  private static ForwardSettings forwardSettings(ForwardProperties f, String env, ReceiverProperties receiver, EmbeddedAgent sink) {
+  /**
+   * {@code bridge.cluster.*} → the cluster stage's arguments: the merge stage's TTL is what the topics'
+   * retention must cover, its batch bound cuts the consumer's rounds, and a span as large as the
+   * receiver takes must fit one record.
+   */
+  private static ClusterSettings clusterSettings(ClusterProperties c, MergeProperties merge, ReceiverProperties receiver) {
+    ClusterProperties.Kafka k = c.kafka();
+    java.util.Map<String, Secret> props = new java.util.HashMap<>();
+    k.properties().forEach((key, value) -> props.put(key, Secret.of(value)));
+    int maxRecord = (int) k.maxRecordBytes().toBytes();
+    return new ClusterSettings(c.effectiveReplicaId(), k.bootstrapServers().strip(), k.topicPrefix(), k.partitions(),
+        (short) k.replicationFactor(), k.effectiveGroupId(), k.produceTimeout(), maxRecord,
+        (int) Math.max(maxRecord, Math.min(Integer.MAX_VALUE - (1 << 20), receiver.maxBody().toBytes())), props, k.sessionTimeout(),
+        k.rebuildTimeout(), k.drainTimeout(), merge.indexTtl(), merge.maxBatchSpans());
+  }
+
+  private static ForwardSettings forwardSettings(ForwardProperties f, String env, ReceiverProperties receiver, EmbeddedAgent sink,
+      boolean kafka) {
     URI url = switch (f.target()) {
       case EMBEDDED -> startSink(sink);
       case AGENT -> f.agentUrl();
@@ -207,8 +254,9 @@ public final class Pipeline implements SmartLifecycle {
     return new ForwardSettings(
         f.target() == ForwardProperties.Target.INTAKE ? ForwardSettings.Target.INTAKE : ForwardSettings.Target.AGENT,
         url, f.apiKey(), f.hostname(), env, f.queueMaxBytes().toBytes(), (int) f.maxPayloadBytes().toBytes(),
-        f.retryBudget(), f.errorsPerSecond(), f.spoolDir(), f.spoolMaxBytes().toBytes(),
-        receiver.enabled() ? receiver.host() : "", receiver.enabled() ? receiver.port() : 0, ForwardSettings.Tuning.DEFAULTS);
+        // kafka mode: Kafka is the buffer, so no spool; a payload is retried until delivered
+        f.retryBudget(), f.errorsPerSecond(), f.spoolDir(), kafka ? 0 : f.spoolMaxBytes().toBytes(),
+        receiver.enabled() ? receiver.host() : "", receiver.enabled() ? receiver.port() : 0, ForwardSettings.Tuning.DEFAULTS, kafka);
   }
 
   private static URI startSink(EmbeddedAgent sink) {
@@ -225,7 +273,7 @@ public final class Pipeline implements SmartLifecycle {
 
   /** Merge batch + forward queue, senders and spool: the "in flight" of the ledger's identity. */
   public long inFlightSpans() {
-    return merge.inFlightSpans() + forwarder.inFlightSpans();
+    return merge.inFlightSpans() + forwarder.inFlightSpans() + (cluster == null ? 0 : cluster.inFlightSpans());
   }
 
   @Override
@@ -235,8 +283,13 @@ public final class Pipeline implements SmartLifecycle {
     try {
       forwarder.start();
       undo.add(() -> forwarder.stop(Duration.ofSeconds(2)));
-      merge.start();
+      if (cluster == null) merge.start(); // kafka mode: the consumer flushes the batch itself, round by round
       undo.add(merge::close);
+      if (cluster != null) {
+        cluster.start();
+        undo.add(cluster::stopConsuming);
+        undo.add(cluster::stopProducing);
+      }
       if (receiver != null) {
         receiver.start();
         undo.add(receiver::stop);
@@ -302,6 +355,10 @@ public final class Pipeline implements SmartLifecycle {
     if (poller != null) quietly(poller::stop);
     if (daemon != null) quietly(daemon::stop);
     if (receiver != null) quietly(receiver::stop);
+    if (cluster != null) {
+      quietly(cluster::stopProducing); // what the inputs handed in last is sent
+      quietly(cluster::stopConsuming); // what was read is delivered and committed before the group is left
+    }
     quietly(merge::close);
     quietly(() -> forwarder.stop(forward.shutdownTimeout()));
     ledger.logDrops();

@@ -24,20 +24,32 @@ final class UnknownKeys {
 
   static List<String> find(ConfigurableEnvironment env, List<Class<?>> propertyRecords) {
     Set<String> known = new TreeSet<>();
+    List<String> open = new ArrayList<>();
     for (Class<?> type : propertyRecords) {
       ConfigurationProperties cp = type.getAnnotation(ConfigurationProperties.class);
       String prefix = cp.value().isEmpty() ? cp.prefix() : cp.value();
-      for (RecordComponent rc : type.getRecordComponents()) known.add(squash(prefix + "." + rc.getName()));
+      collect(type, prefix, known, open);
     }
     Set<String> unknown = new TreeSet<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(env)) {
       if (!(source instanceof IterableConfigurationPropertySource iterable)) continue;
       iterable.stream().forEach(name -> {
         String n = name.toString();
-        if (n.startsWith("bridge.") && !known.contains(squash(n))) unknown.add(n);
+        String sq = squash(n);
+        if (n.startsWith("bridge.") && !known.contains(sq) && open.stream().noneMatch(sq::startsWith)) unknown.add(n);
       });
     }
     return new ArrayList<>(unknown);
+  }
+
+  /** The keys of a record: nested records by their own components, a map as a prefix that takes any key. */
+  private static void collect(Class<?> type, String prefix, Set<String> known, List<String> open) {
+    for (RecordComponent rc : type.getRecordComponents()) {
+      String key = prefix + "." + rc.getName();
+      if (rc.getType().isRecord()) collect(rc.getType(), key, known, open);
+      else if (java.util.Map.class.isAssignableFrom(rc.getType())) open.add(squash(key));
+      else known.add(squash(key));
+    }
   }
 
   static String squash(String key) {

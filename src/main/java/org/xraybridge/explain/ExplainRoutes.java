@@ -1,6 +1,7 @@
 package org.xraybridge.explain;
 
 import java.util.Locale;
+import java.util.function.LongFunction;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
@@ -23,7 +24,11 @@ import reactor.core.publisher.Mono;
  *   <li>{@code GET /} — the page; its script and style under {@code /explain/}
  * </ul>
  *
- * The page is served with a Content-Security-Policy that allows nothing but this origin: it has no
+ * In kafka mode each replica records the traces of the partitions it handled: every API answer names
+ * the replica ({@code X-Bridge-Replica}), and a trace it does not know is answered 404 with where its
+ * halves meet (docs/cluster.md, "Finding a trace across replicas").
+ *
+ * <p>The page is served with a Content-Security-Policy that allows nothing but this origin: it has no
  * inline script and loads nothing from elsewhere (it must work air-gapped), and span tags it shows
  * are untrusted text written with {@code textContent} only.
  */
@@ -33,14 +38,28 @@ public final class ExplainRoutes {
   static final String CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
   private static final Resource PAGE = new ClassPathResource("static/index.html");
 
-  private final ExplainRecorder recorder;
+  static final String REPLICA_HEADER = "X-Bridge-Replica";
 
-  private ExplainRoutes(ExplainRecorder recorder) {
+  private final ExplainRecorder recorder;
+  private final String replica;
+  private final LongFunction<String> where;
+
+  private ExplainRoutes(ExplainRecorder recorder, String replica, LongFunction<String> where) {
     this.recorder = recorder;
+    this.replica = replica;
+    this.where = where;
   }
 
   public static RouterFunction<ServerResponse> create(ExplainRecorder recorder) {
-    ExplainRoutes h = new ExplainRoutes(recorder);
+    return create(recorder, "", key -> "");
+  }
+
+  /**
+   * @param replica this replica's name ({@code ""} in single mode: no header)
+   * @param where for a trace key, where its halves meet across replicas ({@code ""} in single mode)
+   */
+  public static RouterFunction<ServerResponse> create(ExplainRecorder recorder, String replica, LongFunction<String> where) {
+    ExplainRoutes h = new ExplainRoutes(recorder, replica, where);
     return RouterFunctions.route()
         .GET("/api/traces", h::list)
         .GET("/api/traces/{traceId}", h::one)
@@ -94,9 +113,10 @@ public final class ExplainRoutes {
     }
     ExplainView.Detail d = recorder.findAny(readings);
     if (d == null) {
+      String elsewhere = where.apply(readings[0] & 0x7FFF_FFFF_FFFF_FFFFL);
       return problem(HttpStatus.NOT_FOUND, "not_found", "trace " + Long.toUnsignedString(readings[0]) + " (from '" + shorten(text)
           + "') is not among the " + recorder.size() + " traces recorded; the view keeps the most recent bridge.explain.max-traces ("
-          + recorder.maxTraces() + ") within bridge.explain.max-bytes");
+          + recorder.maxTraces() + ") within bridge.explain.max-bytes" + (elsewhere.isEmpty() ? "" : "; " + elsewhere));
     }
     return json(HttpStatus.OK, d);
   }
@@ -110,11 +130,13 @@ public final class ExplainRoutes {
         .bodyValue(PAGE);
   }
 
-  private static Mono<ServerResponse> json(HttpStatus status, Object body) {
-    return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).cacheControl(CacheControl.noStore()).bodyValue(body);
+  private Mono<ServerResponse> json(HttpStatus status, Object body) {
+    ServerResponse.BodyBuilder b = ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).cacheControl(CacheControl.noStore());
+    if (!replica.isEmpty()) b.header(REPLICA_HEADER, replica);
+    return b.bodyValue(body);
   }
 
-  private static Mono<ServerResponse> problem(HttpStatus status, String code, String message) {
+  private Mono<ServerResponse> problem(HttpStatus status, String code, String message) {
     return json(status, new ExplainView.Problem(code, message));
   }
 

@@ -14,7 +14,9 @@ import org.xraybridge.forward.delivery.Accounting;
 import org.xraybridge.forward.delivery.Payload;
 import org.xraybridge.forward.delivery.PayloadKind;
 import org.xraybridge.forward.delivery.RateLimitedLog;
+import org.xraybridge.forward.delivery.Receipts;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.Receipt;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
@@ -61,7 +63,7 @@ final class AgentAssembler implements Assembler {
   }
 
   @Override
-  public void add(TraceChunk chunk) {
+  public void add(TraceChunk chunk, Receipt receipt) {
     if (chunk.spans().isEmpty()) return;
     int size = writer.sizeOf(chunk);
     int room = maxPayloadBytes - HEADER_ROOM;
@@ -69,7 +71,7 @@ final class AgentAssembler implements Assembler {
       // larger than a payload: sent in parts, as a tracer's partial flushes are (docs/forward.md)
       int parts = ChunkParts.count(chunk.size(), size, room);
       for (int i = 0; i < parts; i++) {
-        add(ChunkParts.part(chunk, ChunkParts.start(chunk.size(), parts, i), ChunkParts.start(chunk.size(), parts, i + 1)));
+        add(ChunkParts.part(chunk, ChunkParts.start(chunk.size(), parts, i), ChunkParts.start(chunk.size(), parts, i + 1)), receipt);
       }
       return;
     }
@@ -80,6 +82,7 @@ final class AgentAssembler implements Assembler {
     }
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, chunk.size());
+      receipt.settled(chunk.size());
       warnings.warn("oversized", "Forward: a span encodes to " + size
           + " bytes, more than bridge.forward.max-payload-bytes (" + maxPayloadBytes + "); dropped (counted as oversized)");
       return;
@@ -93,6 +96,7 @@ final class AgentAssembler implements Assembler {
     o.buffer.ensureRoom(size);
     writer.write(chunk, o.buffer);
     o.traces++;
+    o.receipts.add(receipt, chunk.size());
     for (int i = 0; i < chunk.spans().size(); i++) o.spanIds.add(chunk.spans().get(i).spanId());
     pendingBytes += size;
     if (pendingBytes > maxPayloadBytes) send(largest());
@@ -145,7 +149,7 @@ final class AgentAssembler implements Assembler {
     o.buffer.reset();
     if (pool.size() < MAX_OPEN) pool.addLast(o.buffer);
     emit.accept(new Payload(PayloadKind.AGENT_TRACES, body, false, headers(o.tracer, o.traces), o.traces,
-        o.spanIds.toArray()));
+        o.spanIds.toArray(), o.receipts.build()));
   }
 
   /** The headers a tracer sends with a v0.4 payload (docs/forward.md, "Payloads"). */
@@ -178,6 +182,7 @@ final class AgentAssembler implements Assembler {
     final long openedNanos;
     final MsgpackBuffer buffer;
     final LongList spanIds = new LongList();
+    final Receipts.Builder receipts = new Receipts.Builder();
     int traces;
 
     Open(TracerInfo tracer, long openedNanos, MsgpackBuffer buffer) {

@@ -1,5 +1,6 @@
 package org.xraybridge.forward;
 
+import org.xraybridge.model.Receipt;
 import org.xraybridge.model.TraceChunk;
 
 /**
@@ -8,8 +9,11 @@ import org.xraybridge.model.TraceChunk;
  * thread-safe: the {@link Forwarder} calls it under one lock.
  */
 interface Assembler {
-  /** Encodes the chunk into an open payload (or drops and counts it); may hand payloads on. */
-  void add(TraceChunk chunk);
+  /**
+   * Encodes the chunk into an open payload (or drops and counts it); may hand payloads on. The chunk's
+   * spans are reported to {@code receipt} with the payload that carries them, or at once when dropped.
+   */
+  void add(TraceChunk chunk, Receipt receipt);
 
   /** Hands on the payloads opened at least one flush interval before {@code nowNanos}. */
   void flushDue(long nowNanos);

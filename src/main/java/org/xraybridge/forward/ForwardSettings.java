@@ -27,6 +27,8 @@ import org.xraybridge.model.Secret;
  * @param ownReceiverHost the host this bridge's own receiver binds ("" when it is off)
  * @param ownReceiverPort its port (0 when it is off): an Agent URL that reaches it is refused
  * @param tuning what nobody configures and tests shorten
+ * @param holdUndelivered kafka mode (docs/cluster.md): a payload is retried until delivered, never
+ *     spooled, and every payload reports its spans' outcome to its receipts
  */
 public record ForwardSettings(
     Target target,
@@ -42,7 +44,17 @@ public record ForwardSettings(
     long spoolMaxBytes,
     String ownReceiverHost,
     int ownReceiverPort,
-    Tuning tuning) {
+    Tuning tuning,
+    boolean holdUndelivered) {
+
+  /** Single mode: undelivered payloads go to the spool. */
+  public ForwardSettings(
+      Target target, URI url, Secret apiKey, String hostname, String env, long maxQueueBytes, int maxPayloadBytes,
+      Duration retryBudget, double errorsPerSecond, Path spoolDir, long spoolMaxBytes, String ownReceiverHost,
+      int ownReceiverPort, Tuning tuning) {
+    this(target, url, apiKey, hostname, env, maxQueueBytes, maxPayloadBytes, retryBudget, errorsPerSecond, spoolDir, spoolMaxBytes,
+        ownReceiverHost, ownReceiverPort, tuning, false);
+  }
 
   /** The wire of the next hop. */
   public enum Target {

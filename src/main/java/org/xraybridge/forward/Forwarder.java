@@ -29,6 +29,7 @@ import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ClientStatsSink;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.Receipt;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
@@ -126,7 +127,8 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
       HttpTransport transport = new HttpTransport(settings.url(), settings.apiKey(), "xray-datadog-bridge/" + VERSION,
           settings.tuning().connectTimeout(), redactor);
       dispatcher = new Dispatcher(settings.tuning(), settings.retryBudget(), outbox, spool, transport, accounting, metrics,
-          redactor, warnings, kind -> kind.intake() == (settings.target() == Target.INTAKE), nanoTime, clock);
+          redactor, warnings, kind -> kind.intake() == (settings.target() == Target.INTAKE), settings.holdUndelivered(), nanoTime,
+          clock);
       dispatcher.start();
       flusher = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "forward-flusher");
@@ -157,15 +159,17 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
   @Override
   public void submit(ChunkBatch batch) {
     List<TraceChunk> chunks = batch.chunks();
+    Receipt receipt = batch.receipt();
     synchronized (assemblyLock) {
       for (int i = 0; i < chunks.size(); i++) {
         TraceChunk c = chunks.get(i);
         accounting.taken(c.size());
         try {
-          assembler.add(c);
+          assembler.add(c, receipt);
         } catch (RuntimeException e) {
           // a bug in an encoder must not take the pipeline down: the chunk is dropped and counted
           accounting.dropped(Ledger.Reason.INTERNAL, c.size());
+          receipt.settled(c.size());
           warnings.warn("encode", "Forward: a trace of " + c.size() + " spans could not be encoded ("
               + redactor.describe(e) + "); dropped (counted as internal)");
           log.debug("encode failure", e);
@@ -275,6 +279,7 @@ public final class Forwarder implements BatchSink, ClientStatsSink {
 
   private void overflow(Payload p) {
     accounting.dropped(Ledger.Reason.OVERLOADED, p.spanCount());
+    p.receipts().abandoned();
     warnings.warn("overflow", "Forward: the queue passed twice its bound (the producer did not check saturated());"
         + " the oldest payload of " + p.spanCount() + " spans was dropped (counted as overloaded)");
   }

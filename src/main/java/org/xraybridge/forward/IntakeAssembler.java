@@ -15,6 +15,7 @@ import org.xraybridge.forward.delivery.Accounting;
 import org.xraybridge.forward.delivery.Payload;
 import org.xraybridge.forward.delivery.PayloadKind;
 import org.xraybridge.forward.delivery.RateLimitedLog;
+import org.xraybridge.forward.delivery.Receipts;
 import org.xraybridge.forward.intake.ErrorRescue;
 import org.xraybridge.forward.intake.IntakeTraceWriter;
 import org.xraybridge.forward.intake.ProtoBuffer;
@@ -22,6 +23,7 @@ import org.xraybridge.forward.intake.StatsConcentrator;
 import org.xraybridge.forward.intake.TopLevel;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
+import org.xraybridge.model.Receipt;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
@@ -65,6 +67,7 @@ final class IntakeAssembler implements Assembler {
   private final LinkedHashMap<GroupKey, IntakeTraceWriter.Group> groups = new LinkedHashMap<>();
   private final ArrayDeque<ProtoBuffer> pool = new ArrayDeque<>();
   private final LongList spanIds = new LongList();
+  private final Receipts.Builder receipts = new Receipts.Builder();
   private long openedNanos;
   private int traces;
   private long pendingBytes;
@@ -95,7 +98,7 @@ final class IntakeAssembler implements Assembler {
   private record GroupKey(TracerInfo tracer, String env) {}
 
   @Override
-  public void add(TraceChunk chunk) {
+  public void add(TraceChunk chunk, Receipt receipt) {
     List<Span> spans = chunk.spans();
     if (spans.isEmpty()) return;
     boolean[] top = topLevel.compute(spans);
@@ -111,16 +114,17 @@ final class IntakeAssembler implements Assembler {
       double rate = priority == Priority.AUTO_REJECT && hasError(spans) ? rescue.offer() : 0;
       if (rate == 0) {
         accounting.dropped(Ledger.Reason.SAMPLED_OUT, spans.size());
+        receipt.settled(spans.size());
         return;
       }
       metrics.errorTraceRescued();
       chunk = withRootMetric(chunk, ErrorRescue.RATE_METRIC, rate);
     }
-    place(chunk, priority, top);
+    place(chunk, receipt, priority, top);
   }
 
   /** Writes a sampled chunk into the open payload, in parts when it is larger than a payload. */
-  private void place(TraceChunk chunk, int priority, boolean[] top) {
+  private void place(TraceChunk chunk, Receipt receipt, int priority, boolean[] top) {
     List<Span> spans = chunk.spans();
     int size = writer.sizeOfChunkEntry(chunk, priority, top);
     int room = FLUSH_BYTES - HEADER_ROOM;
@@ -131,7 +135,7 @@ final class IntakeAssembler implements Assembler {
       for (int i = 0; i < parts; i++) {
         int from = ChunkParts.start(spans.size(), parts, i);
         int to = ChunkParts.start(spans.size(), parts, i + 1);
-        place(ChunkParts.part(chunk, from, to), priority, ChunkParts.slice(top, from, to));
+        place(ChunkParts.part(chunk, from, to), receipt, priority, ChunkParts.slice(top, from, to));
       }
       return;
     }
@@ -141,6 +145,7 @@ final class IntakeAssembler implements Assembler {
     }
     if (size > room) {
       accounting.dropped(Ledger.Reason.OVERSIZED, spans.size());
+      receipt.settled(spans.size());
       warnings.warn("oversized", "Forward: a span encodes to " + size
           + " bytes, more than an intake payload takes (" + FLUSH_BYTES + " bytes); dropped (counted as oversized)");
       return;
@@ -160,6 +165,7 @@ final class IntakeAssembler implements Assembler {
     if (traces == 0) openedNanos = nanoTime.getAsLong();
     writer.writeChunkEntry(chunk, priority, top, g.chunks());
     traces++;
+    receipts.add(receipt, spans.size());
     for (int i = 0; i < spans.size(); i++) spanIds.add(spans.get(i).spanId());
     pendingBytes += size;
     if (pendingBytes >= room) flushAll();
@@ -221,7 +227,7 @@ final class IntakeAssembler implements Assembler {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/x-protobuf");
     headers.put("X-Datadog-Reported-Languages", String.join("|", languages));
-    Payload p = new Payload(PayloadKind.INTAKE_TRACES, body, false, headers, traces, spanIds.toArray());
+    Payload p = new Payload(PayloadKind.INTAKE_TRACES, body, false, headers, traces, spanIds.toArray(), receipts.build());
     for (IntakeTraceWriter.Group g : all) {
       g.chunks().reset();
       if (pool.size() < 2) pool.addLast(g.chunks());

@@ -110,6 +110,13 @@ final class IndexStripe {
     return write(slot, key, new IndexEntry(traceId, 0, env, priority, half, false, nowSeconds), now) ? null : NO_ROOM;
   }
 
+  /** {@link TraceIndex#restore}: the entry replaces whatever the stripe held for the key; or {@link #NO_ROOM}. */
+  synchronized IndexEntry restore(long key, IndexEntry entry) {
+    long now = expire();
+    int slot = find(key);
+    return write(slot, key, entry, now) ? entry : NO_ROOM;
+  }
+
   /** Removes what expired, gives back memory when mostly empty; returns the oldest write left, or -1. */
   synchronized long sweep() {
     expire();

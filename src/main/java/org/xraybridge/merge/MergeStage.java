@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +19,17 @@ import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.MergeJournal;
+import org.xraybridge.model.MergeRestore;
 import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.Priority;
+import org.xraybridge.model.Rekeying;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TraceKey;
+import org.xraybridge.model.TraceState;
 import org.xraybridge.model.XRaySink;
 
 /**
@@ -40,9 +46,18 @@ import org.xraybridge.model.XRaySink;
  * received here, when a trace is accepted. Spans leave this stage as a batch handed on, or dropped
  * ({@code MERGE}: {@code SAMPLED_OUT}, {@code DUPLICATE}); {@link #inFlightSpans()} is what the current
  * batch holds. Thread-safe.
+ *
+ * <p>Kafka mode (docs/cluster.md): the cluster consumer is the only caller, on its one thread, and
+ * flushes the batch itself (the periodic flush is not started); every change of the index and of the
+ * sent-span set goes to the {@link MergeJournal}, and a rebuild puts journaled state back through
+ * {@link MergeRestore}.
  */
-public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
+public final class MergeStage implements NativeSink, XRaySink, MergeRestore, AutoCloseable {
 
+  private static final CompletionStage<Admission> ACCEPTED = CompletableFuture.completedStage(Admission.ACCEPTED);
+  private static final CompletionStage<Admission> OVERLOADED = CompletableFuture.completedStage(Admission.OVERLOADED);
+
+  private final TraceIndex index;
   private final Stitcher stitcher;
   private final SentSpans sent;
   private final BatchSink forward;
@@ -50,6 +65,7 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
   private final StitchListener listener;
   private final Duration flushInterval;
   private final int maxBatchSpans;
+  private final MergeJournal journal;
   private final Object lock = new Object();
   private LinkedHashMap<Long, List<TraceChunk>> pending = new LinkedHashMap<>();
   private int pendingSpans;
@@ -67,7 +83,26 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
       long maxSentSpans,
       Ticker ticker,
       Scheduler scheduler) {
-    Objects.requireNonNull(index, "index == null");
+    this(index, stitcher, forward, ledger, listener, flushInterval, maxBatchSpans, sentSpanTtl, maxSentSpans, ticker, scheduler,
+        MergeJournal.NONE);
+  }
+
+  /** … writing every state change to {@code journal} (kafka mode). */
+  public MergeStage(
+      TraceIndex index,
+      Stitcher stitcher,
+      BatchSink forward,
+      Ledger ledger,
+      StitchListener listener,
+      Duration flushInterval,
+      int maxBatchSpans,
+      Duration sentSpanTtl,
+      long maxSentSpans,
+      Ticker ticker,
+      Scheduler scheduler,
+      MergeJournal journal) {
+    this.index = Objects.requireNonNull(index, "index == null");
+    this.journal = Objects.requireNonNull(journal, "journal == null");
     this.stitcher = Objects.requireNonNull(stitcher, "stitcher == null");
     this.forward = Objects.requireNonNull(forward, "forward == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
@@ -111,8 +146,13 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
     flush();
   }
 
+  /** Native chunks are taken or refused at once: the answer is complete when returned. */
   @Override
-  public Admission offer(List<TraceChunk> chunks) {
+  public CompletionStage<Admission> offer(List<TraceChunk> chunks) {
+    return take(chunks) == Admission.ACCEPTED ? ACCEPTED : OVERLOADED;
+  }
+
+  private Admission take(List<TraceChunk> chunks) {
     if (forward.saturated()) return Admission.OVERLOADED;
     int spans = 0;
     List<TraceChunk> decided = new ArrayList<>(chunks.size());
@@ -120,6 +160,7 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
       TraceChunk c = chunks.get(i);
       if (c.spans().isEmpty()) continue;
       TraceChunk d = stitcher.stitchNative(c);
+      journalIndex(d.key());
       listener.nativeChunk(d, c.priority());
       decided.add(d);
       spans += d.size();
@@ -135,6 +176,7 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
     ledger.received(trace.half(), total);
     if (total == 0) return Admission.ACCEPTED;
     StitchResult r = stitcher.stitchXRay(trace);
+    journalIndex(r.chunk() != null ? r.chunk().key() : Rekeying.keyOf(trace));
     if (r.chunk() == null) {
       ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.SAMPLED_OUT, total);
       listener.xray(trace, r, 0);
@@ -157,9 +199,36 @@ public final class MergeStage implements NativeSink, XRaySink, AutoCloseable {
       ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.DUPLICATE, duplicates);
       chunk = chunk.withSpans(fresh);
     }
+    if (journal != MergeJournal.NONE && !chunk.spans().isEmpty()) journal.sent(key, spanIds(chunk.spans()));
     listener.xray(trace, r, duplicates);
     if (!chunk.spans().isEmpty()) add(List.of(chunk), chunk.size());
     return Admission.ACCEPTED;
+  }
+
+  @Override
+  public void restoreIndex(TraceKey key, TraceState s) {
+    index.restore(key, new IndexEntry(s.traceId(), s.traceIdHigh(), s.env(), s.priority(), s.decidedBy(), s.nativeSeen(),
+        s.firstSeenSeconds()));
+  }
+
+  @Override
+  public void restoreSent(TraceKey key, long[] spanIds) {
+    for (long id : spanIds) sent.firstTime(key, id);
+  }
+
+  /** The index entry of {@code key} as it is now, to the journal (kafka mode only: a read costs a lock). */
+  private void journalIndex(TraceKey key) {
+    if (journal == MergeJournal.NONE) return;
+    IndexEntry e = index.get(key);
+    if (e == null) return;
+    journal.indexed(key, new TraceState(e.traceId(), e.traceIdHigh(), e.env(), e.priority(), e.decidedBy(), e.nativeSeen(),
+        e.firstSeenSeconds()));
+  }
+
+  private static long[] spanIds(List<Span> spans) {
+    long[] ids = new long[spans.size()];
+    for (int i = 0; i < ids.length; i++) ids[i] = spans.get(i).spanId();
+    return ids;
   }
 
   private void add(List<TraceChunk> chunks, int spans) {

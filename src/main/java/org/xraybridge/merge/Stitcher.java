@@ -4,13 +4,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Priority;
+import org.xraybridge.model.Rekeying;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TraceChunk;
@@ -20,7 +20,8 @@ import org.xraybridge.model.TracerInfo;
 /**
  * Applies docs/stitching.md to the halves as they arrive: the X-Ray half takes the native trace id,
  * {@code _dd.p.tid} and sampling decision when the index knows the trace under the same env; a
- * {@code datadog-metadata} subsegment re-keys and re-parents it first; the first half seen decides
+ * {@code datadog-metadata} subsegment re-keys and re-parents it first ({@link Rekeying}, idempotent, so a
+ * half the cluster producer re-keyed already passes unchanged); the first half seen decides
  * sampling for the whole trace. Pure apart from the index; thread-safe.
  */
 public final class Stitcher {
@@ -63,7 +64,7 @@ public final class Stitcher {
     boolean rekeyed = dd.present();
     if (rekeyed) {
       traceId = dd.traceId();
-      spans = rekey(spans, dd);
+      spans = Rekeying.spans(spans, dd);
     }
     TraceKey key = TraceKey.of(traceId);
     int ownPriority = rekeyed && dd.samplingPriority() != Priority.NONE ? dd.samplingPriority() : Priority.USER_KEEP;
@@ -122,23 +123,6 @@ public final class Stitcher {
     }
     TraceChunk chunk = new TraceChunk(traceId, out, priority, "", trace.env(), trace.half(), TracerInfo.XRAY);
     return new StitchResult(chunk, outcome, priority, decidedBy, indexEnv, rekeyed, spans.size());
-  }
-
-  /** docs/stitching.md rule 2: every span to the Datadog trace id, X-Ray roots under the named span, trigger tags on the function span. */
-  private static List<Span> rekey(List<Span> spans, DatadogContext dd) {
-    boolean functionFound = false;
-    for (Span s : spans) if (s.spanId() == dd.functionSpanId()) functionFound = true;
-    List<Span> out = new ArrayList<>(spans.size());
-    for (Span s : spans) {
-      Span.Builder b = s.toBuilder().traceId(dd.traceId());
-      if (s.parentId() == 0 && dd.parentId() != 0) b.parentId(dd.parentId());
-      boolean function = functionFound ? s.spanId() == dd.functionSpanId() : s.name().equals("aws.lambda.function");
-      if (function) {
-        for (Map.Entry<String, String> t : dd.functionTags().entrySet()) b.putMeta(t.getKey(), t.getValue());
-      }
-      out.add(b.build());
-    }
-    return out;
   }
 
   /** The chunk with {@code priority} decided, written on its root spans where the Agent reads it. */

@@ -125,6 +125,18 @@ public final class TraceIndex {
     return e;
   }
 
+  /**
+   * Puts back an entry journaled by another replica (kafka mode's rebuild, docs/cluster.md): it replaces
+   * what the index held for the key and is written now, so its TTL starts again from the rebuild.
+   */
+  public IndexEntry restore(TraceKey key, IndexEntry entry) {
+    Objects.requireNonNull(entry, "entry == null");
+    long k = key.value();
+    IndexEntry e = withRoom(k, s -> s.restore(k, entry));
+    requestSweep(ttlMillis);
+    return e;
+  }
+
   public long size() {
     return budget.traces();
   }

@@ -12,7 +12,10 @@ package org.xraybridge.model;
  * </pre>
  *
  * where "in flight" is what the merge buffer, the forward queue, the senders and the disk spool hold
- * at that moment, and "recovered" is what a start-up found in the spool. Documents are counted apart:
+ * at that moment, and "recovered" is what a start-up found in the spool. In kafka mode spans also
+ * cross replicas through the spans topic: a replica adds {@link #consumed} on the left and
+ * {@link #produced} on the right, and its in flight includes what waits for Kafka's acknowledgement
+ * (docs/cluster.md, "The ledger across replicas"). Documents are counted apart:
  * a rejected segment document yields no span, so it appears only in {@link #documentRejected}.
  *
  * <p>Implementations are thread-safe and never block.
@@ -24,7 +27,9 @@ public interface Ledger {
     RECEIVE,
     CONVERT,
     MERGE,
-    FORWARD
+    FORWARD,
+    /** Kafka mode: a spans-topic record this replica could not read (docs/cluster.md). */
+    CLUSTER
   }
 
   /** Why spans were dropped. Metric tag values are the lower-case names. */
@@ -87,6 +92,12 @@ public interface Ledger {
   /** Spans that left the pipeline without being forwarded. */
   void dropped(Stage stage, Reason reason, long spans);
 
+  /** Kafka mode: spans of {@code half} this replica put on the spans topic, acknowledged (they leave it). */
+  void produced(Half half, long spans);
+
+  /** Kafka mode: spans of {@code half} this replica read from the spans topic into its merge stage. */
+  void consumed(Half half, long spans);
+
   /** A segment document (or a part of one) that was rejected: it yields no span. */
   void documentRejected(Half half, DocumentReason reason);
 
@@ -100,6 +111,8 @@ public interface Ledger {
         @Override public void recovered(long spans) {}
         @Override public void forwarded(long spans) {}
         @Override public void dropped(Stage stage, Reason reason, long spans) {}
+        @Override public void produced(Half half, long spans) {}
+        @Override public void consumed(Half half, long spans) {}
         @Override public void documentRejected(Half half, DocumentReason reason) {}
         @Override public void repaired(String what) {}
       };

@@ -30,12 +30,15 @@ import org.xraybridge.model.Ledger;
  *   <li>{@code bridge_documents_rejected_total{half,reason}} — segment documents (or nested parts) that
  *       yielded no span
  *   <li>{@code bridge_repairs_total{what}} — small problems repaired and kept
+ *   <li>{@code bridge_cluster_spans_produced_total{half}}, {@code bridge_cluster_spans_consumed_total{half}} —
+ *       kafka mode: spans put on the spans topic (acknowledged) and read from it by this replica
  *   <li>{@code bridge_spans_in_flight} — what the merge batch, the forward queue, the senders and the
  *       spool hold now (a gauge registered by the wiring)
  * </ul>
  *
  * <p>Reconciliation, exact at every instant and asserted by the end-to-end tests and the load bench:
- * {@code Σ received + recovered = forwarded + Σ dropped + in_flight}.
+ * {@code Σ received + recovered + Σ consumed = forwarded + Σ produced + Σ dropped + in_flight} (the
+ * Kafka terms are zero in single mode).
  *
  * <p>Drops are logged as one aggregate line per minute at most (never per span), WARN when any.
  * Thread-safe, non-blocking.
@@ -55,6 +58,10 @@ public final class DropLedger implements Ledger {
   private final LongAdder recoveredTotal = new LongAdder();
   private final Counter forwarded;
   private final LongAdder forwardedTotal = new LongAdder();
+  private final EnumMap<Half, Counter> produced = new EnumMap<>(Half.class);
+  private final EnumMap<Half, Counter> consumed = new EnumMap<>(Half.class);
+  private final LongAdder producedTotal = new LongAdder();
+  private final LongAdder consumedTotal = new LongAdder();
   private final Counter[][] dropped = new Counter[Stage.values().length][Reason.values().length];
   private final LongAdder[][] droppedTotal = new LongAdder[Stage.values().length][Reason.values().length];
   private final Counter[][] rejected = new Counter[Half.values().length][DocumentReason.values().length];
@@ -75,6 +82,12 @@ public final class DropLedger implements Ledger {
     }
     recovered = Counter.builder("bridge.spans.recovered").description("Spans found in the disk spool at start-up").register(registry);
     forwarded = Counter.builder("bridge.spans.forwarded").description("Spans the next hop acknowledged").register(registry);
+    for (Half h : Half.values()) {
+      produced.put(h, Counter.builder("bridge.cluster.spans.produced")
+          .description("Kafka mode: spans this replica put on the spans topic, acknowledged").tag("half", h.tag()).register(registry));
+      consumed.put(h, Counter.builder("bridge.cluster.spans.consumed")
+          .description("Kafka mode: spans this replica read from the spans topic").tag("half", h.tag()).register(registry));
+    }
     for (Stage s : Stage.values()) {
       for (Reason r : Reason.values()) {
         dropped[s.ordinal()][r.ordinal()] = Counter.builder("bridge.spans.dropped")
@@ -128,6 +141,20 @@ public final class DropLedger implements Ledger {
   }
 
   @Override
+  public void produced(Half half, long spans) {
+    if (spans <= 0) return;
+    produced.get(half).increment(spans);
+    producedTotal.add(spans);
+  }
+
+  @Override
+  public void consumed(Half half, long spans) {
+    if (spans <= 0) return;
+    consumed.get(half).increment(spans);
+    consumedTotal.add(spans);
+  }
+
+  @Override
   public void documentRejected(Half half, DocumentReason reason) {
     Counter c = rejected[half.ordinal()][reason.ordinal()];
     if (c != null) c.increment();
@@ -162,13 +189,19 @@ public final class DropLedger implements Ledger {
         forwardedTotal.sum(),
         droppedSum,
         drops,
-        rejectedTotal.sum());
+        rejectedTotal.sum(),
+        producedTotal.sum(),
+        consumedTotal.sum());
   }
 
-  /** Ledger totals since start; {@code drops} by {@code stage.reason}, only those above zero. */
+  /**
+   * Ledger totals since start; {@code drops} by {@code stage.reason}, only those above zero; {@code
+   * produced} and {@code consumed} the kafka mode's spans topic, out and in.
+   */
   public record Snapshot(
       long receivedNative, long receivedXRayPoll, long receivedXRayDaemon, long receivedXRayLogs, long recovered,
-      long forwarded, long dropped, Map<String, Long> drops, long documentsRejected) {
+      long forwarded, long dropped, Map<String, Long> drops, long documentsRejected, long produced, long consumed) {
+    /** Spans taken in from outside this replica (the spans topic not included). */
     public long taken() {
       return receivedNative + receivedXRayPoll + receivedXRayDaemon + receivedXRayLogs + recovered;
     }

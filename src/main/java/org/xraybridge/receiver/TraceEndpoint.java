@@ -5,6 +5,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.Admission;
@@ -22,9 +24,11 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * {@code /v0.3/traces}, {@code /v0.4/traces} and {@code /v0.5/traces}: decodes a payload, accounts
  * for every span it delimits in the {@link Ledger} ({@code received = accepted + dropped(RECEIVE, …)},
- * see {@link DecodeResult}) and hands the chunks to the next stage. A malformed part is answered 400
- * with its reason while the traces that decoded are still taken; overload is answered 429 when the
- * tracer asked for real statuses, else 200, as the Agent does (docs/receiver.md, "Status codes").
+ * see {@link DecodeResult}) and hands the chunks to the next stage, answering once that stage answered
+ * (at once in single mode; in kafka mode once the spans topic acknowledged, docs/cluster.md). A
+ * malformed part is answered 400 with its reason while the traces that decoded are still taken;
+ * overload is answered 429 when the tracer asked for real statuses, else 200, as the Agent does
+ * (docs/receiver.md, "Status codes").
  */
 final class TraceEndpoint {
 
@@ -64,12 +68,16 @@ final class TraceEndpoint {
     Codec codec = codec(version, h.get(HttpHeaderNames.CONTENT_TYPE));
     TracerInfo tracer = RequestHeaders.tracerInfo(h);
     return bodies.read(req, why -> refused(version, realStatus, traceCount, why),
-            body -> decoding.run(body.length(), () -> process(body, codec, tracer, version, traceCount, realStatus)))
+            body -> decoding.run(body.length(), () -> process(body, codec, tracer, version, traceCount, realStatus)).flatMap(m -> m))
         .flatMap(reply -> answers.send(res, reply));
   }
 
-  /** Decodes, accounts, hands on; the reply to send. Runs on an event loop or a decode thread. */
-  private Reply process(
+  /**
+   * Decodes, accounts, hands on; the reply, once the next stage answered. Runs on an event loop or a
+   * decode thread; the answer may complete on another thread (kafka mode: when the spans topic
+   * acknowledged), where only the reply is made.
+   */
+  private Mono<Reply> process(
       RequestBody body, Codec codec, TracerInfo tracer, Version version, String traceCount, boolean realStatus) {
     outcomes.metrics().incrementTracePayloads();
     DecodeResult r = decoding.decode(codec, body.bytes(), body.length(), tracer);
@@ -84,11 +92,24 @@ final class TraceEndpoint {
 
     List<TraceChunk> chunks = r.chunks;
     long spans = r.accepted();
-    Admission admission = chunks.isEmpty() ? Admission.ACCEPTED : offer(chunks, spans);
-    if (admission == Admission.ACCEPTED) {
-      if (spans > 0) outcomes.accepted(spans);
-    } else {
-      ledger.dropped(Ledger.Stage.RECEIVE, Ledger.Reason.OVERLOADED, spans);
+    if (chunks.isEmpty()) return Mono.just(answer(Admission.ACCEPTED, r, spans, version, tracer, realStatus));
+    return Mono.fromCompletionStage(offer(chunks, spans))
+        .onErrorResume(e -> {
+          // the sink's contract is to complete, never to fail: the spans are lost to this request, say so
+          log.error("the native sink failed on {} spans; counted as overloaded", spans, e);
+          return Mono.just(Admission.OVERLOADED);
+        })
+        .map(admission -> answer(admission, r, spans, version, tracer, realStatus));
+  }
+
+  /** Counts what the next stage's answer leaves to the receiver, and makes the reply. */
+  private Reply answer(Admission admission, DecodeResult r, long spans, Version version, TracerInfo tracer, boolean realStatus) {
+    switch (admission) {
+      case ACCEPTED -> {
+        if (spans > 0) outcomes.accepted(spans);
+      }
+      case OVERLOADED -> ledger.dropped(Ledger.Stage.RECEIVE, Ledger.Reason.OVERLOADED, spans);
+      case SHED -> {} // the sink took the chunks and counted what it could not keep
     }
     if (r.malformed()) {
       String text = r.errorText();
@@ -97,19 +118,21 @@ final class TraceEndpoint {
       return Reply.text(HttpResponseStatus.BAD_REQUEST, text + "\n");
     }
     if (admission != Admission.ACCEPTED) {
-      outcomes.refused(Refusal.OVERLOADED, "Overloaded: the next stage refused " + spans + " spans");
+      outcomes.refused(Refusal.OVERLOADED, admission == Admission.SHED
+          ? "Overloaded: the spans topic did not acknowledge " + spans + " spans in time"
+          : "Overloaded: the next stage refused " + spans + " spans");
       return overloaded(version, realStatus);
     }
     return taken(version);
   }
 
-  private Admission offer(List<TraceChunk> chunks, long spans) {
+  private CompletionStage<Admission> offer(List<TraceChunk> chunks, long spans) {
     try {
       return natives.offer(chunks);
     } catch (RuntimeException e) {
       // The sink's contract is not to throw; if it does, the spans are lost to this request: say so.
       log.error("the native sink failed on {} spans; counted as overloaded", spans, e);
-      return Admission.OVERLOADED;
+      return CompletableFuture.completedStage(Admission.OVERLOADED);
     }
   }
 

@@ -55,6 +55,14 @@ class ArchitectureTest {
         .check(MAIN);
   }
 
+  /** The cluster stage talks to Kafka with the plain client only: no Spring for Apache Kafka, no Reactor. */
+  @Test
+  void cluster_importsNoFramework_onlyKafkaClients() {
+    noClasses().that().resideInAPackage("org.xraybridge.cluster..")
+        .should().dependOnClassesThat().resideInAnyPackage(FRAMEWORKS)
+        .check(MAIN);
+  }
+
   @Test
   void model_dependsOnNothingElseOfOurs() {
     noClasses().that().resideInAPackage("org.xraybridge.model..")

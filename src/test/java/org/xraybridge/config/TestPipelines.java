@@ -39,7 +39,10 @@ public final class TestPipelines {
         DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10);
     ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
     DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
-    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, listener, new SimpleMeterRegistry(),
+    ClusterProperties cluster = new ClusterProperties(ClusterProperties.Mode.SINGLE, "", new ClusterProperties.Kafka("", "xray-bridge",
+        12, 3, "", Duration.ofSeconds(2), DataSize.ofKilobytes(900), Map.of(), true, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofSeconds(10)));
+    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, cluster, listener, new SimpleMeterRegistry(),
         Clock.systemUTC());
     p.start();
     return new Running(p);

@@ -43,8 +43,13 @@ public final class TestSettings {
 
   public ForwardSettings build() {
     return new ForwardSettings(target, url, apiKey, hostname, env, maxQueueBytes, maxPayloadBytes, retryBudget,
-        errorsPerSecond, spoolDir, spoolMaxBytes, ownReceiverHost, ownReceiverPort, t);
+        errorsPerSecond, spoolDir, spoolMaxBytes, ownReceiverHost, ownReceiverPort, t, holdUndelivered);
   }
+
+  /** Kafka mode's forward stage: retried until delivered, never spooled. */
+  public TestSettings holdUndelivered() { holdUndelivered = true; spoolMaxBytes = 0; return this; }
+
+  private boolean holdUndelivered;
 
   public TestSettings apiKey(Secret v) { apiKey = v; return this; }
   public TestSettings hostname(String v) { hostname = v; return this; }

@@ -51,7 +51,7 @@ class MergeStageTest {
   void offer_forwardSaturated_takesNothing() {
     MergeStage stage = stage();
     sink.overloaded = true;
-    assertThat(stage.offer(List.of(StitcherTest.nativeChunk(1, 1, "prod")))).isEqualTo(Admission.OVERLOADED);
+    assertThat(stage.offer(List.of(StitcherTest.nativeChunk(1, 1, "prod"))).toCompletableFuture().join()).isEqualTo(Admission.OVERLOADED);
     assertThat(stage.offer(StitcherTest.xrayHalf(1, "prod", DatadogContext.NONE))).isEqualTo(Admission.OVERLOADED);
     assertThat(stage.inFlightSpans()).isZero();
     assertThat(ledger.received()).isZero();

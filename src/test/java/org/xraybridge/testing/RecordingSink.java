@@ -2,6 +2,8 @@ package org.xraybridge.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.xraybridge.model.Admission;
@@ -49,10 +51,10 @@ public final class RecordingSink implements XRaySink, NativeSink, ClientStatsSin
   }
 
   @Override
-  public Admission offer(List<TraceChunk> chunks) {
-    if (refuse()) return Admission.OVERLOADED;
+  public CompletionStage<Admission> offer(List<TraceChunk> chunks) {
+    if (refuse()) return CompletableFuture.completedStage(Admission.OVERLOADED);
     offers.add(List.copyOf(chunks));
-    return Admission.ACCEPTED;
+    return CompletableFuture.completedStage(Admission.ACCEPTED);
   }
 
   @Override

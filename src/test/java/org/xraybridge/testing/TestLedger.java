@@ -36,6 +36,16 @@ public final class TestLedger implements Ledger {
   }
 
   @Override
+  public void produced(Half half, long spans) {
+    add("produced." + half.tag(), spans);
+  }
+
+  @Override
+  public void consumed(Half half, long spans) {
+    add("consumed." + half.tag(), spans);
+  }
+
+  @Override
   public void documentRejected(Half half, DocumentReason reason) {
     add("rejected." + half.tag() + "." + reason.tag(), 1);
   }
@@ -54,6 +64,14 @@ public final class TestLedger implements Ledger {
     long n = 0;
     for (Half h : Half.values()) n += received(h);
     return n;
+  }
+
+  public long produced(Half half) {
+    return get("produced." + half.tag());
+  }
+
+  public long consumed(Half half) {
+    return get("consumed." + half.tag());
   }
 
   public long recovered() {

@@ -72,6 +72,11 @@ public final class V04TraceWriter {
     return size;
   }
 
+  /** Exact size of one span as {@link #write} writes it when no priority is added. */
+  public int sizeOfSpan(Span span) {
+    return sizeOfSpan(span, Priority.NONE);
+  }
+
   /** Writes the trace; the caller made room for {@link #sizeOf} bytes. */
   public void write(TraceChunk chunk, MsgpackBuffer out) {
     List<Span> spans = chunk.spans();

@@ -28,7 +28,9 @@ import org.xraybridge.model.Ledger;
 /**
  * The sender threads: take payloads from the {@link Outbox} (and, when the next hop is up, from the
  * {@link Spool}, oldest first), deliver them, and account for every span exactly once. Retry, circuit
- * breaker and spool drain as docs/forward.md ("Delivery") describes them.
+ * breaker and spool drain as docs/forward.md ("Delivery") describes them. With {@code holdUndelivered}
+ * (kafka mode, docs/cluster.md) nothing is spooled: a payload not delivered within its budget goes
+ * back first in line and its sender pauses, so the outbox fills and the consumer stops reading.
  *
  * <p><b>One payload, one owner.</b> A sender holds the payload it works on in {@code holding}; it
  * accounts for the outcome only if it can still take it back ({@code compareAndSet}), so a payload
@@ -73,6 +75,7 @@ public final class Dispatcher {
   private final Redactor redactor;
   private final RateLimitedLog warnings;
   private final Predicate<PayloadKind> accepts;
+  private final boolean holdUndelivered;
   private final LongSupplier nanoTime;
   private final Clock clock;
   private final CircuitBreaker circuit;
@@ -87,7 +90,10 @@ public final class Dispatcher {
   private final AtomicReference<Instant> lastFailureAt = new AtomicReference<>(Instant.EPOCH);
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
 
-  /** {@code budget}: the retry budget of one payload ({@code bridge.forward.retry-budget}). */
+  /**
+   * {@code budget}: the retry budget of one payload ({@code bridge.forward.retry-budget});
+   * {@code holdUndelivered}: retry until delivered instead of spooling (kafka mode).
+   */
   public Dispatcher(
       Tuning tuning,
       Duration budget,
@@ -99,8 +105,10 @@ public final class Dispatcher {
       Redactor redactor,
       RateLimitedLog warnings,
       Predicate<PayloadKind> accepts,
+      boolean holdUndelivered,
       LongSupplier nanoTime,
       Clock clock) {
+    this.holdUndelivered = holdUndelivered;
     this.tuning = tuning;
     this.budget = budget;
     this.outbox = outbox;
@@ -262,12 +270,33 @@ public final class Dispatcher {
       Outcome o = deliver(p);
       if (!holding.compareAndSet(p, null)) return; // shutdown took it over
       switch (o) {
-        case DELIVERED -> accounting.forwarded(p.spanCount());
-        case REJECTED -> accounting.dropped(Ledger.Reason.REJECTED, p.spanCount());
+        case DELIVERED -> {
+          accounting.forwarded(p.spanCount());
+          p.receipts().settled();
+        }
+        case REJECTED -> {
+          accounting.dropped(Ledger.Reason.REJECTED, p.spanCount());
+          p.receipts().settled();
+        }
         case UNDELIVERED -> {
+          if (holdUndelivered && !halted) {
+            outbox.retry(p);
+            pauseAfterFailure();
+            return;
+          }
           // cut short by shutdown: what cannot be spooled now is a shutdown loss, not a full spool
           if (spool.put(p, halted ? Ledger.Reason.SHUTDOWN : Ledger.Reason.SPOOL_FULL)) metrics.payload(PayloadOutcome.SPOOLED);
         }
+      }
+    }
+
+    /** Kafka mode after an undelivered payload: a short pause before the next try (the circuit paces the probes). */
+    private void pauseAfterFailure() {
+      try {
+        Thread.sleep(Math.max(1, Math.min(1000, tuning.retryMaxBackoff().toMillis())));
+      } catch (InterruptedException e) {
+        if (!halted) Thread.interrupted();
+        else Thread.currentThread().interrupt();
       }
     }
 

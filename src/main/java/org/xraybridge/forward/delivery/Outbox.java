@@ -66,6 +66,21 @@ public final class Outbox {
     if (evicted != null) evicted.forEach(overflow);
   }
 
+  /**
+   * Puts back a payload a sender could not deliver, first in line, outside the overflow bound: it was
+   * admitted already (kafka mode keeps retrying rather than spooling, docs/forward.md).
+   */
+  public void retry(Payload p) {
+    lock.lock();
+    try {
+      queue.addFirst(p);
+      bytes += p.body().length;
+      notEmpty.signal();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The oldest payload, waiting up to {@code timeoutNanos}; null if none came. */
   public Payload poll(long timeoutNanos) throws InterruptedException {
     lock.lockInterruptibly();

@@ -22,9 +22,18 @@ public final class Payload {
   private final Map<String, String> headers;
   private final int traceCount;
   private final long[] spanIds;
+  private final Receipts receipts;
 
   public Payload(
       PayloadKind kind, byte[] body, boolean gzipped, Map<String, String> headers, int traceCount, long[] spanIds) {
+    this(kind, body, gzipped, headers, traceCount, spanIds, Receipts.NONE);
+  }
+
+  /** … whose spans are reported to {@code receipts} when the payload reaches its outcome (kafka mode). */
+  public Payload(
+      PayloadKind kind, byte[] body, boolean gzipped, Map<String, String> headers, int traceCount, long[] spanIds,
+      Receipts receipts) {
+    this.receipts = Objects.requireNonNull(receipts, "receipts == null");
     this.kind = Objects.requireNonNull(kind, "kind == null");
     this.body = Objects.requireNonNull(body, "body == null");
     this.gzipped = gzipped;
@@ -62,10 +71,15 @@ public final class Payload {
     return spanIds;
   }
 
+  /** Who waits for the outcome of this payload's spans ({@link Receipts#NONE}: nobody; never spooled). */
+  public Receipts receipts() {
+    return receipts;
+  }
+
   /** Intake payloads travel gzip'd; this is the wire form (compressing at most once). */
   public Payload forWire() {
     if (!kind.intake() || gzipped) return this;
-    return new Payload(kind, gzip(body), true, headers, traceCount, spanIds);
+    return new Payload(kind, gzip(body), true, headers, traceCount, spanIds, receipts);
   }
 
   /** gzip at best speed, as the Agent's trace writer does. */

@@ -147,6 +147,8 @@ public final class Spool implements AutoCloseable {
    * @return whether the payload is now in the spool
    */
   public synchronized boolean put(Payload p, Ledger.Reason failure) {
+    // whoever waits for these spans' outcome (kafka mode, where the spool is off) keeps them now
+    p.receipts().abandoned();
     if (!enabled() || !open) {
       accounting.dropped(failure, p.spanCount());
       return false;
