@@ -26,12 +26,14 @@ import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
 import org.xraybridge.receiver.AgentReceiver;
+import org.xraybridge.receiver.ConnectionLimits;
 import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.source.daemon.DaemonSettings;
 import org.xraybridge.source.daemon.XRayDaemonListener;
@@ -63,6 +65,7 @@ public final class Pipeline implements SmartLifecycle {
   final MergeStage merge;
   final AgentReceiver receiver;
   final MicrometerReceiverMetrics receiverMetrics;
+  final MicrometerConnectionMetrics receiverConnectionMetrics;
   final XRayDaemonListener daemon;
   /** The daemon input's counts (health shows them); null when the input is off. */
   final MicrometerDaemonMetrics daemonMetrics;
@@ -112,8 +115,9 @@ public final class Pipeline implements SmartLifecycle {
         Ticker.systemTicker(), Scheduler.systemScheduler());
 
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
+    this.receiverConnectionMetrics = new MicrometerConnectionMetrics(registry, "bridge.receiver");
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, ledger, receiverMetrics, clock)
+        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, ledger, receiverMetrics, receiverConnectionMetrics, clock)
         : null;
 
     this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
@@ -153,7 +157,8 @@ public final class Pipeline implements SmartLifecycle {
   /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
   private static ReceiverSettings receiverSettings(ReceiverProperties p) {
     long maxBody = p.maxBody().toBytes();
-    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.maxConnections(), p.decoders(),
+    ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
+    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
         Math.max(maxBody * 2, 64L << 20));
   }
 

@@ -20,9 +20,10 @@ import org.xraybridge.receiver.ReceiverMetrics;
  *   <li>{@code bridge_receiver_trace_payloads_total{outcome}} — {@code decoded}, {@code accepted} (the
  *       next stage took their spans), {@code refused} (before decoding, so their spans are not in the
  *       ledger); {@code bridge_receiver_traces_refused_total} sums the refused ones' trace counts
- *   <li>{@code bridge_receiver_spans_accepted_total}, {@code bridge_receiver_trace_count_mismatches_total},
- *       {@code bridge_receiver_connections_refused_total}
+ *   <li>{@code bridge_receiver_spans_accepted_total}, {@code bridge_receiver_trace_count_mismatches_total}
  * </ul>
+ *
+ * Connections are counted by {@link MicrometerConnectionMetrics}.
  *
  * Thread-safe, non-blocking.
  */
@@ -37,7 +38,6 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
   private final LongAdder refusedPayloads = new LongAdder();
   private final LongAdder refusedTraces = new LongAdder();
   private final LongAdder traceCountMismatches = new LongAdder();
-  private final LongAdder refusedConnections = new LongAdder();
   private final LongAdder statsPayloads = new LongAdder();
   private final LongAdder telemetryDiscarded = new LongAdder();
 
@@ -56,7 +56,6 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
     register(registry, "bridge.receiver.traces.refused", "X-Datadog-Trace-Count of trace payloads refused before decoding", refusedTraces);
     register(registry, "bridge.receiver.spans.accepted", "Spans of trace payloads the next stage took", acceptedSpans);
     register(registry, "bridge.receiver.trace.count.mismatches", "Payloads whose X-Datadog-Trace-Count disagreed with the body", traceCountMismatches);
-    register(registry, "bridge.receiver.connections.refused", "Connections closed on accept: max-connections were open", refusedConnections);
     register(registry, "bridge.receiver.stats.payloads", "/v0.6/stats bodies handed on", statsPayloads);
     register(registry, "bridge.receiver.telemetry.discarded", "/telemetry/proxy requests answered 202 and discarded", telemetryDiscarded);
   }
@@ -99,11 +98,6 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
   }
 
   @Override
-  public void incrementRefusedConnections() {
-    refusedConnections.increment();
-  }
-
-  @Override
   public void incrementStatsPayloads() {
     statsPayloads.increment();
   }
@@ -118,7 +112,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
     return new Counts(requests.sum(), infoRequests.sum(), tracePayloads.sum(), acceptedPayloads.sum(), acceptedSpans.sum(),
         refused(Refusal.MALFORMED), refused(Refusal.OVERSIZED), refused(Refusal.OVERLOADED), refusedPayloads.sum(),
         refusedTraces.sum(), refused(Refusal.TIMED_OUT), refused(Refusal.NOT_FOUND), refused(Refusal.FORBIDDEN),
-        refusedConnections.sum(), traceCountMismatches.sum(), statsPayloads.sum(), telemetryDiscarded.sum());
+        traceCountMismatches.sum(), statsPayloads.sum(), telemetryDiscarded.sum());
   }
 
   /**
@@ -147,7 +141,6 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
       long timedOutRequests,
       long notFoundRequests,
       long forbiddenRequests,
-      long refusedConnections,
       long traceCountMismatches,
       long statsPayloads,
       long telemetryDiscarded) {}

@@ -24,7 +24,7 @@ import reactor.netty.resources.LoopResources;
  * it as to an Agent (docs/receiver.md). Built on Reactor Netty's {@link HttpServer} directly, on its own
  * event loops and port, so a body can be refused from its {@code Content-Length} before it is read.
  * This class runs the server and says which path goes where; {@link ConnectionPolicy}
- * bounds connections, {@link BodyReader} bodies. Spans are accounted in the {@link Ledger}, requests
+ * bounds connections (count, per address, header and idle timeouts), {@link BodyReader} bodies. Spans are accounted in the {@link Ledger}, requests
  * in the {@link ReceiverMetrics}; nothing here blocks an event loop (the sinks are non-blocking by
  * contract). {@link #start()} and {@link #stop()} are synchronized; everything else is thread-safe.
  */
@@ -50,20 +50,22 @@ public final class AgentReceiver implements AutoCloseable {
    * @param natives where decoded chunks go (the merge stage); all or nothing, non-blocking
    * @param stats where {@code /v0.6/stats} bodies go (the forward stage); non-blocking
    * @param ledger the drop ledger (spans received, dropped, repairs)
-   * @param metrics counts of requests and connections by outcome
+   * @param metrics counts of requests by outcome
+   * @param connectionMetrics counts of connections closed or refused by the {@link ConnectionPolicy}
    * @param clock for the status times and the Agent's start-time repair
    */
   public AgentReceiver(
       ReceiverSettings settings, NativeSink natives, ClientStatsSink stats, Ledger ledger, ReceiverMetrics metrics,
-      Clock clock) {
+      ConnectionMetrics connectionMetrics, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.natives = Objects.requireNonNull(natives, "natives == null");
     this.stats = Objects.requireNonNull(stats, "stats == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.outcomes = new Outcomes(Objects.requireNonNull(metrics, "metrics == null"), clock);
-    this.connections = new ConnectionPolicy(settings.maxConnections(), outcomes);
-    this.bodies = new BodyReader(settings, new ByteBudget(settings.maxBufferedBytes()), outcomes);
+    this.connections = new ConnectionPolicy(settings.connections(), Objects.requireNonNull(connectionMetrics, "connectionMetrics == null"),
+        outcomes::failed);
+    this.bodies = new BodyReader(settings, new BodyBudget(settings.maxBufferedBytes()), outcomes);
   }
 
   /**
@@ -101,7 +103,7 @@ public final class AgentReceiver implements AutoCloseable {
     return new Router(answers, outcomes)
         .exact("/info", (req, res) -> {
           metrics.incrementInfoRequests();
-          return Answers.drainThen(req, answers.sendInfo(res));
+          return answers.drainThen(req, res, () -> answers.sendInfo(res));
         }, GET)
         .exact("/v0.4/traces", traces.handler(TraceEndpoint.Version.V04), PUT, POST)
         .exact("/v0.5/traces", traces.handler(TraceEndpoint.Version.V05), PUT, POST)
@@ -110,7 +112,7 @@ public final class AgentReceiver implements AutoCloseable {
         .prefix("/telemetry/proxy", (req, res) -> {
           // Tracers send telemetry wherever /info lists it; taking and discarding it keeps them quiet.
           metrics.incrementTelemetryDiscarded();
-          return Answers.drainThen(req, answers.send(res, Reply.empty(HttpResponseStatus.ACCEPTED)));
+          return answers.drainThen(req, res, () -> answers.send(res, Reply.empty(HttpResponseStatus.ACCEPTED)));
         });
   }
 

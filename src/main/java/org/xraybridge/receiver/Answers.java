@@ -48,9 +48,17 @@ final class Answers {
         .sendByteArray(Mono.just(body)).then();
   }
 
-  /** Reads and discards the body (so the connection stays usable), then answers. */
-  static Mono<Void> drainThen(HttpServerRequest req, Mono<Void> answer) {
-    return req.receive().then(answer);
+  /**
+   * Reads and discards the body (so the connection stays usable) within the body limits, then answers;
+   * a body that stalls or trickles is cut and the connection closed after the answer.
+   */
+  Mono<Void> drainThen(HttpServerRequest req, HttpServerResponse res, java.util.function.Supplier<Mono<Void>> answer) {
+    return BodyPace.receive(req, settings.readTimeout(), settings.minBodyBytesPerSecond()).then()
+        .onErrorResume(e -> {
+          res.keepAlive(false);
+          return Mono.empty();
+        })
+        .then(Mono.defer(answer));
   }
 
   private InfoDocument info() {

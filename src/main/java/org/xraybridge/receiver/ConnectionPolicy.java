@@ -1,43 +1,141 @@
 package org.xraybridge.receiver;
 
-import java.time.Duration;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelPipeline;
+import java.net.InetAddress;
+import java.net.SocketAddress;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.xraybridge.receiver.ConnectionMetrics.Closed;
+import org.xraybridge.receiver.ConnectionMetrics.Refused;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * What a connection may do, whatever it asks: at most {@code maxConnections} open at once (more are
- * closed on accept, counted), and none idle for longer than {@link #IDLE_TIMEOUT}. Thread-safe.
+ * What a listener's connections may do, whatever they ask (docs/receiver.md, "Connections"): each
+ * gets a {@link ConnectionWatch} (header and idle timeouts); at most {@code maxConnections} are open,
+ * and at most {@code maxPerAddress} from one address. At a limit the new connection is let in and
+ * the connection silent longest within the limit's scope is closed ({@link Closed#EVICTED}): silent
+ * sockets cannot hold the slots working tracers need. Only when every connection in scope is in the
+ * middle of a request is the new one closed on accept ({@link Refused}). Used by the receiver and, through
+ * {@code config}, by the management port. Thread-safe; called on the event loops.
  */
-final class ConnectionPolicy {
+public final class ConnectionPolicy {
 
-  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+  private static final int EVICTION_ATTEMPTS = 4;
 
-  private final int maxConnections;
-  private final Outcomes outcomes;
-  private final AtomicInteger open = new AtomicInteger();
+  private final ConnectionLimits limits;
+  private final ConnectionMetrics metrics;
+  private final Consumer<String> onRefused;
+  private final Set<Entry> open = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+  private final AtomicInteger count = new AtomicInteger();
 
-  ConnectionPolicy(int maxConnections, Outcomes outcomes) {
-    this.maxConnections = maxConnections;
-    this.outcomes = outcomes;
+  /** One open connection, counted until it is closed or chosen to close. */
+  private static final class Entry {
+    final ConnectionWatch watch;
+    final AtomicBoolean counted = new AtomicBoolean(true);
+
+    Entry(ConnectionWatch watch) {
+      this.watch = watch;
+    }
   }
 
-  /** {@code server} with this policy applied to every connection. */
-  HttpServer applyTo(HttpServer server) {
-    return server
-        .idleTimeout(IDLE_TIMEOUT)
-        .doOnChannelInit((observer, channel, remote) -> {
-          int now = open.incrementAndGet();
-          channel.closeFuture().addListener(f -> open.decrementAndGet());
-          if (now > maxConnections) {
-            outcomes.metrics().incrementRefusedConnections();
-            outcomes.failed("Overloaded: " + now + " connections open, the limit is " + maxConnections);
-            channel.close();
-          }
-        });
+  public ConnectionPolicy(ConnectionLimits limits, ConnectionMetrics metrics) {
+    this(limits, metrics, why -> {});
   }
 
-  /** Connections open now. */
-  int open() {
-    return open.get();
+  /** @param onRefused told in words why a connection was refused (the receiver's last error) */
+  ConnectionPolicy(ConnectionLimits limits, ConnectionMetrics metrics, Consumer<String> onRefused) {
+    this.limits = Objects.requireNonNull(limits, "limits == null");
+    this.metrics = Objects.requireNonNull(metrics, "metrics == null");
+    this.onRefused = onRefused;
+    metrics.open(count::get);
+  }
+
+  /** {@code server} with this policy applied to every connection; its own idle timeout is not used. */
+  public HttpServer applyTo(HttpServer server) {
+    // the third argument is the server's own address: the client's is the channel's
+    return server.doOnChannelInit((observer, channel, bound) -> admit(channel, channel.remoteAddress()));
+  }
+
+  /** Connections open now (those being closed by the policy are no longer counted). */
+  public int open() {
+    return count.get();
+  }
+
+  private void admit(Channel channel, SocketAddress remote) {
+    InetAddress address = Remote.address(remote);
+    ConnectionWatch watch = new ConnectionWatch(channel, address, limits, metrics);
+    Entry entry = new Entry(watch);
+    count.incrementAndGet();
+    int mine = perAddress.merge(address, 1, Integer::sum);
+    channel.closeFuture().addListener(f -> {
+      open.remove(entry);
+      uncount(entry);
+    });
+    if (mine > limits.maxPerAddress() && !evictSilentest(address)) {
+      refuse(entry, Refused.PER_ADDRESS, mine + " connections open from " + address.getHostAddress()
+          + ", the limit per address is " + limits.maxPerAddress() + ", each in the middle of a request");
+      return;
+    }
+    // read again: an eviction for the address above also made room here
+    if (count.get() > limits.maxConnections() && !evictSilentest(null)) {
+      refuse(entry, Refused.LIMIT, "the limit of " + limits.maxConnections() + " connections is reached, each in the middle of a request");
+      return;
+    }
+    open.add(entry);
+    ChannelPipeline p = channel.pipeline();
+    if (p.get(NettyPipeline.HttpCodec) != null) {
+      p.addBefore(NettyPipeline.HttpCodec, "bridge.connectionWatch.raw", watch.rawSide());
+      p.addAfter(NettyPipeline.HttpCodec, "bridge.connectionWatch.http", watch.httpSide());
+      watch.start();
+    }
+    // without the HTTP/1.1 codec (not configured today) only the limits apply
+  }
+
+  private void refuse(Entry entry, Refused why, String text) {
+    uncount(entry);
+    metrics.refused(why);
+    onRefused.accept("Overloaded: " + text + "; a new connection was refused");
+    entry.watch.channel.close();
+  }
+
+  /**
+   * Closes the connection silent longest among those from {@code address} (all when null); false when
+   * every one is in the middle of a request.
+   */
+  private boolean evictSilentest(InetAddress address) {
+    for (int attempt = 0; attempt < EVICTION_ATTEMPTS; attempt++) {
+      Entry oldest = null;
+      long oldestHeard = 0;
+      for (Entry e : open) {
+        ConnectionWatch w = e.watch;
+        if (!w.silent() || (address != null && !address.equals(w.address))) continue;
+        long heard = w.lastHeardNanos();
+        if (oldest == null || heard - oldestHeard < 0) {
+          oldest = e;
+          oldestHeard = heard;
+        }
+      }
+      if (oldest == null) return false;
+      if (oldest.watch.evict()) {
+        uncount(oldest);
+        metrics.closed(Closed.EVICTED);
+        return true;
+      }
+      // a request began on it meanwhile: look again
+    }
+    return false;
+  }
+
+  private void uncount(Entry entry) {
+    if (!entry.counted.compareAndSet(true, false)) return;
+    count.decrementAndGet();
+    perAddress.computeIfPresent(entry.watch.address, (a, n) -> n <= 1 ? null : n - 1);
   }
 }

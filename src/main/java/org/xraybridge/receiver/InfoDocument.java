@@ -56,7 +56,7 @@ final class InfoDocument {
     }
     json.append("],\"client_drop_p0s\":false,\"span_meta_structs\":true,\"long_running_spans\":false,")
         .append("\"span_events\":false,\"config\":{\"receiver_port\":").append(boundPort)
-        .append(",\"receiver_socket\":\"\",\"connection_limit\":").append(settings.maxConnections())
+        .append(",\"receiver_socket\":\"\",\"connection_limit\":").append(settings.connections().maxConnections())
         .append(",\"receiver_timeout\":").append(Math.max(1, settings.readTimeout().toSeconds()))
         .append(",\"max_request_bytes\":").append(settings.maxBodyBytes())
         .append("},\"peer_tags\":[]}");

@@ -85,7 +85,7 @@ final class Router {
   }
 
   private Publisher<Void> refuse(HttpServerRequest req, HttpServerResponse res, Reply reply) {
-    return Answers.drainThen(req, answers.send(res, reply));
+    return answers.drainThen(req, res, () -> answers.send(res, reply));
   }
 
   private static Route route(String path, Handler handler, HttpMethod... methods) {

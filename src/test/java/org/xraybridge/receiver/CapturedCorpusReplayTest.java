@@ -48,7 +48,7 @@ class CapturedCorpusReplayTest {
 
   @BeforeAll
   static void start() {
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, LEDGER, METRICS, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, LEDGER, METRICS, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
   }
 

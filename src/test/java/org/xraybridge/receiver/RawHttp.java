@@ -37,7 +37,16 @@ final class RawHttp implements Closeable {
   private final OutputStream out;
 
   RawHttp(int port) throws IOException {
+    this(port, null);
+  }
+
+  /**
+   * A connection from {@code localAddress} (any loopback address, such as 127.0.0.2: Linux routes all
+   * of 127/8 to the loopback interface), so a test can be several clients as the server counts them.
+   */
+  RawHttp(int port, String localAddress) throws IOException {
     socket = new Socket();
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);

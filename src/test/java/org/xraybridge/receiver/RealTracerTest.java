@@ -64,7 +64,7 @@ class RealTracerTest {
     Path jar = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(jar).as("dd-java-agent.jar: the build copies it into target/agents (maven-dependency-plugin, "
         + "phase generate-test-resources); run the tests through ./mvnw").exists();
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     Instant before = Instant.now();
 

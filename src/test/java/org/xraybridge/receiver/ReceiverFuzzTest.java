@@ -103,7 +103,7 @@ class ReceiverFuzzTest {
     RecordingSink sink = new RecordingSink();
     TestLedger ledger = new TestLedger();
     MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     String[] paths = {"/v0.4/traces", "/v0.5/traces", "/v0.3/traces"};
     String[] types = {"application/msgpack", "application/json", "", "text/plain", "application/msgpack; charset=x"};
