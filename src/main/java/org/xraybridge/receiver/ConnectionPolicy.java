@@ -72,19 +72,21 @@ public final class ConnectionPolicy {
     InetAddress address = Remote.address(remote);
     ConnectionWatch watch = new ConnectionWatch(channel, address, limits, metrics);
     Entry entry = new Entry(watch);
-    count.incrementAndGet();
+    int total = count.incrementAndGet();
     int mine = perAddress.merge(address, 1, Integer::sum);
     channel.closeFuture().addListener(f -> {
       open.remove(entry);
       uncount(entry);
     });
-    if (mine > limits.maxPerAddress() && !evictSilentest(address)) {
-      refuse(entry, Refused.PER_ADDRESS, mine + " connections open from " + address.getHostAddress()
-          + ", the limit per address is " + limits.maxPerAddress() + ", each in the middle of a request");
-      return;
-    }
-    // read again: an eviction for the address above also made room here
-    if (count.get() > limits.maxConnections() && !evictSilentest(null)) {
+    // each newcomer that finds a limit passed closes one connection: the counts it saw include it
+    if (mine > limits.maxPerAddress()) {
+      if (!evictSilentest(address)) {
+        refuse(entry, Refused.PER_ADDRESS, mine + " connections open from " + address.getHostAddress()
+            + ", the limit per address is " + limits.maxPerAddress() + ", each in the middle of a request");
+        return;
+      }
+      // the connection closed for the address was also one of the total: room is made in both
+    } else if (total > limits.maxConnections() && !evictSilentest(null)) {
       refuse(entry, Refused.LIMIT, "the limit of " + limits.maxConnections() + " connections is reached, each in the middle of a request");
       return;
     }

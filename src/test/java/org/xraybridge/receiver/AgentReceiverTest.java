@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.xraybridge.receiver.Msgpack.list;
 import static org.xraybridge.receiver.Msgpack.pack;
 import static org.xraybridge.receiver.Msgpack.span;
-import static org.xraybridge.receiver.RawHttp.headers;
+import static org.xraybridge.testing.RawHttp.headers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -25,6 +25,7 @@ import org.xraybridge.model.Ledger.Reason;
 import org.xraybridge.model.TracerInfo;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.testing.RawHttp;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;

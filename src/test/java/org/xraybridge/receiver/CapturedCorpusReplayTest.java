@@ -26,6 +26,7 @@ import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.RawHttp;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;

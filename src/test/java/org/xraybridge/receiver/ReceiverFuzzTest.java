@@ -3,7 +3,7 @@ package org.xraybridge.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.xraybridge.receiver.Msgpack.list;
 import static org.xraybridge.receiver.Msgpack.pack;
-import static org.xraybridge.receiver.RawHttp.headers;
+import static org.xraybridge.testing.RawHttp.headers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -31,6 +31,7 @@ import org.xraybridge.receiver.Msgpack.Raw;
 import org.xraybridge.receiver.Msgpack.U64;
 import org.xraybridge.testing.Cases;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.RawHttp;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.xraybridge.receiver.Msgpack.list;
 import static org.xraybridge.receiver.Msgpack.pack;
 import static org.xraybridge.receiver.Msgpack.span;
-import static org.xraybridge.receiver.RawHttp.headers;
+import static org.xraybridge.testing.RawHttp.headers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.testing.RawHttp;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
