@@ -19,14 +19,16 @@ import reactor.netty.http.server.HttpServer;
  * What a listener's connections may do, whatever they ask (docs/receiver.md, "Connections"): each
  * gets a {@link ConnectionWatch} (header and idle timeouts); at most {@code maxConnections} are open,
  * and at most {@code maxPerAddress} from one address. At a limit the new connection is let in and
- * the connection silent longest within the limit's scope is closed ({@link Closed#EVICTED}): silent
- * sockets cannot hold the slots working tracers need. Only when every connection in scope is in the
+ * a silent connection within the limit's scope is closed ({@link Closed#EVICTED}): the one silent
+ * longest of its address, or, for the total, of the address holding the most. Silent sockets cannot
+ * hold the slots working tracers need. Only when every connection in scope is in the
  * middle of a request is the new one closed on accept ({@link Refused}). Used by the receiver and, through
  * {@code config}, by the management port. Thread-safe; called on the event loops.
  */
 public final class ConnectionPolicy {
 
-  private static final int EVICTION_ATTEMPTS = 4;
+  /** Tries before a newcomer gives up when other event loops keep closing the same candidates first. */
+  private static final int EVICTION_ATTEMPTS = 16;
 
   private final ConnectionLimits limits;
   private final ConnectionMetrics metrics;
@@ -108,31 +110,67 @@ public final class ConnectionPolicy {
   }
 
   /**
-   * Closes the connection silent longest among those from {@code address} (all when null); false when
-   * every one is in the middle of a request.
+   * Closes a silent connection to make room; false when every one in scope is in the middle of a
+   * request. Within one address ({@code address} given): the one silent longest. For the total limit
+   * ({@code null}): the one silent longest among those of the address holding the most connections,
+   * so the clients holding many give way first and a tracer's single fresh connection (accepted, its
+   * request not yet read) is not closed for an attacker's newest.
    */
   private boolean evictSilentest(InetAddress address) {
     for (int attempt = 0; attempt < EVICTION_ATTEMPTS; attempt++) {
-      Entry oldest = null;
-      long oldestHeard = 0;
-      for (Entry e : open) {
-        ConnectionWatch w = e.watch;
-        if (!w.silent() || (address != null && !address.equals(w.address))) continue;
-        long heard = w.lastHeardNanos();
-        if (oldest == null || heard - oldestHeard < 0) {
-          oldest = e;
-          oldestHeard = heard;
-        }
-      }
-      if (oldest == null) return false;
-      if (oldest.watch.evict()) {
-        uncount(oldest);
+      Entry chosen = address != null ? silentest(address) : silentest(heaviest());
+      if (chosen == null && address == null) chosen = silentestOfTheHeaviest();
+      if (chosen == null) return false;
+      if (chosen.watch.evict()) {
+        uncount(chosen);
         metrics.closed(Closed.EVICTED);
         return true;
       }
-      // a request began on it meanwhile: look again
+      // a request began on it, or another newcomer chose it first: look again
     }
     return false;
+  }
+
+  /** The address holding the most connections now. */
+  private InetAddress heaviest() {
+    InetAddress heaviest = null;
+    int most = 0;
+    for (var e : perAddress.entrySet()) {
+      if (e.getValue() > most) {
+        most = e.getValue();
+        heaviest = e.getKey();
+      }
+    }
+    return heaviest;
+  }
+
+  /** The silent connection of {@code address} silent longest; null when none (or no address). */
+  private Entry silentest(InetAddress address) {
+    if (address == null) return null;
+    Entry chosen = null;
+    for (Entry e : open) {
+      ConnectionWatch w = e.watch;
+      if (!w.silent() || !address.equals(w.address)) continue;
+      if (chosen == null || w.lastHeardNanos() - chosen.watch.lastHeardNanos() < 0) chosen = e;
+    }
+    return chosen;
+  }
+
+  /** When the heaviest address has no silent connection: the silent longest of the heaviest address that has one. */
+  private Entry silentestOfTheHeaviest() {
+    Entry chosen = null;
+    int chosenWeight = 0;
+    for (Entry e : open) {
+      ConnectionWatch w = e.watch;
+      if (!w.silent()) continue;
+      int weight = perAddress.getOrDefault(w.address, 0);
+      if (chosen == null || weight > chosenWeight
+          || weight == chosenWeight && w.lastHeardNanos() - chosen.watch.lastHeardNanos() < 0) {
+        chosen = e;
+        chosenWeight = weight;
+      }
+    }
+    return chosen;
   }
 
   private void uncount(Entry entry) {

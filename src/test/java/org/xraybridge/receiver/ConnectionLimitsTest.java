@@ -150,6 +150,24 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void atTheTotalLimit_theAddressHoldingTheMostGivesWay_notTheOneSilentLongest() throws IOException {
+    start(LoopbackSettings.connections(limits(4, 4, 10_000, 60_000)));
+    try (RawHttp loner = new RawHttp(receiver.port(), "127.0.0.2"); RawHttp a1 = new RawHttp(receiver.port(), "127.0.0.3");
+        RawHttp a2 = new RawHttp(receiver.port(), "127.0.0.3"); RawHttp a3 = new RawHttp(receiver.port(), "127.0.0.3")) {
+      for (RawHttp h : List.of(loner, a1, a2, a3)) {
+        assertThat(h.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
+        sleep(20);
+      }
+      try (RawHttp newcomer = new RawHttp(receiver.port(), "127.0.0.4")) {
+        assertThat(newcomer.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
+        assertThat(a1.closedByServer()).as("the oldest of the address holding three").isTrue();
+        assertThat(loner.exchange("GET", "/info", List.of(), null).status()).as("silent longest, but alone").isEqualTo(200);
+      }
+    }
+    assertThat(connections.counts().evictedConnections()).isEqualTo(1);
+  }
+
+  @Test
   void atTheLimit_everyConnectionBusy_theNewcomerIsRefused() throws IOException {
     start(LoopbackSettings.connections(limits(2, 10, 10_000, 60_000)));
     try (RawHttp a = new RawHttp(receiver.port()); RawHttp b = new RawHttp(receiver.port())) {
