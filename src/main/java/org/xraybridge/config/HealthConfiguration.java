@@ -15,6 +15,7 @@ import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.StageHealth;
+import org.xraybridge.passthrough.PassThroughStatus;
 import org.xraybridge.receiver.ReceiverStatus;
 import org.xraybridge.source.xray.XRaySourceStatus;
 
@@ -42,6 +43,18 @@ class HealthConfiguration {
     d.putAll(StageHealth.details(counts, clock));
     d.putAll(StageHealth.details(connections, clock));
     return d;
+  }
+
+  /** What the bridge does not serve itself: the mode, whether the Agent answers, the requests by family and outcome. */
+  @Bean
+  StageHealth passThroughHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      PassThroughStatus s = p.passThrough.status();
+      Map<String, Object> d = new LinkedHashMap<>(StageHealth.details(s, clock));
+      d.put("requests", p.passThroughMetrics.counts());
+      boolean agentDown = s.mode().equals("agent") && !s.agentReachable();
+      return (agentDown ? Health.status(StageHealth.DEGRADED) : Health.up()).withDetails(d).build();
+    });
   }
 
   @Bean

@@ -29,9 +29,12 @@ import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
+import org.xraybridge.passthrough.PassThroughSettings;
+import org.xraybridge.passthrough.PassThroughStage;
 import org.xraybridge.receiver.AgentReceiver;
 import org.xraybridge.receiver.ConnectionLimits;
 import org.xraybridge.receiver.ReceiverSettings;
@@ -66,6 +69,8 @@ public final class Pipeline implements SmartLifecycle {
   final AgentReceiver receiver;
   final MicrometerReceiverMetrics receiverMetrics;
   final MicrometerConnectionMetrics receiverConnectionMetrics;
+  final PassThroughStage passThrough;
+  final MicrometerPassThroughMetrics passThroughMetrics;
   final XRayDaemonListener daemon;
   /** The daemon input's counts (health shows them); null when the input is off. */
   final MicrometerDaemonMetrics daemonMetrics;
@@ -116,8 +121,11 @@ public final class Pipeline implements SmartLifecycle {
 
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
     this.receiverConnectionMetrics = new MicrometerConnectionMetrics(registry, "bridge.receiver");
+    this.passThroughMetrics = new MicrometerPassThroughMetrics(registry);
+    this.passThrough = new PassThroughStage(passThroughSettings(forward, env), passThroughMetrics, clock);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, ledger, receiverMetrics, receiverConnectionMetrics, clock)
+        ? new AgentReceiver(receiverSettings(receiverProperties), merge, forwarder, passThrough, ledger, receiverMetrics,
+            receiverConnectionMetrics, clock)
         : null;
 
     this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
@@ -160,6 +168,20 @@ public final class Pipeline implements SmartLifecycle {
     ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
     return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
         Math.max(maxBody * 2, 64L << 20));
+  }
+
+  /**
+   * Where what the receiver does not serve itself goes, by target: the Agent, the intake (profiles and
+   * telemetry with the API key), or nowhere (the embedded default answers as an Agent without it).
+   */
+  private static PassThroughSettings passThroughSettings(ForwardProperties f, String env) {
+    PassThroughSettings.Mode mode = switch (f.target()) {
+      case AGENT -> PassThroughSettings.Mode.AGENT;
+      case INTAKE -> PassThroughSettings.Mode.INTAKE;
+      case EMBEDDED -> PassThroughSettings.Mode.NONE;
+    };
+    return new PassThroughSettings(mode, f.agentUrl(), f.effectiveProfileIntakeUrl(), f.effectiveTelemetryIntakeUrl(), f.apiKey(),
+        f.hostname(), env, Duration.ofSeconds(30), Duration.ofSeconds(30), 256);
   }
 
   /** The converter's arguments: {@code bridge.convert.*}, with the X-Ray source's env and in-progress timeout. */
@@ -241,6 +263,8 @@ public final class Pipeline implements SmartLifecycle {
       undo.add(() -> forwarder.stop(Duration.ofSeconds(2)));
       merge.start();
       undo.add(merge::close);
+      passThrough.start();
+      undo.add(passThrough::stop);
       if (receiver != null) {
         receiver.start();
         undo.add(receiver::stop);
@@ -306,6 +330,7 @@ public final class Pipeline implements SmartLifecycle {
     if (poller != null) quietly(poller::stop);
     if (daemon != null) quietly(daemon::stop);
     if (receiver != null) quietly(receiver::stop);
+    quietly(passThrough::stop);
     quietly(merge::close);
     quietly(() -> forwarder.stop(forward.shutdownTimeout()));
     ledger.logDrops();

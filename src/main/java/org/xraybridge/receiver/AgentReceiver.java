@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.xraybridge.model.ClientStatsSink;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.PassThrough;
 import org.xraybridge.model.TimeCodec;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -35,6 +36,7 @@ public final class AgentReceiver implements AutoCloseable {
   private final ReceiverSettings settings;
   private final NativeSink natives;
   private final ClientStatsSink stats;
+  private final PassThrough passThrough;
   private final Ledger ledger;
   private final Clock clock;
   private final Outcomes outcomes;
@@ -49,17 +51,19 @@ public final class AgentReceiver implements AutoCloseable {
    * @param settings where to listen and what to bound
    * @param natives where decoded chunks go (the merge stage); all or nothing, non-blocking
    * @param stats where {@code /v0.6/stats} bodies go (the forward stage); non-blocking
+   * @param passThrough where every other path goes (the pass-through stage), and what {@code /info} is made from
    * @param ledger the drop ledger (spans received, dropped, repairs)
    * @param metrics counts of requests by outcome
    * @param connectionMetrics counts of connections closed or refused by the {@link ConnectionPolicy}
    * @param clock for the status times and the Agent's start-time repair
    */
   public AgentReceiver(
-      ReceiverSettings settings, NativeSink natives, ClientStatsSink stats, Ledger ledger, ReceiverMetrics metrics,
-      ConnectionMetrics connectionMetrics, Clock clock) {
+      ReceiverSettings settings, NativeSink natives, ClientStatsSink stats, PassThrough passThrough, Ledger ledger,
+      ReceiverMetrics metrics, ConnectionMetrics connectionMetrics, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.natives = Objects.requireNonNull(natives, "natives == null");
     this.stats = Objects.requireNonNull(stats, "stats == null");
+    this.passThrough = Objects.requireNonNull(passThrough, "passThrough == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.outcomes = new Outcomes(Objects.requireNonNull(metrics, "metrics == null"), clock);
@@ -77,7 +81,7 @@ public final class AgentReceiver implements AutoCloseable {
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     loops = LoopResources.create("bridge-receiver", 1, workers, true);
     decoding = new Decoding(settings.decodeThreads(), () -> TimeCodec.epochNanos(clock));
-    Answers answers = new Answers(settings);
+    Answers answers = new Answers(settings, passThrough);
     Router router = routes(answers, decoding);
     try {
       server = connections.applyTo(HttpServer.create().runOn(loops).host(settings.host()).port(settings.port()))
@@ -96,7 +100,7 @@ public final class AgentReceiver implements AutoCloseable {
         settings.host(), server.port(), settings.maxBodyBytes());
   }
 
-  /** Every path the receiver answers; {@link InfoDocument} advertises the same endpoints. */
+  /** Every path the receiver answers itself ({@link InfoDocument} lists them); the rest goes to the pass-through. */
   private Router routes(Answers answers, Decoding decoding) {
     TraceEndpoint traces = new TraceEndpoint(bodies, answers, decoding, natives, ledger, outcomes);
     ReceiverMetrics metrics = outcomes.metrics();
@@ -109,11 +113,7 @@ public final class AgentReceiver implements AutoCloseable {
         .exact("/v0.5/traces", traces.handler(TraceEndpoint.Version.V05), PUT, POST)
         .exact("/v0.3/traces", traces.handler(TraceEndpoint.Version.V03), PUT, POST)
         .exact("/v0.6/stats", new StatsEndpoint(bodies, answers, stats, outcomes), PUT, POST)
-        .prefix("/telemetry/proxy", (req, res) -> {
-          // Tracers send telemetry wherever /info lists it; taking and discarding it keeps them quiet.
-          metrics.incrementTelemetryDiscarded();
-          return answers.drainThen(req, res, () -> answers.send(res, Reply.empty(HttpResponseStatus.ACCEPTED)));
-        });
+        .fallback(new PassThroughEndpoint(passThrough, answers, settings, outcomes));
   }
 
   /** Stops accepting, lets requests in progress finish for up to 5 s, and frees the threads. */

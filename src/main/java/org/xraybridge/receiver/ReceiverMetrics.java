@@ -63,9 +63,6 @@ public interface ReceiverMetrics {
   /** A {@code /v0.6/stats} body was handed on. */
   void incrementStatsPayloads();
 
-  /** A {@code /telemetry/proxy/} request was answered 202 and its body discarded. */
-  void incrementTelemetryDiscarded();
-
   /** Counts nothing. */
   ReceiverMetrics NOOP = new ReceiverMetrics() {
     @Override
@@ -91,8 +88,5 @@ public interface ReceiverMetrics {
 
     @Override
     public void incrementStatsPayloads() {}
-
-    @Override
-    public void incrementTelemetryDiscarded() {}
   };
 }

@@ -37,7 +37,7 @@ public final class TestPipelines {
     MergeProperties merge = new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
     ForwardProperties forward = new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
         "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
-        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10);
+        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10, "", "");
     ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
     DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
     Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, listener, new SimpleMeterRegistry(),

@@ -26,6 +26,7 @@ import org.xraybridge.model.TracerInfo;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;
@@ -50,7 +51,7 @@ class AgentReceiverTest {
   }
 
   private AgentReceiver start(ReceiverSettings settings) {
-    receiver = new AgentReceiver(settings, sink, sink, ledger, metrics, connectionMetrics, CLOCK);
+    receiver = new AgentReceiver(settings, sink, sink, PassThroughs.none(), ledger, metrics, connectionMetrics, CLOCK);
     receiver.start();
     return receiver;
   }
@@ -75,7 +76,7 @@ class AgentReceiverTest {
       assertThat(r.header("Content-Type")).isEqualTo("application/json");
       JsonNode info = JsonMapper.builder().build().readTree(r.body());
       assertThat(info.path("endpoints").valueStream().map(JsonNode::asString))
-          .containsExactly("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/v0.6/stats", "/telemetry/proxy/");
+          .containsExactly("/v0.3/traces", "/v0.4/traces", "/v0.5/traces", "/v0.6/stats");
       assertThat(info.path("client_drop_p0s").asBoolean(true)).isFalse();
       assertThat(info.path("span_meta_structs").asBoolean()).isTrue();
       assertThat(info.path("long_running_spans").asBoolean(true)).isFalse();
@@ -160,31 +161,33 @@ class AgentReceiverTest {
   }
 
   @Test
-  void unknownPathAndWrongMethod_answer404And405_andKeepTheConnection() throws IOException {
+  void withoutAnAgent_otherPathsAnswer404_wrongMethod405_andKeepTheConnection() throws IOException {
     start();
     try (RawHttp http = new RawHttp(receiver.port())) {
+      // the embedded default has no Agent behind it: remote configuration is answered as an Agent without it
       RawHttp.Response r = http.exchange("POST", "/v0.7/config", headers("Content-Type", "application/json"),
           "{}".getBytes(StandardCharsets.UTF_8));
       assertThat(r.status()).isEqualTo(404);
+      assertThat(r.text()).isEqualTo("404 page not found\n");
       assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
       r = http.exchange("GET", "/v0.4/traces", List.of(), null);
       assertThat(r.status()).isEqualTo(405);
       assertThat(r.header("Allow")).isEqualTo("PUT, POST");
       assertThat(http.exchange("GET", "/info", List.of(), null).status()).isEqualTo(200);
     }
-    assertThat(metrics.counts().notFoundRequests()).isEqualTo(2);
+    assertThat(metrics.counts().notFoundRequests()).as("the 405; the 404 is the pass-through's").isEqualTo(1);
   }
 
   @Test
-  void telemetry_answers202AndDiscards() throws IOException {
+  void withoutAnAgent_telemetryIsAnswered404AsAnAgentWithoutIt_andTheConnectionStaysUsable() throws IOException {
     start();
     try (RawHttp http = new RawHttp(receiver.port())) {
       RawHttp.Response r = http.exchange("POST", "/telemetry/proxy/api/v2/apmtelemetry",
           headers("Content-Type", "application/json"), "{\"request_type\":\"app-started\"}".getBytes(StandardCharsets.UTF_8));
-      assertThat(r.status()).isEqualTo(202);
+      assertThat(r.status()).isEqualTo(404);
+      assertThat(http.exchange("PUT", "/v0.4/traces", MSGPACK, twoTraces()).status()).isEqualTo(200);
     }
-    assertThat(metrics.counts().telemetryDiscarded()).isEqualTo(1);
-    assertThat(sink.offers).isEmpty();
+    assertThat(sink.spanCount()).isEqualTo(3);
   }
 
   @Test

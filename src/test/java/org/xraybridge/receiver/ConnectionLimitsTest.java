@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -41,7 +42,7 @@ class ConnectionLimitsTest {
   }
 
   private void start(ReceiverSettings settings) {
-    receiver = new AgentReceiver(settings, sink, sink, new TestLedger(), metrics, connections, Clock.systemUTC());
+    receiver = new AgentReceiver(settings, sink, sink, PassThroughs.none(), new TestLedger(), metrics, connections, Clock.systemUTC());
     receiver.start();
   }
 

@@ -32,7 +32,11 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.AgentEndpoint;
+import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.passthrough.PassThroughMetrics;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -48,6 +52,7 @@ class RealTracerTest {
   private final RecordingSink sink = new RecordingSink();
   private final TestLedger ledger = new TestLedger();
   private final MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
+  private final MicrometerPassThroughMetrics passThroughMetrics = new MicrometerPassThroughMetrics(new SimpleMeterRegistry());
   private final List<String> appOut = new CopyOnWriteArrayList<>();
   private final List<String> appErr = new CopyOnWriteArrayList<>();
   private AgentReceiver receiver;
@@ -64,7 +69,7 @@ class RealTracerTest {
     Path jar = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(jar).as("dd-java-agent.jar: the build copies it into target/agents (maven-dependency-plugin, "
         + "phase generate-test-resources); run the tests through ./mvnw").exists();
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, PassThroughs.none(passThroughMetrics), ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     Instant before = Instant.now();
 
@@ -101,8 +106,10 @@ class RealTracerTest {
     // trace answer's Datadog-Agent-State differs from the SHA-256 it took of /info, as it did after the
     // capture server's made-up state. No third read: our state header is the hash it expects.
     assertThat(status.infoRequests()).isBetween(1L, 2L);
-    assertThat(status.telemetryDiscarded()).as("telemetry, advertised and discarded").isPositive();
     assertThat(status.notFoundRequests()).as("requests to endpoints we do not advertise").isZero();
+    // without an Agent behind the bridge, telemetry (sent whatever /info says) is answered as an Agent without it
+    assertThat(passThroughMetrics.count(AgentEndpoint.TELEMETRY, PassThroughMetrics.Outcome.UNSUPPORTED)).isPositive();
+    assertThat(passThroughMetrics.counts().keySet()).as("nothing else the tracer sent besides traces").containsOnly("telemetry");
     assertThat(status.malformedRequests()).isZero();
     assertThat(status.acceptedPayloads()).isGreaterThanOrEqualTo(2);
 

@@ -32,6 +32,7 @@ import org.xraybridge.receiver.Msgpack.U64;
 import org.xraybridge.testing.Cases;
 import org.xraybridge.testing.Corpus;
 import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -104,7 +105,7 @@ class ReceiverFuzzTest {
     RecordingSink sink = new RecordingSink();
     TestLedger ledger = new TestLedger();
     MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, PassThroughs.none(), ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     String[] paths = {"/v0.4/traces", "/v0.5/traces", "/v0.3/traces"};
     String[] types = {"application/msgpack", "application/json", "", "text/plain", "application/msgpack; charset=x"};

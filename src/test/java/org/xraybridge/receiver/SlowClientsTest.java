@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -55,7 +56,7 @@ class SlowClientsTest {
 
   private void start() {
     ConnectionLimits limits = new ConnectionLimits(1000, 500, HEADER_TIMEOUT, IDLE_TIMEOUT);
-    receiver = new AgentReceiver(LoopbackSettings.connections(limits), sink, sink, new TestLedger(), metrics, connections,
+    receiver = new AgentReceiver(LoopbackSettings.connections(limits), sink, sink, PassThroughs.none(), new TestLedger(), metrics, connections,
         Clock.systemUTC());
     receiver.start();
   }
