@@ -74,6 +74,8 @@ class CapturedCorpusReplayTest {
     agent.answer = r -> new FakeAgent.Answer(200, Map.of("Content-Type", "application/json", "X-Agent-Answer", r.path()), AGENT_ANSWER);
     relay = PassThroughs.agent(agent.url(), PassThroughMetrics.NOOP);
     relay.start();
+    // the bridge tells tracers the Agent's document once it has read it
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> relay.discovery().agentAnswered());
     inFrontOfAgent = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, relay, LEDGER, METRICS, ConnectionMetrics.NOOP,
         Clock.systemUTC());
     inFrontOfAgent.start();
