@@ -75,6 +75,8 @@ public final class FakeAgent implements AutoCloseable {
   }
 
   public final List<Request> requests = new CopyOnWriteArrayList<>();
+  /** Body bytes read so far, over all requests, as they are read: shows whether a body streams. */
+  public final java.util.concurrent.atomic.AtomicLong bodyBytesRead = new java.util.concurrent.atomic.AtomicLong();
   public volatile String info = INFO;
   public volatile Function<Request, Answer> answer = r -> Answer.json(200, "{}");
   public volatile Duration readDelay = Duration.ZERO;
@@ -144,6 +146,7 @@ public final class FakeAgent implements AutoCloseable {
         int n;
         while ((n = in.read(buf)) >= 0) {
           sha.update(buf, 0, n);
+          bodyBytesRead.addAndGet(n);
           if (length + n <= KEPT_BYTES) kept.write(buf, 0, n);
           length += n;
         }
