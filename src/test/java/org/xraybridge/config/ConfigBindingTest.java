@@ -34,6 +34,8 @@ class ConfigBindingTest {
     "bridge.forward.target|kafka|bridge.forward.target",
     "bridge.forward.agent-url|ftp://agent:8126|bridge.forward.agent-url",
     "bridge.forward.intake-url|mailto:x|bridge.forward.intake-url",
+    "bridge.forward.profile-intake-url|ftp://x/api|bridge.forward.profile-intake-url",
+    "bridge.forward.telemetry-intake-url|https://user:pw@x|bridge.forward.telemetry-intake-url",
     "bridge.forward.queue-max-bytes|10KB|bridge.forward.queue-max-bytes",
     "bridge.forward.max-payload-bytes|100MB|bridge.forward.max-payload-bytes",
     "bridge.forward.retry-budget|soon|bridge.forward.retry-budget",
