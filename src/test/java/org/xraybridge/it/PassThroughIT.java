@@ -93,6 +93,40 @@ class PassThroughIT {
     }
   }
 
+  @Test
+  void intakeMode_profilesAndTelemetryGoToTheOverriddenIntakeUrls_withTheKey_remoteConfigIs404() throws Exception {
+    String key = "c0ffee" + Long.toHexString(System.nanoTime()) + "feed";
+    try (FakeAgent intake = FakeAgent.start();
+        BridgeProcess bridge = BridgeProcess.in(dir)
+            .args("--bridge.forward.target=intake", "--bridge.forward.intake-url=" + intake.url(),
+                "--bridge.forward.profile-intake-url=" + intake.url() + "/api/v2/profile",
+                "--bridge.forward.telemetry-intake-url=" + intake.url(), "--bridge.xray.source=off", "--bridge.demo.enabled=false")
+            .env(java.util.Map.of("DD_API_KEY", key))
+            .start()) {
+      assertThat(bridge.awaitUp(Duration.ofSeconds(60))).as("the bridge starts; see %s", bridge.log).isTrue();
+      byte[] telemetry = "{\"request_type\":\"app-started\"}".getBytes(StandardCharsets.UTF_8);
+      try (RawHttp http = new RawHttp(bridge.receiverPort)) {
+        assertThat(http.exchange("POST", "/profiling/v1/input", RawHttp.headers("Content-Type", "multipart/form-data; boundary=x"),
+            "--x--\r\n".getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(200);
+        assertThat(http.exchange("POST", "/telemetry/proxy/api/v2/apmtelemetry", RawHttp.headers("Content-Type", "application/json"),
+            telemetry).status()).isEqualTo(200);
+        assertThat(http.exchange("POST", "/v0.7/config", List.of(), "{}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(404);
+      }
+      assertThat(intake.to("/api/v2/profile")).singleElement().satisfies(r -> assertThat(r.header("DD-API-KEY")).isEqualTo(key));
+      assertThat(intake.to("/api/v2/apmtelemetry")).singleElement().satisfies(r -> {
+        assertThat(r.header("DD-API-KEY")).isEqualTo(key);
+        assertThat(r.body()).isEqualTo(telemetry);
+      });
+      assertThat(intake.to("/v0.7/config")).isEmpty();
+      String health = bridge.body("/actuator/health");
+      assertThat(health).contains("\"passThrough\"").contains("\"mode\":\"intake\"").doesNotContain(key);
+      assertThat(bridge.body("/actuator/prometheus"))
+          .contains("bridge_passthrough_requests_total{family=\"remote_config\",outcome=\"unsupported\"} 1.0")
+          .contains("bridge_passthrough_requests_total{family=\"telemetry\",outcome=\"intake\"} 1.0");
+      assertThat(bridge.output()).doesNotContain(key);
+    }
+  }
+
   private static boolean infoHasRemoteConfig(int port) {
     try (RawHttp http = new RawHttp(port)) {
       return http.exchange("GET", "/info", List.of(), null).text().contains("/v0.7/config");
