@@ -25,7 +25,8 @@ class BridgeConfiguration {
 
   static final List<Class<?>> PROPERTY_RECORDS = List.of(
       XRayProperties.class, DaemonProperties.class, ReceiverProperties.class, MergeProperties.class,
-      ForwardProperties.class, ConvertProperties.class, DemoProperties.class, ExplainProperties.class, ClusterProperties.class);
+      ForwardProperties.class, ConvertProperties.class, DemoProperties.class, ExplainProperties.class, ClusterProperties.class,
+      ManagementProperties.class);
 
   @Bean
   Clock clock() {

@@ -29,6 +29,10 @@ import org.xraybridge.model.Secret;
  * @param shutdownTimeout how long shutdown flushes before spooling the rest
  * @param errorsPerSecond intake mode: traces a tracer sampled out that hold an error, sent anyway up to
  *     this many a second (the Agent's errors sampler, default 10); 0 turns it off
+ * @param profileIntakeUrl intake mode: where tracers' profiles go, override of {@code
+ *     https://intake.profile.<site>/api/v2/profile} (tests, proxies)
+ * @param telemetryIntakeUrl intake mode: the base tracers' telemetry goes to (the path after {@code
+ *     /telemetry/proxy} follows it), override of {@code https://instrumentation-telemetry-intake.<site>}
  */
 @ConfigurationProperties("bridge.forward")
 public record ForwardProperties(
@@ -44,7 +48,9 @@ public record ForwardProperties(
     @DefaultValue("30s") Duration retryBudget,
     @DefaultValue("10s") Duration shutdownTimeout,
     @DefaultValue("") String hostname,
-    @DefaultValue("10") double errorsPerSecond) {
+    @DefaultValue("10") double errorsPerSecond,
+    @DefaultValue("") String profileIntakeUrl,
+    @DefaultValue("") String telemetryIntakeUrl) {
 
   public enum Target {
     EMBEDDED,
@@ -59,6 +65,12 @@ public record ForwardProperties(
         "bridge.forward.site (DD_SITE) must be a site name such as datadoghq.com or datadoghq.eu; got '" + site + "'");
     requireHttpUrl("bridge.forward.agent-url", agentUrl, "such as http://datadog-agent:8126");
     if (!intakeUrl.isBlank()) requireHttpUrl("bridge.forward.intake-url", parse("bridge.forward.intake-url", intakeUrl), "");
+    if (!profileIntakeUrl.isBlank()) {
+      requireHttpUrl("bridge.forward.profile-intake-url", parse("bridge.forward.profile-intake-url", profileIntakeUrl), "");
+    }
+    if (!telemetryIntakeUrl.isBlank()) {
+      requireHttpUrl("bridge.forward.telemetry-intake-url", parse("bridge.forward.telemetry-intake-url", telemetryIntakeUrl), "");
+    }
     ConfigurationException.require(target != Target.INTAKE || !apiKey.isEmpty(),
         "bridge.forward.api-key (DD_API_KEY) must be set when bridge.forward.target is intake");
     ConfigurationException.require(spoolMaxBytes.toBytes() >= 0, "bridge.forward.spool-max-bytes must not be negative");
@@ -79,6 +91,16 @@ public record ForwardProperties(
   /** {@code https://trace.agent.<site>} unless {@link #intakeUrl} overrides it. */
   public URI effectiveIntakeUrl() {
     return URI.create(intakeUrl.isBlank() ? "https://trace.agent." + site : intakeUrl.strip());
+  }
+
+  /** Where profiles go in intake mode: {@code https://intake.profile.<site>/api/v2/profile} unless overridden. */
+  public URI effectiveProfileIntakeUrl() {
+    return URI.create(profileIntakeUrl.isBlank() ? "https://intake.profile." + site + "/api/v2/profile" : profileIntakeUrl.strip());
+  }
+
+  /** The base telemetry goes to in intake mode: {@code https://instrumentation-telemetry-intake.<site>} unless overridden. */
+  public URI effectiveTelemetryIntakeUrl() {
+    return URI.create(telemetryIntakeUrl.isBlank() ? "https://instrumentation-telemetry-intake." + site : telemetryIntakeUrl.strip());
   }
 
   /**

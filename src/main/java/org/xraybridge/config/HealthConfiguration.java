@@ -13,8 +13,10 @@ import org.xraybridge.forward.ForwardMetrics.PayloadOutcome;
 import org.xraybridge.forward.ForwarderStatus;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.ops.DropLedger;
+import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.StageHealth;
+import org.xraybridge.passthrough.PassThroughStatus;
 import org.xraybridge.receiver.ReceiverStatus;
 import org.xraybridge.source.xray.XRaySourceStatus;
 
@@ -31,15 +33,30 @@ class HealthConfiguration {
     return new StageHealth(() -> {
       if (p.receiver == null) return Health.up().withDetail("enabled", false).build();
       ReceiverStatus s = p.receiver.status();
-      return (s.running() ? Health.up() : Health.down()).withDetails(receiverDetails(s, p.receiverMetrics.counts(), clock)).build();
+      return (s.running() ? Health.up() : Health.down())
+          .withDetails(receiverDetails(s, p.receiverMetrics.counts(), p.receiverConnectionMetrics.counts(), clock)).build();
     });
   }
 
-  /** The receiver's state, then its counts. */
-  static Map<String, Object> receiverDetails(ReceiverStatus status, MicrometerReceiverMetrics.Counts counts, Clock clock) {
+  /** The receiver's state, then its counts: requests, then connections. */
+  static Map<String, Object> receiverDetails(
+      ReceiverStatus status, MicrometerReceiverMetrics.Counts counts, MicrometerConnectionMetrics.Counts connections, Clock clock) {
     Map<String, Object> d = StageHealth.details(status, clock);
     d.putAll(StageHealth.details(counts, clock));
+    d.putAll(StageHealth.details(connections, clock));
     return d;
+  }
+
+  /** What the bridge does not serve itself: the mode, whether the Agent answers, the requests by family and outcome. */
+  @Bean
+  StageHealth passThroughHealthIndicator(Pipeline p, Clock clock) {
+    return new StageHealth(() -> {
+      PassThroughStatus s = p.passThrough.status();
+      Map<String, Object> d = new LinkedHashMap<>(StageHealth.details(s, clock));
+      d.put("requests", p.passThroughMetrics.counts());
+      boolean agentDown = s.mode().equals("agent") && !s.agentReachable();
+      return (agentDown ? Health.status(StageHealth.DEGRADED) : Health.up()).withDetails(d).build();
+    });
   }
 
   @Bean

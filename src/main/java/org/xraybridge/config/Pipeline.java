@@ -36,12 +36,17 @@ import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.DropLedger;
 import org.xraybridge.ops.MicrometerClusterMetrics;
+import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerDaemonMetrics;
 import org.xraybridge.ops.MicrometerForwardMetrics;
+import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
+import org.xraybridge.passthrough.PassThroughSettings;
+import org.xraybridge.passthrough.PassThroughStage;
 import org.xraybridge.receiver.AgentReceiver;
+import org.xraybridge.receiver.ConnectionLimits;
 import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.receiver.V04ChunkDecoder;
 import org.xraybridge.source.daemon.DaemonSettings;
@@ -80,6 +85,9 @@ public final class Pipeline implements SmartLifecycle {
   final ClusterNode cluster;
   final AgentReceiver receiver;
   final MicrometerReceiverMetrics receiverMetrics;
+  final MicrometerConnectionMetrics receiverConnectionMetrics;
+  final PassThroughStage passThrough;
+  final MicrometerPassThroughMetrics passThroughMetrics;
   final XRayDaemonListener daemon;
   /** The daemon input's counts (health shows them); null when the input is off. */
   final MicrometerDaemonMetrics daemonMetrics;
@@ -143,8 +151,12 @@ public final class Pipeline implements SmartLifecycle {
     boolean pollHere = !kafka || clusterProperties.kafka().pollSources();
 
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
+    this.receiverConnectionMetrics = new MicrometerConnectionMetrics(registry, "bridge.receiver");
+    this.passThroughMetrics = new MicrometerPassThroughMetrics(registry);
+    this.passThrough = new PassThroughStage(passThroughSettings(forward, env), passThroughMetrics, clock);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties), natives, forwarder, ledger, receiverMetrics, clock)
+        ? new AgentReceiver(receiverSettings(receiverProperties), natives, forwarder, passThrough, ledger, receiverMetrics,
+            receiverConnectionMetrics, clock)
         : null;
 
     this.daemonMetrics = daemonProperties.enabled() ? new MicrometerDaemonMetrics(registry) : null;
@@ -184,8 +196,23 @@ public final class Pipeline implements SmartLifecycle {
   /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
   private static ReceiverSettings receiverSettings(ReceiverProperties p) {
     long maxBody = p.maxBody().toBytes();
-    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.maxConnections(), p.decoders(),
+    ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
+    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
         Math.max(maxBody * 2, 64L << 20));
+  }
+
+  /**
+   * Where what the receiver does not serve itself goes, by target: the Agent, the intake (profiles and
+   * telemetry with the API key), or nowhere (the embedded default answers as an Agent without it).
+   */
+  private static PassThroughSettings passThroughSettings(ForwardProperties f, String env) {
+    PassThroughSettings.Mode mode = switch (f.target()) {
+      case AGENT -> PassThroughSettings.Mode.AGENT;
+      case INTAKE -> PassThroughSettings.Mode.INTAKE;
+      case EMBEDDED -> PassThroughSettings.Mode.NONE;
+    };
+    return new PassThroughSettings(mode, f.agentUrl(), f.effectiveProfileIntakeUrl(), f.effectiveTelemetryIntakeUrl(), f.apiKey(),
+        f.hostname(), env, Duration.ofSeconds(30), Duration.ofSeconds(30), 256);
   }
 
   /** The converter's arguments: {@code bridge.convert.*}, with the X-Ray source's env and in-progress timeout. */
@@ -290,6 +317,8 @@ public final class Pipeline implements SmartLifecycle {
         undo.add(cluster::stopConsuming);
         undo.add(cluster::stopProducing);
       }
+      passThrough.start();
+      undo.add(passThrough::stop);
       if (receiver != null) {
         receiver.start();
         undo.add(receiver::stop);
@@ -359,6 +388,7 @@ public final class Pipeline implements SmartLifecycle {
       quietly(cluster::stopProducing); // what the inputs handed in last is sent
       quietly(cluster::stopConsuming); // what was read is delivered and committed before the group is left
     }
+    quietly(passThrough::stop);
     quietly(merge::close);
     quietly(() -> forwarder.stop(forward.shutdownTimeout()));
     ledger.logDrops();

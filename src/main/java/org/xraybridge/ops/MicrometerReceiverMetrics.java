@@ -15,14 +15,14 @@ import org.xraybridge.receiver.ReceiverMetrics;
  *   <li>{@code bridge_receiver_requests_refused_total{reason}} — {@code malformed} (400, 415),
  *       {@code oversized} (413), {@code overloaded} (429, or 200 as the Agent), {@code timed_out} (408),
  *       {@code not_found} (404, 405), {@code forbidden} (403)
- *   <li>{@code bridge_receiver_info_requests_total}, {@code bridge_receiver_stats_payloads_total},
- *       {@code bridge_receiver_telemetry_discarded_total}
+ *   <li>{@code bridge_receiver_info_requests_total}, {@code bridge_receiver_stats_payloads_total}
  *   <li>{@code bridge_receiver_trace_payloads_total{outcome}} — {@code decoded}, {@code accepted} (the
  *       next stage took their spans), {@code refused} (before decoding, so their spans are not in the
  *       ledger); {@code bridge_receiver_traces_refused_total} sums the refused ones' trace counts
- *   <li>{@code bridge_receiver_spans_accepted_total}, {@code bridge_receiver_trace_count_mismatches_total},
- *       {@code bridge_receiver_connections_refused_total}
+ *   <li>{@code bridge_receiver_spans_accepted_total}, {@code bridge_receiver_trace_count_mismatches_total}
  * </ul>
+ *
+ * Connections are counted by {@link MicrometerConnectionMetrics}.
  *
  * Thread-safe, non-blocking.
  */
@@ -37,9 +37,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
   private final LongAdder refusedPayloads = new LongAdder();
   private final LongAdder refusedTraces = new LongAdder();
   private final LongAdder traceCountMismatches = new LongAdder();
-  private final LongAdder refusedConnections = new LongAdder();
   private final LongAdder statsPayloads = new LongAdder();
-  private final LongAdder telemetryDiscarded = new LongAdder();
 
   public MicrometerReceiverMetrics(MeterRegistry registry) {
     register(registry, "bridge.receiver.requests", "HTTP requests to the receiver, any path", requests);
@@ -56,9 +54,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
     register(registry, "bridge.receiver.traces.refused", "X-Datadog-Trace-Count of trace payloads refused before decoding", refusedTraces);
     register(registry, "bridge.receiver.spans.accepted", "Spans of trace payloads the next stage took", acceptedSpans);
     register(registry, "bridge.receiver.trace.count.mismatches", "Payloads whose X-Datadog-Trace-Count disagreed with the body", traceCountMismatches);
-    register(registry, "bridge.receiver.connections.refused", "Connections closed on accept: max-connections were open", refusedConnections);
     register(registry, "bridge.receiver.stats.payloads", "/v0.6/stats bodies handed on", statsPayloads);
-    register(registry, "bridge.receiver.telemetry.discarded", "/telemetry/proxy requests answered 202 and discarded", telemetryDiscarded);
   }
 
   @Override
@@ -99,26 +95,17 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
   }
 
   @Override
-  public void incrementRefusedConnections() {
-    refusedConnections.increment();
-  }
-
-  @Override
   public void incrementStatsPayloads() {
     statsPayloads.increment();
   }
 
-  @Override
-  public void incrementTelemetryDiscarded() {
-    telemetryDiscarded.increment();
-  }
 
   /** The totals since start, under the names the receiver's health component shows. */
   public Counts counts() {
     return new Counts(requests.sum(), infoRequests.sum(), tracePayloads.sum(), acceptedPayloads.sum(), acceptedSpans.sum(),
         refused(Refusal.MALFORMED), refused(Refusal.OVERSIZED), refused(Refusal.OVERLOADED), refusedPayloads.sum(),
         refusedTraces.sum(), refused(Refusal.TIMED_OUT), refused(Refusal.NOT_FOUND), refused(Refusal.FORBIDDEN),
-        refusedConnections.sum(), traceCountMismatches.sum(), statsPayloads.sum(), telemetryDiscarded.sum());
+        traceCountMismatches.sum(), statsPayloads.sum());
   }
 
   /**
@@ -147,10 +134,8 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
       long timedOutRequests,
       long notFoundRequests,
       long forbiddenRequests,
-      long refusedConnections,
       long traceCountMismatches,
-      long statsPayloads,
-      long telemetryDiscarded) {}
+      long statsPayloads) {}
 
   private long refused(Refusal r) {
     return refused.get(r).sum();

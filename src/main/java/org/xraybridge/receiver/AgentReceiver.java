@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.xraybridge.model.ClientStatsSink;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.PassThrough;
 import org.xraybridge.model.TimeCodec;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
@@ -24,7 +25,7 @@ import reactor.netty.resources.LoopResources;
  * it as to an Agent (docs/receiver.md). Built on Reactor Netty's {@link HttpServer} directly, on its own
  * event loops and port, so a body can be refused from its {@code Content-Length} before it is read.
  * This class runs the server and says which path goes where; {@link ConnectionPolicy}
- * bounds connections, {@link BodyReader} bodies. Spans are accounted in the {@link Ledger}, requests
+ * bounds connections (count, per address, header and idle timeouts), {@link BodyReader} bodies. Spans are accounted in the {@link Ledger}, requests
  * in the {@link ReceiverMetrics}; nothing here blocks an event loop (the sinks are non-blocking by
  * contract). {@link #start()} and {@link #stop()} are synchronized; everything else is thread-safe.
  */
@@ -35,6 +36,7 @@ public final class AgentReceiver implements AutoCloseable {
   private final ReceiverSettings settings;
   private final NativeSink natives;
   private final ClientStatsSink stats;
+  private final PassThrough passThrough;
   private final Ledger ledger;
   private final Clock clock;
   private final Outcomes outcomes;
@@ -49,21 +51,25 @@ public final class AgentReceiver implements AutoCloseable {
    * @param settings where to listen and what to bound
    * @param natives where decoded chunks go (the merge stage); all or nothing, non-blocking
    * @param stats where {@code /v0.6/stats} bodies go (the forward stage); non-blocking
+   * @param passThrough where every other path goes (the pass-through stage), and what {@code /info} is made from
    * @param ledger the drop ledger (spans received, dropped, repairs)
-   * @param metrics counts of requests and connections by outcome
+   * @param metrics counts of requests by outcome
+   * @param connectionMetrics counts of connections closed or refused by the {@link ConnectionPolicy}
    * @param clock for the status times and the Agent's start-time repair
    */
   public AgentReceiver(
-      ReceiverSettings settings, NativeSink natives, ClientStatsSink stats, Ledger ledger, ReceiverMetrics metrics,
-      Clock clock) {
+      ReceiverSettings settings, NativeSink natives, ClientStatsSink stats, PassThrough passThrough, Ledger ledger,
+      ReceiverMetrics metrics, ConnectionMetrics connectionMetrics, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.natives = Objects.requireNonNull(natives, "natives == null");
     this.stats = Objects.requireNonNull(stats, "stats == null");
+    this.passThrough = Objects.requireNonNull(passThrough, "passThrough == null");
     this.ledger = Objects.requireNonNull(ledger, "ledger == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.outcomes = new Outcomes(Objects.requireNonNull(metrics, "metrics == null"), clock);
-    this.connections = new ConnectionPolicy(settings.maxConnections(), outcomes);
-    this.bodies = new BodyReader(settings, new ByteBudget(settings.maxBufferedBytes()), outcomes);
+    this.connections = new ConnectionPolicy(settings.connections(), Objects.requireNonNull(connectionMetrics, "connectionMetrics == null"),
+        outcomes::failed);
+    this.bodies = new BodyReader(settings, new BodyBudget(settings.maxBufferedBytes()), outcomes);
   }
 
   /**
@@ -75,7 +81,7 @@ public final class AgentReceiver implements AutoCloseable {
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     loops = LoopResources.create("bridge-receiver", 1, workers, true);
     decoding = new Decoding(settings.decodeThreads(), () -> TimeCodec.epochNanos(clock));
-    Answers answers = new Answers(settings);
+    Answers answers = new Answers(settings, passThrough);
     Router router = routes(answers, decoding);
     try {
       server = connections.applyTo(HttpServer.create().runOn(loops).host(settings.host()).port(settings.port()))
@@ -94,24 +100,20 @@ public final class AgentReceiver implements AutoCloseable {
         settings.host(), server.port(), settings.maxBodyBytes());
   }
 
-  /** Every path the receiver answers; {@link InfoDocument} advertises the same endpoints. */
+  /** Every path the receiver answers itself ({@link InfoDocument} lists them); the rest goes to the pass-through. */
   private Router routes(Answers answers, Decoding decoding) {
     TraceEndpoint traces = new TraceEndpoint(bodies, answers, decoding, natives, ledger, outcomes);
     ReceiverMetrics metrics = outcomes.metrics();
     return new Router(answers, outcomes)
         .exact("/info", (req, res) -> {
           metrics.incrementInfoRequests();
-          return Answers.drainThen(req, answers.sendInfo(res));
+          return answers.drainThen(req, res, () -> answers.sendInfo(res));
         }, GET)
         .exact("/v0.4/traces", traces.handler(TraceEndpoint.Version.V04), PUT, POST)
         .exact("/v0.5/traces", traces.handler(TraceEndpoint.Version.V05), PUT, POST)
         .exact("/v0.3/traces", traces.handler(TraceEndpoint.Version.V03), PUT, POST)
         .exact("/v0.6/stats", new StatsEndpoint(bodies, answers, stats, outcomes), PUT, POST)
-        .prefix("/telemetry/proxy", (req, res) -> {
-          // Tracers send telemetry wherever /info lists it; taking and discarding it keeps them quiet.
-          metrics.incrementTelemetryDiscarded();
-          return Answers.drainThen(req, answers.send(res, Reply.empty(HttpResponseStatus.ACCEPTED)));
-        });
+        .fallback(new PassThroughEndpoint(passThrough, answers, settings, outcomes));
   }
 
   /** Stops accepting, lets requests in progress finish for up to 5 s, and frees the threads. */

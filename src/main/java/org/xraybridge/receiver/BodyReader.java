@@ -17,7 +17,8 @@ import reactor.netty.http.server.HttpServerRequest;
  * what is then done with the body) can fail into its answer: 415 for a {@code Content-Encoding}, 413
  * for a body over {@code maxBodyBytes} (decided from {@code Content-Length} before reading when there
  * is one), the endpoint's overload answer when the buffered-bytes budget or the decode queue is full,
- * 408 after {@code readTimeout} without body bytes, 500 for a bug. The reservation of the body's
+ * 408 after {@code readTimeout} without body bytes or when the body arrives slower than the minimum
+ * pace ({@link BodyPace}), 500 for a bug. The reservation of the body's
  * bytes is given back when the request ends, whatever happened. Thread-safe.
  */
 final class BodyReader {
@@ -31,10 +32,10 @@ final class BodyReader {
   }
 
   private final ReceiverSettings settings;
-  private final ByteBudget budget;
+  private final BodyBudget budget;
   private final Outcomes outcomes;
 
-  BodyReader(ReceiverSettings settings, ByteBudget budget, Outcomes outcomes) {
+  BodyReader(ReceiverSettings settings, BodyBudget budget, Outcomes outcomes) {
     this.settings = settings;
     this.budget = budget;
     this.outcomes = outcomes;
@@ -51,10 +52,9 @@ final class BodyReader {
     }
     long length = RequestHeaders.contentLength(h);
     if (length > settings.maxBodyBytes()) return Mono.just(oversized(length));
-    RequestBody body = RequestBody.reserve(length, settings.maxBodyBytes(), budget);
+    RequestBody body = RequestBody.reserve(length, settings.maxBodyBytes(), budget, Remote.address(req));
     if (body == null) return drainThen(req, overload.refuse("the buffer budget is full"));
-    return req.receive()
-        .timeout(settings.readTimeout())
+    return receive(req)
         .doOnNext(body::append)
         .then(Mono.defer(() -> use.apply(body)))
         .onErrorResume(e -> Mono.just(failure(e, overload, req)))
@@ -65,14 +65,24 @@ final class BodyReader {
     if (e instanceof RequestBody.Oversized o) return oversized(o.bytes);
     if (e instanceof RequestBody.Overloaded) return overload.refuse("the buffer budget is full").closing();
     if (e instanceof RejectedExecutionException) return overload.refuse("the decode queue is full");
-    if (e instanceof TimeoutException) {
-      String text = "Timeout: no body bytes for " + settings.readTimeout().toMillis() + " ms";
-      outcomes.refused(Refusal.TIMED_OUT, text);
-      return Reply.text(HttpResponseStatus.REQUEST_TIMEOUT, "timeout\n").closing();
+    if (e instanceof TimeoutException) return timedOut("Timeout: no body bytes for " + settings.readTimeout().toMillis() + " ms");
+    if (e instanceof BodyPace.TooSlow slow) {
+      return timedOut("Timeout: the body arrived at " + slow.bytesPerSecond + " bytes/s, under the minimum of "
+          + settings.minBodyBytesPerSecond() + " over " + settings.readTimeout().toMillis() + " ms");
     }
     outcomes.failed("Internal error: " + e);
     log.warn("receiver failed on a request to {}", req.fullPath(), e);
     return Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n").closing();
+  }
+
+  private Reply timedOut(String text) {
+    outcomes.refused(Refusal.TIMED_OUT, text);
+    return Reply.text(HttpResponseStatus.REQUEST_TIMEOUT, "timeout\n").closing();
+  }
+
+  /** {@code req}'s body within the gap timeout and the minimum pace. */
+  reactor.core.publisher.Flux<io.netty.buffer.ByteBuf> receive(HttpServerRequest req) {
+    return BodyPace.receive(req, settings.readTimeout(), settings.minBodyBytesPerSecond());
   }
 
   private Reply oversized(long bytes) {
@@ -82,7 +92,8 @@ final class BodyReader {
     return Reply.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, text + "\n").closing();
   }
 
-  private static Mono<Reply> drainThen(HttpServerRequest req, Reply reply) {
-    return req.receive().then(Mono.just(reply));
+  /** Reads and discards the body within the same limits, then answers {@code reply}; closing when the body stalled. */
+  private Mono<Reply> drainThen(HttpServerRequest req, Reply reply) {
+    return receive(req).then(Mono.just(reply)).onErrorResume(e -> Mono.just(reply.closing()));
   }
 }

@@ -16,7 +16,7 @@ public interface ReceiverMetrics {
     OVERSIZED("oversized"),
     /** The next stage, the buffer budget or the decode queue was full: 429, or 200 as the Agent answers. */
     OVERLOADED("overloaded"),
-    /** 408: no body bytes within {@code readTimeout}. */
+    /** 408: no body bytes within {@code readTimeout}, or a body slower than the minimum pace. */
     TIMED_OUT("timed_out"),
     /** 404, an unknown path, or 405, a known path with the wrong method. */
     NOT_FOUND("not_found"),
@@ -60,14 +60,8 @@ public interface ReceiverMetrics {
   /** A payload's {@code X-Datadog-Trace-Count} disagreed with its body (the body wins) or was not a number. */
   void incrementTraceCountMismatches();
 
-  /** A connection was closed on accept because {@code maxConnections} were open. */
-  void incrementRefusedConnections();
-
   /** A {@code /v0.6/stats} body was handed on. */
   void incrementStatsPayloads();
-
-  /** A {@code /telemetry/proxy/} request was answered 202 and its body discarded. */
-  void incrementTelemetryDiscarded();
 
   /** Counts nothing. */
   ReceiverMetrics NOOP = new ReceiverMetrics() {
@@ -93,12 +87,6 @@ public interface ReceiverMetrics {
     public void incrementTraceCountMismatches() {}
 
     @Override
-    public void incrementRefusedConnections() {}
-
-    @Override
     public void incrementStatsPayloads() {}
-
-    @Override
-    public void incrementTelemetryDiscarded() {}
   };
 }

@@ -14,8 +14,9 @@ import reactor.netty.http.server.HttpServerResponse;
 
 /**
  * Maps a request's path and method to its handler. Before any route, a browser's cross-site request
- * is answered 403, as the Agent does; an unknown path is answered 404 and a known path with the wrong
- * method 405 with {@code Allow}, each after reading the body so the connection stays usable. Routes
+ * is answered 403, as the Agent does; a path no route matches goes to the fallback (the pass-through),
+ * else is answered 404; a known path with the wrong method is answered 405 with {@code Allow}, each
+ * after reading the body so the connection stays usable. Routes
  * are added before the server starts; routing is then read-only and thread-safe.
  */
 final class Router {
@@ -37,6 +38,7 @@ final class Router {
   private final List<Route> prefixes = new ArrayList<>();
   private final Answers answers;
   private final Outcomes outcomes;
+  private Handler fallback;
 
   Router(Answers answers, Outcomes outcomes) {
     this.answers = answers;
@@ -55,6 +57,12 @@ final class Router {
     return this;
   }
 
+  /** Every path no route matches (without it: 404). */
+  Router fallback(Handler handler) {
+    fallback = handler;
+    return this;
+  }
+
   Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
     outcomes.metrics().incrementRequests();
     if ("cross-site".equalsIgnoreCase(req.requestHeaders().get("Sec-Fetch-Site"))) {
@@ -62,6 +70,7 @@ final class Router {
       return refuse(req, res, Reply.text(HttpResponseStatus.FORBIDDEN, "Forbidden: cross-site requests are refused\n"));
     }
     Route route = find(req.fullPath());
+    if (route == null && fallback != null) return fallback.handle(req, res);
     if (route == null) {
       outcomes.metrics().requestRefused(Refusal.NOT_FOUND);
       return refuse(req, res, Reply.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n"));
@@ -85,7 +94,7 @@ final class Router {
   }
 
   private Publisher<Void> refuse(HttpServerRequest req, HttpServerResponse res, Reply reply) {
-    return Answers.drainThen(req, answers.send(res, reply));
+    return answers.drainThen(req, res, () -> answers.send(res, reply));
   }
 
   private static Route route(String path, Handler handler, HttpMethod... methods) {

@@ -19,8 +19,8 @@ class ArchitectureTest {
   private static final JavaClasses MAIN =
       new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("org.xraybridge");
 
-  /** The stages of the data flow; {@code cluster} is the scale-out stage. */
-  private static final String[] STAGES = {"source", "receiver", "convert", "merge", "forward", "explain", "cluster"};
+  /** The stages of the data flow; {@code cluster} is the scale-out stage, {@code passthrough} what tracers send besides traces. */
+  private static final String[] STAGES = {"source", "receiver", "convert", "merge", "forward", "passthrough", "explain", "cluster"};
 
   private static final String[] FRAMEWORKS = {
     "org.springframework..", "reactor..", "software.amazon.awssdk..", "tools.jackson..", "com.fasterxml.jackson.."

@@ -50,9 +50,12 @@ import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.TraceKey;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.receiver.AgentReceiver;
+import org.xraybridge.receiver.ConnectionLimits;
+import org.xraybridge.receiver.ConnectionMetrics;
 import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.receiver.V04ChunkDecoder;
 import org.xraybridge.testing.KafkaBroker;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -251,8 +254,10 @@ class ClusterKafkaTest {
   }
 
   private AgentReceiver receiver(Replica r) {
-    return new AgentReceiver(new ReceiverSettings("127.0.0.1", 0, 25 << 20, Duration.ofSeconds(5), 100, 1, 64 << 20), r.node.natives(),
-        new RecordingSink(), r.ledger, new MicrometerReceiverMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+    return new AgentReceiver(new ReceiverSettings("127.0.0.1", 0, 25L << 20, Duration.ofSeconds(5), 240,
+            new ConnectionLimits(100, 100, Duration.ofSeconds(10), Duration.ofSeconds(60)), 1, 64L << 20), r.node.natives(),
+        new RecordingSink(), PassThroughs.none(), r.ledger,
+        new MicrometerReceiverMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), ConnectionMetrics.NOOP,
         Clock.systemUTC());
   }
 

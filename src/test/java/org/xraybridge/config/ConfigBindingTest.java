@@ -20,7 +20,7 @@ class ConfigBindingTest {
   @Configuration
   @EnableConfigurationProperties({
     ConvertProperties.class, MergeProperties.class, ReceiverProperties.class, ForwardProperties.class,
-    XRayProperties.class, DaemonProperties.class, DemoProperties.class
+    XRayProperties.class, DaemonProperties.class, DemoProperties.class, ManagementProperties.class
   })
   @Import(SecretConverter.class)
   static class Props {}
@@ -34,6 +34,8 @@ class ConfigBindingTest {
     "bridge.forward.target|kafka|bridge.forward.target",
     "bridge.forward.agent-url|ftp://agent:8126|bridge.forward.agent-url",
     "bridge.forward.intake-url|mailto:x|bridge.forward.intake-url",
+    "bridge.forward.profile-intake-url|ftp://x/api|bridge.forward.profile-intake-url",
+    "bridge.forward.telemetry-intake-url|https://user:pw@x|bridge.forward.telemetry-intake-url",
     "bridge.forward.queue-max-bytes|10KB|bridge.forward.queue-max-bytes",
     "bridge.forward.max-payload-bytes|100MB|bridge.forward.max-payload-bytes",
     "bridge.forward.retry-budget|soon|bridge.forward.retry-budget",
@@ -47,6 +49,17 @@ class ConfigBindingTest {
     "bridge.receiver.read-timeout|0s|bridge.receiver.read-timeout",
     "bridge.receiver.max-connections|0|bridge.receiver.max-connections",
     "bridge.receiver.decoders|0|bridge.receiver.decoders",
+    "bridge.receiver.header-timeout|0s|bridge.receiver.header-timeout",
+    "bridge.receiver.header-timeout|1h|bridge.receiver.header-timeout",
+    "bridge.receiver.idle-timeout|-1s|bridge.receiver.idle-timeout",
+    "bridge.receiver.min-body-rate|2MB|bridge.receiver.min-body-rate",
+    "bridge.receiver.max-connections-per-address|1001|bridge.receiver.max-connections-per-address",
+    "bridge.receiver.max-connections-per-address|-1|bridge.receiver.max-connections-per-address",
+    "bridge.management.header-timeout|0s|bridge.management.header-timeout",
+    "bridge.management.idle-timeout|0s|bridge.management.idle-timeout",
+    "bridge.management.read-timeout|0s|bridge.management.read-timeout",
+    "bridge.management.max-connections|0|bridge.management.max-connections",
+    "bridge.management.max-connections-per-address|201|bridge.management.max-connections-per-address",
     "bridge.receiver.host| |bridge.receiver.host",
     "bridge.receiver.enabled|maybe|bridge.receiver.enabled",
     "bridge.merge.index-ttl|10s|bridge.merge.index-ttl",

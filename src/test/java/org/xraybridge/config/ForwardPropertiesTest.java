@@ -74,7 +74,7 @@ class ForwardPropertiesTest {
     // an empty value binds the default directory; only a record built in code can lack one
     assertThatThrownBy(() -> new ForwardProperties(ForwardProperties.Target.AGENT, URI.create("http://localhost:8126"),
         "datadoghq.com", "", Secret.EMPTY, null, DataSize.ofGigabytes(1), DataSize.ofMegabytes(64), DataSize.ofMegabytes(10),
-        Duration.ofSeconds(30), Duration.ofSeconds(10), "", 10))
+        Duration.ofSeconds(30), Duration.ofSeconds(10), "", 10, "", ""))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("bridge.forward.spool-dir");
     fails(line -> assertThat(line).contains("bridge.forward.agent-url"), "bridge.forward.agent-url=ftp://x");
   }

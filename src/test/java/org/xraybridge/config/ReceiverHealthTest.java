@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.xraybridge.ops.MicrometerConnectionMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.receiver.ConnectionMetrics;
 import org.xraybridge.receiver.ReceiverMetrics.Refusal;
 import org.xraybridge.receiver.ReceiverStatus;
 
@@ -32,20 +34,35 @@ class ReceiverHealthTest {
     metrics.incrementRefusedPayloads(-1);
     ReceiverStatus status = new ReceiverStatus(true, 8126, 4, CLOCK.instant(), "Overloaded: x", CLOCK.instant());
 
-    Map<String, Object> d = HealthConfiguration.receiverDetails(status, metrics.counts(), CLOCK);
+    MicrometerConnectionMetrics connections = new MicrometerConnectionMetrics(registry, "bridge.receiver");
+    connections.refused(ConnectionMetrics.Refused.LIMIT);
+    connections.refused(ConnectionMetrics.Refused.PER_ADDRESS);
+    connections.closed(ConnectionMetrics.Closed.HEADER_TIMEOUT);
+    connections.closed(ConnectionMetrics.Closed.EVICTED);
+    connections.closed(ConnectionMetrics.Closed.EVICTED);
+    connections.open(() -> 7);
+
+    Map<String, Object> d = HealthConfiguration.receiverDetails(status, metrics.counts(), connections.counts(), CLOCK);
 
     assertThat(d).containsOnlyKeys("running", "port", "openConnections", "requests", "infoRequests", "tracePayloads",
         "acceptedPayloads", "acceptedSpans", "lastAcceptedAt", "malformedRequests", "oversizedRequests",
         "overloadedRequests", "refusedPayloads", "refusedTraces", "timedOutRequests", "notFoundRequests",
-        "forbiddenRequests", "refusedConnections", "traceCountMismatches", "statsPayloads", "telemetryDiscarded",
-        "lastError", "lastErrorAt");
+        "forbiddenRequests", "refusedConnections", "traceCountMismatches", "statsPayloads",
+        "lastError", "lastErrorAt", "refusedPerAddress", "headerTimeouts", "idleTimeouts", "evictedConnections");
     assertThat(d).containsEntry("requests", 2L).containsEntry("acceptedSpans", 3L).containsEntry("overloadedRequests", 1L)
         .containsEntry("refusedPayloads", 2L).containsEntry("refusedTraces", 2L).containsEntry("openConnections", 4)
-        .containsEntry("lastError", "Overloaded: x");
+        .containsEntry("lastError", "Overloaded: x")
+        .containsEntry("refusedConnections", 2L).containsEntry("refusedPerAddress", 1L).containsEntry("headerTimeouts", 1L)
+        .containsEntry("idleTimeouts", 0L).containsEntry("evictedConnections", 2L);
     assertThat(registry.get("bridge.receiver.requests").functionCounter().count()).isEqualTo(2);
     assertThat(registry.get("bridge.receiver.requests.refused").tag("reason", "overloaded").functionCounter().count()).isEqualTo(1);
     assertThat(registry.get("bridge.receiver.requests.refused").tag("reason", "timed_out").functionCounter().count()).isZero();
     assertThat(registry.get("bridge.receiver.trace.payloads").tag("outcome", "refused").functionCounter().count()).isEqualTo(2);
     assertThat(registry.get("bridge.receiver.spans.accepted").functionCounter().count()).isEqualTo(3);
+    assertThat(registry.get("bridge.receiver.connections.refused").tag("reason", "limit").functionCounter().count()).isEqualTo(1);
+    assertThat(registry.get("bridge.receiver.connections.refused").tag("reason", "per_address").functionCounter().count()).isEqualTo(1);
+    assertThat(registry.get("bridge.receiver.connections.closed").tag("reason", "evicted").functionCounter().count()).isEqualTo(2);
+    assertThat(registry.get("bridge.receiver.connections.closed").tag("reason", "idle_timeout").functionCounter().count()).isZero();
+    assertThat(registry.get("bridge.receiver.connections.open").gauge().value()).isEqualTo(7);
   }
 }

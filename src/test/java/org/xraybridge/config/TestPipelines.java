@@ -32,11 +32,12 @@ public final class TestPipelines {
         Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
     DaemonProperties daemon = new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000,
         DataSize.ofMegabytes(64));
-    ReceiverProperties receiver = new ReceiverProperties(true, "127.0.0.1", 0, DataSize.ofMegabytes(25), Duration.ofSeconds(5), 1000, 2);
+    ReceiverProperties receiver = new ReceiverProperties(true, "127.0.0.1", 0, DataSize.ofMegabytes(25), Duration.ofSeconds(5),
+        DataSize.ofBytes(240), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 0, 2);
     MergeProperties merge = new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
     ForwardProperties forward = new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
         "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
-        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10);
+        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10, "", "");
     ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
     DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
     ClusterProperties cluster = new ClusterProperties(ClusterProperties.Mode.SINGLE, "", new ClusterProperties.Kafka("", "xray-bridge",

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +26,13 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.model.AgentEndpoint;
+import org.xraybridge.passthrough.PassThroughMetrics;
+import org.xraybridge.passthrough.PassThroughStage;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.FakeAgent;
+import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Replays every HTTP request captured from real producers ({@code corpus/captured/*}) with its
  * recorded method, path, query, headers and body (chunked again when it was), and checks what the
- * receiver answers and hands on. Trace payloads are compared span by span, field by field, with the
+ * receiver answers and hands on — twice: without an Agent behind it (the embedded default), and in
+ * front of a {@link FakeAgent}, where everything the receiver does not serve itself must reach the
+ * Agent byte for byte with its end-to-end headers, and the Agent's answer come back unchanged. Trace payloads are compared span by span, field by field, with the
  * {@code .decoded.json} (v0.4) or {@code .resolved.json} (v0.5) that an independent decoder
  * ({@code @msgpack/msgpack}) wrote from the same bytes; 64-bit integers are read exactly.
  */
@@ -44,17 +53,40 @@ class CapturedCorpusReplayTest {
   private static final RecordingSink SINK = new RecordingSink();
   private static final TestLedger LEDGER = new TestLedger();
   private static final MicrometerReceiverMetrics METRICS = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
+  private static final Set<String> NOT_RELAYED = Set.of("host", "content-length", "transfer-encoding", "connection", "keep-alive");
+  /** What the fake Agent answers everything but /info: a body and a header the tracer must get back unchanged. */
+  private static final byte[] AGENT_ANSWER = "{\"roots\":[],\"targets\":\"e30=\",\"target_files\":[],\"client_configs\":[]}\n"
+      .getBytes(StandardCharsets.UTF_8);
   private static AgentReceiver receiver;
+  private static AgentReceiver inFrontOfAgent;
+  private static FakeAgent agent;
+  private static PassThroughStage relay;
 
   @BeforeAll
   static void start() {
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, LEDGER, METRICS, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, PassThroughs.none(), LEDGER, METRICS, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
+    try {
+      agent = FakeAgent.start();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    agent.answer = r -> new FakeAgent.Answer(200, Map.of("Content-Type", "application/json", "X-Agent-Answer", r.path()), AGENT_ANSWER);
+    relay = PassThroughs.agent(agent.url(), PassThroughMetrics.NOOP);
+    relay.start();
+    // the bridge tells tracers the Agent's document once it has read it
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> relay.discovery().agentAnswered());
+    inFrontOfAgent = new AgentReceiver(LoopbackSettings.defaults(), SINK, SINK, relay, LEDGER, METRICS, ConnectionMetrics.NOOP,
+        Clock.systemUTC());
+    inFrontOfAgent.start();
   }
 
   @AfterAll
   static void stop() {
     receiver.stop();
+    inFrontOfAgent.stop();
+    relay.stop();
+    agent.close();
   }
 
   @TestFactory
@@ -69,13 +101,14 @@ class CapturedCorpusReplayTest {
       JsonNode m = JSON.readTree(meta.toFile());
       if (!"http".equals(m.path("kind").asString())) continue;
       String name = captured.relativize(meta).toString().replace(".meta.json", "");
-      tests.add(dynamicTest(name, () -> replay(meta, m)));
+      tests.add(dynamicTest(name + " (no Agent)", () -> replay(meta, m, false)));
+      tests.add(dynamicTest(name + " (in front of an Agent)", () -> replay(meta, m, true)));
     }
-    assertThat(tests).as("captured HTTP requests").hasSizeGreaterThanOrEqualTo(80);
+    assertThat(tests).as("captured HTTP requests, twice").hasSizeGreaterThanOrEqualTo(160);
     return tests.stream();
   }
 
-  private void replay(Path meta, JsonNode m) throws IOException {
+  private void replay(Path meta, JsonNode m, boolean withAgent) throws IOException {
     String method = m.path("method").asString();
     String path = m.path("path").asString();
     String query = m.path("query").isNull() ? "" : "?" + m.path("query").asString();
@@ -94,9 +127,10 @@ class CapturedCorpusReplayTest {
     int offersBefore = SINK.offers.size();
     int statsBefore = SINK.stats.size();
     long receivedBefore = LEDGER.received(Half.NATIVE);
+    int relayedBefore = relayedToAgent().size();
 
     RawHttp.Response r;
-    try (RawHttp http = new RawHttp(receiver.port())) {
+    try (RawHttp http = new RawHttp((withAgent ? inFrontOfAgent : receiver).port())) {
       if (chunked && body != null) {
         headers.add(new String[] {"Transfer-Encoding", "chunked"});
         http.send(method, path + query, headers, null);
@@ -136,18 +170,47 @@ class CapturedCorpusReplayTest {
         assertThat(SINK.statsTracers.get(statsBefore).tracerVersion()).isEqualTo(byName.get("Datadog-Meta-Tracer-Version"));
       }
       default -> {
-        if (path.startsWith("/telemetry/proxy/")) {
-          assertThat(r.status()).isEqualTo(202);
-        } else {
-          // /v0.7/config is not advertised (no remote configuration), the rest is not the Agent's API
-          assertThat(r.status()).isEqualTo(404);
-        }
         assertThat(SINK.offers).hasSize(offersBefore);
+        if (withAgent) {
+          relayed(m, path + query, body, byName, r, relayedBefore);
+        } else {
+          // no Agent: remote configuration, telemetry and paths that are not the Agent's API are
+          // answered as an Agent without them (404), the EVP proxy and DogStatsD as switched off (405)
+          AgentEndpoint family = AgentEndpoint.of(path);
+          assertThat(r.status()).isEqualTo(family == AgentEndpoint.EVP_PROXY || family == AgentEndpoint.DOGSTATSD ? 405 : 404);
+          assertThat(relayedToAgent()).hasSize(relayedBefore);
+        }
       }
     }
     if (!path.equals("/info")) {
-      assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(InfoDocument.AGENT_VERSION);
+      assertThat(r.header(Answers.AGENT_VERSION_HEADER)).isEqualTo(withAgent ? "7.64.3" : InfoDocument.AGENT_VERSION);
     }
+  }
+
+  /** What reached the fake Agent, without the pass-through's own reads of its /info (never relayed: the receiver serves /info). */
+  private static List<FakeAgent.Request> relayedToAgent() {
+    return agent.requests.stream().filter(r -> !r.path().equals("/info")).toList();
+  }
+
+  /** The request reached the Agent as sent, and the Agent's answer came back as the Agent gave it. */
+  private static void relayed(JsonNode m, String uri, byte[] body, Map<String, String> sent, RawHttp.Response r, int before) {
+    List<FakeAgent.Request> all = relayedToAgent();
+    assertThat(all).as("one request relayed").hasSize(before + 1);
+    FakeAgent.Request got = all.get(before);
+    assertThat(got.method()).isEqualTo(m.path("method").asString());
+    assertThat(got.uri()).isEqualTo(uri);
+    assertThat(got.body()).as("the body, byte for byte").isEqualTo(body == null ? new byte[0] : body);
+    for (Map.Entry<String, String> h : sent.entrySet()) {
+      if (NOT_RELAYED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) continue;
+      assertThat(got.header(h.getKey())).as("end-to-end header %s", h.getKey()).isEqualTo(h.getValue());
+    }
+    assertThat(got.header("Connection")).as("hop-by-hop").isNull();
+    assertThat(got.header("Keep-Alive")).as("hop-by-hop").isNull();
+    assertThat(got.header("Via")).isEqualTo("1.1 xray-datadog-bridge");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).as("the Agent's answer, byte for byte").isEqualTo(AGENT_ANSWER);
+    assertThat(r.header("X-Agent-Answer")).isEqualTo(got.path());
+    assertThat(r.header("Content-Type")).isEqualTo("application/json");
   }
 
   /**

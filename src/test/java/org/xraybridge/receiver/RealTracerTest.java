@@ -5,24 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.context.Context;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +24,11 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
+import org.xraybridge.model.AgentEndpoint;
+import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
+import org.xraybridge.passthrough.PassThroughMetrics;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -48,6 +44,7 @@ class RealTracerTest {
   private final RecordingSink sink = new RecordingSink();
   private final TestLedger ledger = new TestLedger();
   private final MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
+  private final MicrometerPassThroughMetrics passThroughMetrics = new MicrometerPassThroughMetrics(new SimpleMeterRegistry());
   private final List<String> appOut = new CopyOnWriteArrayList<>();
   private final List<String> appErr = new CopyOnWriteArrayList<>();
   private AgentReceiver receiver;
@@ -64,7 +61,7 @@ class RealTracerTest {
     Path jar = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
     assertThat(jar).as("dd-java-agent.jar: the build copies it into target/agents (maven-dependency-plugin, "
         + "phase generate-test-resources); run the tests through ./mvnw").exists();
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, PassThroughs.none(passThroughMetrics), ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     Instant before = Instant.now();
 
@@ -101,8 +98,10 @@ class RealTracerTest {
     // trace answer's Datadog-Agent-State differs from the SHA-256 it took of /info, as it did after the
     // capture server's made-up state. No third read: our state header is the hash it expects.
     assertThat(status.infoRequests()).isBetween(1L, 2L);
-    assertThat(status.telemetryDiscarded()).as("telemetry, advertised and discarded").isPositive();
     assertThat(status.notFoundRequests()).as("requests to endpoints we do not advertise").isZero();
+    // without an Agent behind the bridge, telemetry (sent whatever /info says) is answered as an Agent without it
+    assertThat(passThroughMetrics.count(AgentEndpoint.TELEMETRY, PassThroughMetrics.Outcome.UNSUPPORTED)).isPositive();
+    assertThat(passThroughMetrics.counts().keySet()).as("nothing else the tracer sent besides traces").containsOnly("telemetry");
     assertThat(status.malformedRequests()).isZero();
     assertThat(status.acceptedPayloads()).isGreaterThanOrEqualTo(2);
 
@@ -173,56 +172,7 @@ class RealTracerTest {
   }
 
   private Process startApp(Path agentJar, int port) throws IOException {
-    Set<String> classpath = new LinkedHashSet<>();
-    classpath.add(codeSource(TracedApp.class));
-    classpath.add(codeSource(GlobalOpenTelemetry.class));
-    classpath.add(codeSource(Context.class));
-    classpath.add(codeSource(classNamed("io.opentelemetry.common.ComponentLoader")));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-javaagent:" + agentJar.toAbsolutePath(),
-        "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-        "-Ddd.service=tiny-app", "-Ddd.env=receiver-test", "-Ddd.version=3.1.4", "-Ddd.tags=team:receiver",
-        "-Ddd.trace.otel.enabled=true",
-        "-Ddd.trace.flush.interval=0.1",
-        "-Ddd.jmxfetch.enabled=false", "-Ddd.profiling.enabled=false", "-Ddd.trace.startup.logs=false",
-        "-cp", String.join(File.pathSeparator, classpath),
-        TracedApp.class.getName()));
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().put("DD_TRACE_AGENT_URL", "http://127.0.0.1:" + port);
-    Process p = pb.start();
-    pump(p.getInputStream(), appOut);
-    pump(p.getErrorStream(), appErr);
-    return p;
-  }
-
-  private static void pump(java.io.InputStream in, List<String> into) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) into.add(line);
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "traced-app-output");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  private static String codeSource(Class<?> c) {
-    try {
-      return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (java.net.URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Class<?> classNamed(String name) {
-    try {
-      return Class.forName(name);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(name + " should be on the test classpath (opentelemetry-common)", e);
-    }
+    return TracerProcess.start(agentJar, port, List.of("-Ddd.profiling.enabled=false"), appOut, appErr);
   }
 
   private static long nanos(Instant i) {

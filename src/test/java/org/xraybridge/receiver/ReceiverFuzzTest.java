@@ -3,7 +3,7 @@ package org.xraybridge.receiver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.xraybridge.receiver.Msgpack.list;
 import static org.xraybridge.receiver.Msgpack.pack;
-import static org.xraybridge.receiver.RawHttp.headers;
+import static org.xraybridge.testing.RawHttp.headers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -31,6 +31,8 @@ import org.xraybridge.receiver.Msgpack.Raw;
 import org.xraybridge.receiver.Msgpack.U64;
 import org.xraybridge.testing.Cases;
 import org.xraybridge.testing.Corpus;
+import org.xraybridge.testing.RawHttp;
+import org.xraybridge.testing.PassThroughs;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.TestLedger;
 
@@ -103,7 +105,7 @@ class ReceiverFuzzTest {
     RecordingSink sink = new RecordingSink();
     TestLedger ledger = new TestLedger();
     MicrometerReceiverMetrics metrics = new MicrometerReceiverMetrics(new SimpleMeterRegistry());
-    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, ledger, metrics, Clock.systemUTC());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, PassThroughs.none(), ledger, metrics, ConnectionMetrics.NOOP, Clock.systemUTC());
     receiver.start();
     String[] paths = {"/v0.4/traces", "/v0.5/traces", "/v0.3/traces"};
     String[] types = {"application/msgpack", "application/json", "", "text/plain", "application/msgpack; charset=x"};

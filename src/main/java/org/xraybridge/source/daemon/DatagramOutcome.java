@@ -7,7 +7,7 @@ import java.util.Locale;
  * values ({@code bridge.daemon.datagrams{outcome}}) are the lower-case names.
  *
  * <p>{@code received = accepted + malformed_header + unknown_format + missing_body + oversize +
- * undecodable + overloaded}. Datagrams the kernel dropped before we could read them (socket buffer
+ * undecodable + overloaded + overloaded_source}. Datagrams the kernel dropped before we could read them (socket buffer
  * full) never reach this count; {@link KernelUdpDrops} reads the kernel's own count for the socket.
  */
 public enum DatagramOutcome {
@@ -24,7 +24,12 @@ public enum DatagramOutcome {
   /** The body is not one JSON object in UTF-8, or lacks the {@code trace_id} or {@code id} to group it by. */
   UNDECODABLE,
   /** Valid, but the hand-off to assembly was full (the assembler cannot keep up). */
-  OVERLOADED;
+  OVERLOADED,
+  /**
+   * Valid, but its source address already held half the hand-off: one flooding source cannot take
+   * the room the others' datagrams need (docs/xray-source.md, "The daemon input").
+   */
+  OVERLOADED_SOURCE;
 
   public String tag() {
     return name().toLowerCase(Locale.ROOT);

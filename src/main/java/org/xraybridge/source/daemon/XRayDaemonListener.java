@@ -17,9 +17,11 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,8 +41,9 @@ import org.xraybridge.source.daemon.DaemonMetrics.RelayOutcome;
  * <p>Threads: one Netty event loop reads datagrams, relays each unchanged when {@code relayTo} is
  * set (its own socket, bounded backlog; a relay failure is counted and touches nothing else), checks
  * and scans it ({@link DatagramDecoder}) and hands the document off through a lock-free queue bounded
- * by {@code maxQueuedDatagrams} and {@code maxBytes / 4}; it never blocks nor converts, and a
- * datagram that finds the hand-off full is counted {@code overloaded}. One assembler thread owns the
+ * by {@code maxQueuedDatagrams} and {@code maxBytes / 4}, of which one source address may hold at
+ * most half; it never blocks nor converts, and a datagram that finds the hand-off full is counted
+ * {@code overloaded} ({@code overloaded_source} when its source holds its half). One assembler thread owns the
  * {@link PendingTraces}: it converts and offers chunks, so conversion is bounded to one thread.
  *
  * <p>Accounting: every datagram gets one {@link DatagramOutcome}, every accepted document one
@@ -61,7 +64,9 @@ public final class XRayDaemonListener implements AutoCloseable {
   private final PendingTraces assembler;
   private final RejectionLog rejections = new RejectionLog();
   private final DatagramDecoder decoder = new DatagramDecoder();
-  private final ConcurrentLinkedQueue<DaemonDocument> inbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Queued> inbox = new ConcurrentLinkedQueue<>();
+  /** Datagrams each source has in the hand-off: written by the network thread (reserve) and the assembler (release). */
+  private final ConcurrentHashMap<InetAddress, Integer> queuedBySource = new ConcurrentHashMap<>();
   private final long maxQueuedBytes;
   /** The hand-off's bound: written by the network thread (reserve) and the assembler (release). */
   private final AtomicLong queuedDatagrams = new AtomicLong();
@@ -189,7 +194,10 @@ public final class XRayDaemonListener implements AutoCloseable {
 
   // ---- network thread ------------------------------------------------------------------------------
 
-  private void onDatagram(ByteBuf content) {
+  /** A document in the hand-off, with the source whose share it takes. */
+  private record Queued(DaemonDocument document, InetAddress source) {}
+
+  private void onDatagram(ByteBuf content, InetAddress source) {
     lastDatagramMillis = clock.millis();
     int length = content.readableBytes();
     if (relayChannel != null) relay(content, length);
@@ -209,28 +217,40 @@ public final class XRayDaemonListener implements AutoCloseable {
       return;
     }
     DaemonDocument doc = ((DatagramDecoder.Decoded) result).document();
-    if (!reserve(doc.bytes())) {
-      metrics.datagram(DatagramOutcome.OVERLOADED);
-      rejections.rejected(DatagramOutcome.OVERLOADED);
+    DatagramOutcome refused = reserve(doc.bytes(), source);
+    if (refused != null) {
+      metrics.datagram(refused);
+      rejections.rejected(refused);
       return;
     }
     // counted before the hand-off, so the assembler never reports a document before it was accepted
     metrics.datagram(DatagramOutcome.ACCEPTED);
-    inbox.offer(doc);
+    inbox.offer(new Queued(doc, source));
     if (parked) LockSupport.unpark(assemblerThread);
   }
 
-  private boolean reserve(int bytes) {
+  /** Takes room in the hand-off for one document; null when taken, else the outcome of the refusal. */
+  private DatagramOutcome reserve(int bytes, InetAddress source) {
     if (queuedDatagrams.incrementAndGet() > settings.tuning().maxQueuedDatagrams()) {
       queuedDatagrams.decrementAndGet();
-      return false;
+      return DatagramOutcome.OVERLOADED;
     }
     if (queuedBytes.addAndGet(bytes) > maxQueuedBytes) {
       queuedBytes.addAndGet(-bytes);
       queuedDatagrams.decrementAndGet();
-      return false;
+      return DatagramOutcome.OVERLOADED;
     }
-    return true;
+    if (queuedBySource.merge(source, 1, Integer::sum) > Math.max(1, settings.tuning().maxQueuedDatagrams() / 2)) {
+      releaseSource(source);
+      queuedBytes.addAndGet(-bytes);
+      queuedDatagrams.decrementAndGet();
+      return DatagramOutcome.OVERLOADED_SOURCE;
+    }
+    return null;
+  }
+
+  private void releaseSource(InetAddress source) {
+    queuedBySource.computeIfPresent(source, (a, n) -> n <= 1 ? null : n - 1);
   }
 
   private void relay(ByteBuf content, int length) {
@@ -265,7 +285,9 @@ public final class XRayDaemonListener implements AutoCloseable {
   private final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      onDatagram(packet.content());
+      InetSocketAddress sender = packet.sender();
+      // a received datagram always has a sender; the loopback key only guards against a null
+      onDatagram(packet.content(), sender != null && sender.getAddress() != null ? sender.getAddress() : InetAddress.getLoopbackAddress());
     }
 
     @Override
@@ -295,7 +317,7 @@ public final class XRayDaemonListener implements AutoCloseable {
     try {
       while (true) {
         int taken = 0;
-        DaemonDocument doc;
+        Queued doc;
         while (taken < 1024 && (doc = inbox.poll()) != null) {
           take(doc);
           taken++;
@@ -320,10 +342,12 @@ public final class XRayDaemonListener implements AutoCloseable {
     }
   }
 
-  private void take(DaemonDocument doc) {
+  private void take(Queued queued) {
+    DaemonDocument doc = queued.document();
     guarded(() -> assembler.add(doc, System.nanoTime()));
     queuedBytes.addAndGet(-doc.bytes());
     queuedDatagrams.decrementAndGet();
+    releaseSource(queued.source());
   }
 
   /** Converts everything and offers it until the stop timeout; then counts the rest dropped. */

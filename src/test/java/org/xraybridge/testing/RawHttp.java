@@ -1,4 +1,4 @@
-package org.xraybridge.receiver;
+package org.xraybridge.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -19,15 +19,15 @@ import java.util.TreeMap;
  * used (keep-alive after a bad request) or to send what a well-behaved client would not (a lying
  * {@code Content-Length}, a body cut short, a chunked body). Not thread-safe.
  */
-final class RawHttp implements Closeable {
+public final class RawHttp implements Closeable {
 
   /** One response: status, headers (lower-case names), body. */
-  record Response(int status, Map<String, String> headers, byte[] body) {
-    String text() {
+  public record Response(int status, Map<String, String> headers, byte[] body) {
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
   }
@@ -36,8 +36,17 @@ final class RawHttp implements Closeable {
   private final InputStream in;
   private final OutputStream out;
 
-  RawHttp(int port) throws IOException {
+  public RawHttp(int port) throws IOException {
+    this(port, null);
+  }
+
+  /**
+   * A connection from {@code localAddress} (any loopback address, such as 127.0.0.2: Linux routes all
+   * of 127/8 to the loopback interface), so a test can be several clients as the server counts them.
+   */
+  public RawHttp(int port, String localAddress) throws IOException {
     socket = new Socket();
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);
@@ -46,12 +55,12 @@ final class RawHttp implements Closeable {
   }
 
   /** Sends a request with a {@code Content-Length} body (null body: no body) and reads the response. */
-  Response exchange(String method, String path, List<String[]> headers, byte[] body) throws IOException {
+  public Response exchange(String method, String path, List<String[]> headers, byte[] body) throws IOException {
     send(method, path, headers, body);
     return read();
   }
 
-  void send(String method, String path, List<String[]> headers, byte[] body) throws IOException {
+  public void send(String method, String path, List<String[]> headers, byte[] body) throws IOException {
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");
     boolean hasLength = false;
@@ -67,12 +76,12 @@ final class RawHttp implements Closeable {
   }
 
   /** Sends raw bytes as they are (for chunked bodies and partial requests). */
-  void sendRaw(byte[] bytes) throws IOException {
+  public void sendRaw(byte[] bytes) throws IOException {
     out.write(bytes);
     out.flush();
   }
 
-  Response read() throws IOException {
+  public Response read() throws IOException {
     String status = line();
     if (status == null) throw new IOException("connection closed before a response");
     int code = Integer.parseInt(status.split(" ")[1]);
@@ -100,7 +109,7 @@ final class RawHttp implements Closeable {
   }
 
   /** True when the server closed the connection (reads EOF within the socket timeout). */
-  boolean closedByServer() {
+  public boolean closedByServer() {
     try {
       return in.read() < 0;
     } catch (IOException e) {
@@ -119,7 +128,7 @@ final class RawHttp implements Closeable {
     return b.toString(StandardCharsets.ISO_8859_1);
   }
 
-  static List<String[]> headers(String... nameValues) {
+  public static List<String[]> headers(String... nameValues) {
     List<String[]> list = new ArrayList<>();
     for (int i = 0; i < nameValues.length; i += 2) list.add(new String[] {nameValues[i], nameValues[i + 1]});
     return list;

@@ -1,0 +1,42 @@
+package org.xraybridge.passthrough;
+
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import org.xraybridge.model.AgentEndpoint;
+
+/**
+ * What the pass-through counts, per {@link AgentEndpoint} family; implemented by the operations side.
+ * Thread-safe, never blocks: called on event loops.
+ */
+public interface PassThroughMetrics {
+
+  /** What became of one request. Tag values are the lower-case names. */
+  enum Outcome {
+    /** Relayed to the Agent, which answered (whatever its status). */
+    AGENT,
+    /** Sent to Datadog's intake with the API key, which answered. */
+    INTAKE,
+    /** The next hop could not be reached or failed mid-way: 502, as the Agent's own proxies answer. */
+    UNAVAILABLE,
+    /** Answered as an Agent without that feature answers (404, or 405 where the Agent says "disabled"). */
+    UNSUPPORTED;
+
+    public String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  void request(AgentEndpoint family, Outcome outcome);
+
+  /** Where a gauge reads whether the Agent answered its last {@code /info} read; called once. */
+  void agentReachable(BooleanSupplier reachable);
+
+  /** Counts nothing. */
+  PassThroughMetrics NOOP = new PassThroughMetrics() {
+    @Override
+    public void request(AgentEndpoint family, Outcome outcome) {}
+
+    @Override
+    public void agentReachable(BooleanSupplier reachable) {}
+  };
+}
