@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
+import org.xraybridge.source.poll.CheckpointStore;
 import org.xraybridge.source.poll.FileCheckpointStore;
 import org.xraybridge.source.poll.PollCursor;
 import org.xraybridge.source.poll.PollOutcome;
@@ -57,6 +59,8 @@ public final class XRayHarness implements AutoCloseable {
   public Duration apiAttemptTimeout = XRaySourceSettings.Tuning.DEFAULTS.apiAttemptTimeout();
   public XRaySourceSettings.Retry retry = new XRaySourceSettings.Retry(4, Duration.ofMillis(10), Duration.ofMillis(80), 0.5);
   public XRaySourceSettings.Circuit circuit = XRaySourceSettings.Tuning.DEFAULTS.circuit();
+  /** The store a new poller keeps its checkpoint in: the file {@link #checkpointFile} unless a test says otherwise. */
+  public Supplier<CheckpointStore<XRayCheckpoint>> checkpointStore = this::checkpoints;
 
   public XRayHarness(Path dir) {
     this.dir = dir;
@@ -91,7 +95,7 @@ public final class XRayHarness implements AutoCloseable {
   /** A poller, neither opened nor started. */
   public XRayPoller newPoller(XRaySink sink, StubConverter converter, MeterRegistry registry) {
     XRayPoller p = new XRayPoller(
-        settings(), client(), checkpoints(), converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
+        settings(), client(), checkpointStore.get(), converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
     pollers.add(p);
     return p;
   }

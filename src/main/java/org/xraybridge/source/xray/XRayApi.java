@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.xraybridge.source.xray.XRaySourceMetrics.CallOutcome;
 import org.xraybridge.source.xray.XRaySourceMetrics.Operation;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -122,7 +123,11 @@ final class XRayApi {
   }
 
   private <T> Mono<T> attempt(Operation op, RateLimiter limiter, Supplier<CompletableFuture<T>> future) {
+    // The SDK resolves credentials on the thread that starts the call; a provider may block there
+    // (STS AssumeRole, the container endpoint), so calls start on a thread that may block, never on
+    // an event loop or a timer thread.
     return Mono.fromFuture(future)
+        .subscribeOn(Schedulers.boundedElastic())
         .transformDeferred(RateLimiterOperator.of(limiter))
         .transformDeferred(CircuitBreakerOperator.of(circuit))
         .doOnSuccess(v -> metrics.apiCall(op, CallOutcome.SUCCESS))
@@ -141,6 +146,8 @@ final class XRayApi {
   static CallOutcome classify(Throwable e) {
     if (e instanceof CallNotPermittedException) return CallOutcome.CIRCUIT_OPEN;
     if (e instanceof ThrottledException) return CallOutcome.THROTTLED;
+    AwsServiceException service = serviceCause(e);
+    if (service != null) e = service; // a refused AssumeRole surfaces wrapped by the credential lookup
     if (e instanceof AwsServiceException s) {
       if (s.statusCode() == 429 || s.isThrottlingException()) return CallOutcome.THROTTLED;
       if (s.statusCode() >= 500) return CallOutcome.SERVER_ERROR;
@@ -156,6 +163,15 @@ final class XRayApi {
     }
     if (e instanceof RequestNotPermitted) return CallOutcome.CIRCUIT_OPEN;
     return CallOutcome.CLIENT_ERROR;
+  }
+
+  /** The first AWS service error in {@code e}'s causes, or null. */
+  static AwsServiceException serviceCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof AwsServiceException s) return s;
+      if (t.getCause() == t) break;
+    }
+    return null;
   }
 
   /** Throttling, 5xx, timeouts, I/O and unreadable responses are worth another attempt; nothing else is. */

@@ -10,15 +10,23 @@ import java.util.Set;
  * What an X-Ray source keeps between runs: the cursor (end of the last window polled completely)
  * and, per trace seen within the delivered set's ttl, what was delivered and what is held.
  *
+ * @param source the name of the source that wrote it; {@code ""} in a checkpoint written before
+ *     sources had names (the one source, {@code default}, takes it over)
  * @param cursor end of the last completely polled window; the next window starts at {@code cursor − overlap}
  * @param writtenAt when this checkpoint was taken
  */
-public record XRayCheckpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
+public record XRayCheckpoint(String source, Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
 
   public XRayCheckpoint {
+    Objects.requireNonNull(source, "source == null");
     Objects.requireNonNull(cursor, "cursor == null");
     Objects.requireNonNull(writtenAt, "writtenAt == null");
     traces = List.copyOf(traces);
+  }
+
+  /** A checkpoint of no named source (as written before sources had names). */
+  public XRayCheckpoint(Instant cursor, Instant writtenAt, List<TraceEntry> traces) {
+    this("", cursor, writtenAt, traces);
   }
 
   /**

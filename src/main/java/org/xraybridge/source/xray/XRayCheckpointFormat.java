@@ -19,9 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The X-Ray checkpoint as JSON. Bytes that do not read back exactly so are refused, never guessed.
+ * Version 2 names the source that wrote it; version 1, written before sources had names, is read as
+ * a checkpoint of no named source (the {@code default} source takes it over).
  *
  * <pre>
- * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 1,
+ * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 2, "source": "prod-eu",
  *  "cursor": "2026-11-29T06:00:00Z", "written_at": "…",
  *  "traces": [{"id": "1-…", "revision": 3, "touched": "…", "held_since": "…", "held": ["…"],
  *              "delivered": {"&lt;segment id&gt;": &lt;hash&gt;, …}, "spans": [&lt;span id&gt;, …]}]}
@@ -30,7 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoint> {
 
   static final String FORMAT = "xray-datadog-bridge/xray-checkpoint";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The version written before sources had names: no {@code source}. */
+  static final int UNNAMED_VERSION = 1;
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,6 +49,7 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
       g.writeStartObject();
       g.writeStringProperty("format", FORMAT);
       g.writeNumberProperty("version", VERSION);
+      g.writeStringProperty("source", c.source());
       g.writeStringProperty("cursor", c.cursor().toString());
       g.writeStringProperty("written_at", c.writtenAt().toString());
       g.writeName("traces");
@@ -85,8 +90,14 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
     String format = text(root, "format");
     if (!format.equals(FORMAT)) throw new IllegalArgumentException("format is '" + format + "', expected '" + FORMAT + "'");
     JsonNode version = root.get("version");
-    if (version == null || !version.isIntegralNumber() || version.asInt() != VERSION) {
-      throw new IllegalArgumentException("version is " + version + ", expected " + VERSION);
+    if (version == null || !version.isIntegralNumber() || (version.asInt() != VERSION && version.asInt() != UNNAMED_VERSION)) {
+      throw new IllegalArgumentException("version is " + version + ", expected " + UNNAMED_VERSION + " or " + VERSION);
+    }
+    String source = "";
+    if (version.asInt() != UNNAMED_VERSION) {
+      JsonNode n = root.get("source");
+      if (n == null || !n.isString()) throw new IllegalArgumentException("'source' is missing or not a string");
+      source = n.asString();
     }
     Instant cursor = instant(root, "cursor");
     Instant writtenAt = instant(root, "written_at");
@@ -95,7 +106,7 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
     List<XRayCheckpoint.TraceEntry> entries = new ArrayList<>(traces.size());
     int i = 0;
     for (JsonNode t : traces) entries.add(entry(t, "traces[" + i++ + "]"));
-    return new XRayCheckpoint(cursor, writtenAt, entries);
+    return new XRayCheckpoint(source, cursor, writtenAt, entries);
   }
 
   private static XRayCheckpoint.TraceEntry entry(JsonNode t, String where) {

@@ -59,7 +59,7 @@ final class XRayPollState {
   }
 
   /** The checkpoint as of now, numbered after every snapshot taken before it. */
-  synchronized Snapshot<XRayCheckpoint> snapshot(Instant now) {
-    return new Snapshot<>(++sequence, now, new XRayCheckpoint(cursor.cursor(), now, delivered.snapshot()));
+  synchronized Snapshot<XRayCheckpoint> snapshot(String source, Instant now) {
+    return new Snapshot<>(++sequence, now, new XRayCheckpoint(source, cursor.cursor(), now, delivered.snapshot()));
   }
 }

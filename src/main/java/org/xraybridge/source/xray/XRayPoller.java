@@ -23,6 +23,8 @@ import org.xraybridge.source.poll.PolledSource;
 import org.xraybridge.source.xray.XRaySourceStatus.State;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.sts.model.StsException;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationResponse;
 import software.amazon.awssdk.services.xray.model.TraceSegmentDestination;
@@ -86,7 +88,7 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
         new PollCursor(settings.timing()),
         new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), metrics::deliveredEvicted));
     this.checkpoints = new CheckpointWriter<>(
-        store, () -> state.snapshot(clock.instant()), tuning.checkpointInterval(), metrics::checkpointWritten);
+        store, () -> state.snapshot(settings.name(), clock.instant()), tuning.checkpointInterval(), metrics::checkpointWritten);
     TraceDelivery delivery = new TraceDelivery(
         Objects.requireNonNull(converter, "converter == null"), Objects.requireNonNull(sink, "sink == null"), metrics);
     this.fetch = new WindowFetch(settings, api, state, delivery, checkpoints, Objects.requireNonNull(ledger, "ledger == null"), metrics);
@@ -132,6 +134,11 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
   }
 
   private void resume(XRayCheckpoint saved, Instant now) {
+    if (!saved.source().isEmpty() && !saved.source().equals(name())) {
+      // two sources must never share a cursor: one would skip what the other read
+      throw new CheckpointException("The checkpoint at " + store.location() + " belongs to X-Ray source '" + saved.source()
+          + "', not to '" + name() + "'. Give each source its own checkpoint (bridge.xray.checkpoint-file)", null);
+    }
     state.resume(saved, now);
     log.info("X-Ray source {} resumes from {}: cursor {}, {} traces remembered",
         name(), store.location(), saved.cursor(), state.delivered.traceCount());
@@ -183,10 +190,11 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     Activity a = activity.get();
     CheckpointWriter.Status c = checkpoints.status();
     return new XRaySourceStatus(
-        name(), a.state(), a.lastSuccess(), state.cursor.cursor(), state.cursor.lag(clock.instant()), a.lastOutcome(),
-        a.lastPollAt(), a.windowStart(), a.windowEnd(), api.throttlesLastMinute(), api.circuitState(), a.destination(),
-        a.warning(), a.lastError(), state.delivered.heldCount(), state.delivered.traceCount(), a.backPressured(),
-        store.location(), c.lastWritten(), c.error());
+        name(), settings.account(), settings.region(), a.state(), a.lastSuccess(), state.cursor.cursor(),
+        state.cursor.lag(clock.instant()), a.lastOutcome(), a.lastPollAt(), a.windowStart(), a.windowEnd(),
+        api.throttlesLastMinute(), api.circuitState(), a.destination(), a.warning(), a.lastError(), a.failuresInARow(),
+        state.delivered.heldCount(), state.delivered.traceCount(), a.backPressured(), store.location(), c.lastWritten(),
+        c.error());
   }
 
   // ---- one tick ----
@@ -280,7 +288,14 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private static String describe(Throwable e) {
+  private String describe(Throwable e) {
+    AwsServiceException service = XRayApi.serviceCause(e);
+    if (service instanceof StsException sts) {
+      // the role cannot be assumed: say which, and what STS said (its message names no credential)
+      String code = sts.awsErrorDetails() == null ? "" : sts.awsErrorDetails().errorCode();
+      return "AssumeRole of " + settings.role().arn() + " failed (" + code + ", HTTP " + sts.statusCode() + "): "
+          + (sts.awsErrorDetails() == null ? sts.getMessage() : sts.awsErrorDetails().errorMessage());
+    }
     String m = e.getMessage();
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }

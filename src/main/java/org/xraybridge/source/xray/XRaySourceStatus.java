@@ -9,6 +9,8 @@ import org.xraybridge.source.poll.PollOutcome;
  * live AWS call). {@link Instant#EPOCH} means "never", {@code ""} means "none".
  *
  * @param name the source's name
+ * @param account the AWS account it reads (of its role), {@code ""} with the bridge's own credentials
+ * @param region the AWS region it reads
  * @param state lifecycle of the source
  * @param lastSuccessfulPoll when a poll last completed its window
  * @param cursor end of the last completely polled window (the checkpoint's)
@@ -23,6 +25,7 @@ import org.xraybridge.source.poll.PollOutcome;
  *     or {@code unknown} (not asked yet, or the call failed)
  * @param warning a condition an operator must know about (CloudWatch Logs destination …), or {@code ""}
  * @param lastError why the last tick did not complete, or {@code ""}
+ * @param failedPollsInARow ticks that failed since the last one that completed
  * @param heldTraces traces with in-progress documents held back
  * @param trackedTraces traces in the delivered set
  * @param backPressured the last tick stopped because the sink was full
@@ -32,6 +35,8 @@ import org.xraybridge.source.poll.PollOutcome;
  */
 public record XRaySourceStatus(
     String name,
+    String account,
+    String region,
     State state,
     Instant lastSuccessfulPoll,
     Instant cursor,
@@ -45,6 +50,7 @@ public record XRaySourceStatus(
     String segmentDestination,
     String warning,
     String lastError,
+    int failedPollsInARow,
     int heldTraces,
     long trackedTraces,
     boolean backPressured,
