@@ -1,5 +1,6 @@
 package org.xraybridge.config;
 
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,14 @@ final class UnknownKeys {
     for (Class<?> type : propertyRecords) {
       ConfigurationProperties cp = type.getAnnotation(ConfigurationProperties.class);
       String prefix = cp.value().isEmpty() ? cp.prefix() : cp.value();
-      for (RecordComponent rc : type.getRecordComponents()) known.add(squash(prefix + "." + rc.getName()));
+      for (RecordComponent rc : type.getRecordComponents()) {
+        known.add(squash(prefix + "." + rc.getName()));
+        Class<?> element = listElement(rc);
+        if (element != null && element.isRecord()) {
+          // a list of records (bridge.xray.sources[i].name): its elements' keys, indexes left out
+          for (RecordComponent sub : element.getRecordComponents()) known.add(squash(prefix + "." + rc.getName() + "." + sub.getName()));
+        }
+      }
     }
     Set<String> unknown = new TreeSet<>();
     for (ConfigurationPropertySource source : ConfigurationPropertySources.get(env)) {
@@ -40,11 +48,21 @@ final class UnknownKeys {
     return new ArrayList<>(unknown);
   }
 
+  /** The element type of a {@code List<E>} component, or null. */
+  private static Class<?> listElement(RecordComponent rc) {
+    if (rc.getType() != List.class || !(rc.getGenericType() instanceof ParameterizedType p)) return null;
+    return p.getActualTypeArguments()[0] instanceof Class<?> c ? c : null;
+  }
+
+  /** The key without separators, case or list indexes ({@code [0]}). */
   static String squash(String key) {
     StringBuilder s = new StringBuilder(key.length());
+    boolean inIndex = false;
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (c != '.' && c != '-' && c != '_') s.append(Character.toLowerCase(c));
+      if (c == '[') inIndex = true;
+      else if (c == ']') inIndex = false;
+      else if (!inIndex && c != '.' && c != '-' && c != '_') s.append(Character.toLowerCase(c));
     }
     return s.toString().toLowerCase(Locale.ROOT);
   }
