@@ -45,6 +45,44 @@ public final class TestPipelines {
     return new Running(p);
   }
 
+  /**
+   * The production pipeline reading several accounts: {@code bridge.xray.source=aws} with
+   * {@code bridge.xray.sources}, the bridge's own credentials {@code awsCredentials} (they sign the
+   * {@code AssumeRole} calls), 500 ms polls with no lag; receiver and forward sink as {@link #embedded}.
+   */
+  public static Running accounts(Path dir, String env, List<XRaySourceProperties> sources,
+      software.amazon.awssdk.auth.credentials.AwsCredentialsProvider awsCredentials) {
+    XRayProperties xray = new XRayProperties(XRayProperties.Source.AWS, "", "", Duration.ofMillis(500), Duration.ZERO,
+        Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("xray-checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2,
+        sources);
+    Pipeline p = new Pipeline(xray, daemon(), receiver(), merge(), forward(dir), convert(), new DemoProperties(false, Duration.ofSeconds(5)),
+        StitchListener.NONE, new SimpleMeterRegistry(), Clock.systemUTC(), awsCredentials);
+    p.start();
+    return new Running(p);
+  }
+
+  private static DaemonProperties daemon() {
+    return new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000, DataSize.ofMegabytes(64));
+  }
+
+  private static ReceiverProperties receiver() {
+    return new ReceiverProperties(true, "127.0.0.1", 0, DataSize.ofMegabytes(25), Duration.ofSeconds(5), 1000, 2);
+  }
+
+  private static MergeProperties merge() {
+    return new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
+  }
+
+  private static ForwardProperties forward(Path dir) {
+    return new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
+        "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
+        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10);
+  }
+
+  private static ConvertProperties convert() {
+    return new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
+  }
+
   /** A started pipeline and what a test reads of it. */
   public static final class Running implements AutoCloseable {
     private final Pipeline p;
