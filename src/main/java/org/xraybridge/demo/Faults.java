@@ -52,6 +52,29 @@ public interface Faults {
   }
 
   /**
+   * Whether a call signed with access key {@code accessKeyId} (named by the SigV4 {@code Authorization}
+   * header; {@code ""} when the call is unsigned) is served; asked once a call, before anything else.
+   * The emulator checks no signature: a test's policy decides, e.g. that only credentials a local STS
+   * issued for this account, and not yet expired, are let in.
+   */
+  default Refusal access(String accessKeyId) {
+    return Refusal.NONE;
+  }
+
+  /**
+   * Why a call's credentials are refused, answered 403 with {@code type} as the service does
+   * ({@code ExpiredTokenException}, {@code UnrecognizedClientException}, {@code AccessDeniedException}).
+   */
+  record Refusal(String type, String message) {
+    /** Served. */
+    public static final Refusal NONE = new Refusal("", "");
+
+    public boolean refused() {
+      return !type.isEmpty();
+    }
+  }
+
+  /**
    * A fault in place of a read call's answer.
    *
    * @param kind what the call meets

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param responseNextToken the {@code NextToken} answered ({@code ""} on the last page)
  * @param status the HTTP status answered
  * @param returned summaries or traces answered
+ * @param accessKeyId the access key id the call was signed with ({@code ""} when unsigned)
  */
 public record RecordedRequest(
     String operation,
@@ -32,7 +33,8 @@ public record RecordedRequest(
     String nextToken,
     String responseNextToken,
     int status,
-    int returned) {
+    int returned,
+    String accessKeyId) {
 
   public static final String GET_TRACE_SUMMARIES = "GetTraceSummaries";
   public static final String BATCH_GET_TRACES = "BatchGetTraces";
@@ -48,6 +50,7 @@ public record RecordedRequest(
     Objects.requireNonNull(filterExpression, "filterExpression == null");
     Objects.requireNonNull(nextToken, "nextToken == null");
     Objects.requireNonNull(responseNextToken, "responseNextToken == null");
+    Objects.requireNonNull(accessKeyId, "accessKeyId == null");
   }
 
   public boolean ok() {

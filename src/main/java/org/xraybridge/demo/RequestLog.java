@@ -56,6 +56,7 @@ final class RequestLog {
     String filter = "";
     String token = "";
     String next = "";
+    String accessKeyId = "";
     int returned;
 
     Entry(String operation, long arrived) {
@@ -84,7 +85,7 @@ final class RequestLog {
     }
 
     RecordedRequest done(int status) {
-      return new RecordedRequest(operation, arrived, ids, start, end, axis, filter, token, next, status, returned);
+      return new RecordedRequest(operation, arrived, ids, start, end, axis, filter, token, next, status, returned, accessKeyId);
     }
   }
 }

@@ -25,8 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A local server that speaks the X-Ray REST-JSON protocol well enough for the real AWS SDK v2 client:
  * point the client's endpoint override at {@link #endpoint()}. It routes each {@code POST} to its
- * operation ({@link XRayApi} answers), accepts SigV4 signatures without checking them, lets the
- * {@link Faults} policy throttle, fail or slow read calls, writes errors with the
+ * operation ({@link XRayApi} answers), accepts SigV4 signatures without checking them (the
+ * {@link Faults} policy may refuse the access key they name), lets the policy throttle, fail or slow read calls, writes errors with the
  * {@code x-amzn-ErrorType} header and a {@code {"__type", "message"}} body as the service does, and
  * records every request ({@link #requests()}).
  *
@@ -123,7 +123,7 @@ public final class XRayEmulator implements AutoCloseable {
         .aggregate()
         .asString(StandardCharsets.UTF_8)
         .defaultIfEmpty("")
-        .map(body -> answer(operation, body, arrived))
+        .map(body -> answer(operation, body, arrived, accessKeyId(req.requestHeaders().get("Authorization"))))
         .flatMap(a -> {
           Duration delay = operation.equals(RecordedRequest.BATCH_GET_TRACES) && a.status() == 200 ? faults.tracesDelay() : Duration.ZERO;
           return delay.isZero() ? Mono.just(a) : Mono.delay(delay).thenReturn(a);
@@ -137,10 +137,17 @@ public final class XRayEmulator implements AutoCloseable {
         });
   }
 
-  private Answer answer(String operation, String body, long arrived) {
+  private Answer answer(String operation, String body, long arrived, String accessKeyId) {
     RequestLog.Entry rec = new RequestLog.Entry(operation, arrived);
+    rec.accessKeyId = accessKeyId;
     Answer a;
     try {
+      Faults.Refusal refusal = faults.access(accessKeyId);
+      if (refusal.refused()) {
+        a = Answer.error(403, refusal.type(), refusal.message());
+        requests.add(rec.done(a.status()));
+        return a;
+      }
       ObjectNode request = parseRequest(body);
       Answer fault = null;
       if (XRayApi.isRead(operation)) {
@@ -166,6 +173,19 @@ public final class XRayEmulator implements AutoCloseable {
       case UNAVAILABLE -> Answer.error(fault.status(), "ServiceUnavailableException", "Service unavailable");
       case MALFORMED -> new Answer(200, null, "<html>not json</html>");
     };
+  }
+
+  /**
+   * The access key id a SigV4 {@code Authorization} header names:
+   * {@code AWS4-HMAC-SHA256 Credential=<key id>/<date>/<region>/<service>/aws4_request, …}; {@code ""} without one.
+   */
+  static String accessKeyId(String authorization) {
+    if (authorization == null) return "";
+    int at = authorization.indexOf("Credential=");
+    if (at < 0) return "";
+    int from = at + "Credential=".length();
+    int slash = authorization.indexOf('/', from);
+    return slash < 0 ? "" : authorization.substring(from, slash).strip();
   }
 
   private static ObjectNode parseRequest(String body) {

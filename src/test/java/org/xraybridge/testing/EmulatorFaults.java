@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.xraybridge.demo.Faults;
 
 /**
@@ -23,6 +24,7 @@ public final class EmulatorFaults implements Faults {
   private final AtomicReference<Destination> destination = new AtomicReference<>(Destination.XRAY_ACTIVE);
   private volatile int pageSize = DEFAULT_PAGE_SIZE;
   private volatile int limitExceededChars = DEFAULT_LIMIT_EXCEEDED_CHARS;
+  private volatile Function<String, Refusal> access = key -> Refusal.NONE;
 
   /** The next {@code n} read calls (GetTraceSummaries, BatchGetTraces) answer 429 ThrottledException. */
   public void throttleNext(int n) {
@@ -70,6 +72,16 @@ public final class EmulatorFaults implements Faults {
   /** Traces whose documents exceed {@code chars} are flagged {@code LimitExceeded}. */
   public void limitExceededAboveChars(int chars) {
     limitExceededChars = chars;
+  }
+
+  /** Who is let in: {@code policy} answers for the access key id each call is signed with (see {@link LocalSts#accessTo}). */
+  public void access(Function<String, Refusal> policy) {
+    access = Objects.requireNonNull(policy, "policy == null");
+  }
+
+  @Override
+  public Refusal access(String accessKeyId) {
+    return access.apply(accessKeyId);
   }
 
   @Override
