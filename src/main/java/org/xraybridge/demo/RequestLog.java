@@ -79,6 +79,14 @@ final class RequestLog {
       token = request.path("NextToken").asString("");
     }
 
+    /** The fields of a FilterLogEvents call as sent (times in epoch milliseconds). */
+    void logRead(ObjectNode request, long startMillis, long endMillis, String nextToken) {
+      start = BigDecimal.valueOf(startMillis);
+      end = BigDecimal.valueOf(endMillis);
+      token = nextToken;
+      filter = request.path("logGroupName").asString(request.path("logGroupIdentifier").asString(""));
+    }
+
     void page(String next, int returned) {
       this.next = next;
       this.returned = returned;
