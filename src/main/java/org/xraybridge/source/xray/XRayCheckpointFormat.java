@@ -20,11 +20,13 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The X-Ray checkpoint as JSON. Bytes that do not read back exactly so are refused, never guessed.
  * Version 2 names the source that wrote it; version 1, written before sources had names, is read as
- * a checkpoint of no named source (the {@code default} source takes it over).
+ * a checkpoint of no named source (the {@code default} source takes it over). {@code path} and
+ * {@code held_events} (Transaction Search) may be absent: the X-Ray path, nothing held.
  *
  * <pre>
- * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 2, "source": "prod-eu",
+ * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 2, "source": "prod-eu", "path": "logs",
  *  "cursor": "2026-11-29T06:00:00Z", "written_at": "…",
+ *  "held_events": [{"id": "&lt;event id&gt;", "trace": "1-…", "span": "…", "since": "…", "message": "…"}],
  *  "traces": [{"id": "1-…", "revision": 3, "touched": "…", "held_since": "…", "held": ["…"],
  *              "delivered": {"&lt;segment id&gt;": &lt;hash&gt;, …}, "spans": [&lt;span id&gt;, …]}]}
  * </pre>
@@ -50,6 +52,7 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
       g.writeStringProperty("format", FORMAT);
       g.writeNumberProperty("version", VERSION);
       g.writeStringProperty("source", c.source());
+      g.writeStringProperty("path", c.path().tag());
       g.writeStringProperty("cursor", c.cursor().toString());
       g.writeStringProperty("written_at", c.writtenAt().toString());
       g.writeName("traces");
@@ -71,6 +74,18 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
         g.writeName("spans");
         long[] spans = t.spanIds();
         g.writeArray(spans, 0, spans.length);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeName("held_events");
+      g.writeStartArray();
+      for (XRayCheckpoint.HeldEvent e : c.heldEvents()) {
+        g.writeStartObject();
+        g.writeStringProperty("id", e.eventId());
+        g.writeStringProperty("trace", e.traceKey());
+        g.writeStringProperty("span", e.spanId());
+        g.writeStringProperty("since", e.since().toString());
+        g.writeStringProperty("message", e.message());
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -106,7 +121,24 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
     List<XRayCheckpoint.TraceEntry> entries = new ArrayList<>(traces.size());
     int i = 0;
     for (JsonNode t : traces) entries.add(entry(t, "traces[" + i++ + "]"));
-    return new XRayCheckpoint(source, cursor, writtenAt, entries);
+    SourcePath path = SourcePath.XRAY;
+    JsonNode p = root.get("path");
+    if (p != null) {
+      if (!p.isString()) throw new IllegalArgumentException("'path' is not a string");
+      path = SourcePath.of(p.asString());
+    }
+    List<XRayCheckpoint.HeldEvent> held = new ArrayList<>();
+    JsonNode events = root.get("held_events");
+    if (events != null) {
+      if (!events.isArray()) throw new IllegalArgumentException("'held_events' is not an array");
+      int j = 0;
+      for (JsonNode e : events) {
+        String where = "held_events[" + j++ + "]";
+        if (!e.isObject()) throw new IllegalArgumentException(where + " is not an object");
+        held.add(new XRayCheckpoint.HeldEvent(text(e, "id"), text(e, "trace"), text(e, "span"), text(e, "message"), instant(e, "since")));
+      }
+    }
+    return new XRayCheckpoint(source, path, cursor, writtenAt, entries, held);
   }
 
   private static XRayCheckpoint.TraceEntry entry(JsonNode t, String where) {

@@ -23,6 +23,7 @@ import org.xraybridge.source.poll.PollCursor;
  * @param tracesPerSecond BatchGetTraces calls per second
  * @param batchConcurrency BatchGetTraces calls in flight at once
  * @param role the role the source's calls are signed with, or {@link Role#NONE} for the bridge's own credentials
+ * @param search how the source reads an account whose spans go to CloudWatch Logs (Transaction Search)
  */
 public record XRaySourceSettings(
     String name,
@@ -35,6 +36,7 @@ public record XRaySourceSettings(
     double tracesPerSecond,
     int batchConcurrency,
     Role role,
+    Search search,
     Tuning tuning) {
 
   /** What an account id looks like in a role ARN: {@code arn:<partition>:iam::<12 digits>:role/…}. */
@@ -48,7 +50,25 @@ public record XRaySourceSettings(
     Objects.requireNonNull(filterExpression, "filterExpression == null");
     Objects.requireNonNull(inProgressTimeout, "inProgressTimeout == null");
     Objects.requireNonNull(role, "role == null");
+    Objects.requireNonNull(search, "search == null");
     Objects.requireNonNull(tuning, "tuning == null");
+  }
+
+  /** A source with the default Transaction Search handling ({@link Search#DEFAULT}). */
+  public XRaySourceSettings(
+      String name,
+      String region,
+      String endpoint,
+      PollCursor.Timing timing,
+      String filterExpression,
+      Duration inProgressTimeout,
+      double summariesPerSecond,
+      double tracesPerSecond,
+      int batchConcurrency,
+      Role role,
+      Tuning tuning) {
+    this(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond, tracesPerSecond,
+        batchConcurrency, role, Search.DEFAULT, tuning);
   }
 
   /** A source signed with the bridge's own credentials. */
@@ -64,7 +84,75 @@ public record XRaySourceSettings(
       int batchConcurrency,
       Tuning tuning) {
     this(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond, tracesPerSecond,
-        batchConcurrency, Role.NONE, tuning);
+        batchConcurrency, Role.NONE, Search.DEFAULT, tuning);
+  }
+
+  /** The same source reading Transaction Search accounts as {@code search} says. */
+  public XRaySourceSettings withSearch(Search search) {
+    return new XRaySourceSettings(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond,
+        tracesPerSecond, batchConcurrency, role, search, tuning);
+  }
+
+  /**
+   * How a source reads an account whose trace segment destination is CloudWatch Logs (Transaction
+   * Search), where BatchGetTraces finds nothing: docs/xray-source.md "Transaction Search".
+   *
+   * @param mode which path: follow the destination, or always one
+   * @param spansLogGroup the log group X-Ray writes spans to
+   * @param logsEndpoint override of the CloudWatch Logs URL; {@code ""} = the region's
+   * @param logsPerSecond FilterLogEvents calls per second (the quota is 5 per account and region)
+   */
+  public record Search(Mode mode, String spansLogGroup, String logsEndpoint, double logsPerSecond, SearchTuning tuning) {
+
+    /** Follow the destination; {@code aws/spans}; 2 calls a second; {@link SearchTuning#DEFAULTS}. */
+    public static final Search DEFAULT = new Search(Mode.AUTO, "aws/spans", "", 2, SearchTuning.DEFAULTS);
+
+    public Search {
+      Objects.requireNonNull(mode, "mode == null");
+      Objects.requireNonNull(spansLogGroup, "spansLogGroup == null");
+      Objects.requireNonNull(logsEndpoint, "logsEndpoint == null");
+      Objects.requireNonNull(tuning, "tuning == null");
+    }
+
+    /** {@code bridge.xray.transaction-search}. */
+    public enum Mode {
+      /** Follow GetTraceSegmentDestination: {@code CloudWatchLogs} → the logs path, {@code XRay} → the X-Ray path. */
+      AUTO,
+      /** Always read {@code aws/spans}. */
+      LOGS,
+      /** Always the indexed traces: GetTraceSummaries + StartTraceRetrieval + ListRetrievedTraces. */
+      RETRIEVAL,
+      /** Always GetTraceSummaries + BatchGetTraces, as before Transaction Search (a CloudWatch Logs destination is a warning). */
+      OFF
+    }
+
+    /** Whether this source may need the CloudWatch Logs client. */
+    public boolean mayReadLogs() {
+      return mode == Mode.AUTO || mode == Mode.LOGS;
+    }
+  }
+
+  /**
+   * What is not configured of the Transaction Search paths; tests shorten it.
+   *
+   * @param destinationRecheck how often GetTraceSegmentDestination is asked again
+   * @param maxLogPagesPerPoll FilterLogEvents pages one tick reads at most; past it the tick hands on what
+   *     it read and the cursor moves to the last event's time (catching up in bounded steps)
+   * @param maxHeldEvents in-progress span records kept to be offered again (their text is kept)
+   * @param retrievalPerSecond StartTraceRetrieval and ListRetrievedTraces calls per second
+   * @param retrievalWait the first wait between two ListRetrievedTraces while a retrieval runs; it doubles up to 8×
+   * @param retrievalTimeout a retrieval not COMPLETE after this fails the tick
+   */
+  public record SearchTuning(
+      Duration destinationRecheck,
+      int maxLogPagesPerPoll,
+      int maxHeldEvents,
+      double retrievalPerSecond,
+      Duration retrievalWait,
+      Duration retrievalTimeout) {
+
+    public static final SearchTuning DEFAULTS =
+        new SearchTuning(Duration.ofMinutes(5), 1000, 10_000, 1, Duration.ofSeconds(1), Duration.ofMinutes(5));
   }
 
   /**

@@ -248,9 +248,15 @@ class XRayPollerRestartTest {
             XRayHarness.T0,
             XRayHarness.T0.plusSeconds(1));
 
-    store.save(new XRayCheckpoint(XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry)));
+    XRayCheckpoint.HeldEvent held = new XRayCheckpoint.HeldEvent("0000000001764000000000000000000000042",
+        "1-6b0bb2f8-00000000780c0c87013a95e4", "53995c3f42cd8ad8", "{\"traceId\":\"…\",\n\"name\":\"é\"}", XRayHarness.T0);
+    store.save(new XRayCheckpoint("payments-eu", SourcePath.LOGS, XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry),
+        List.of(held)));
     XRayCheckpoint back = store.load().orElseThrow();
 
+    assertThat(back.source()).isEqualTo("payments-eu");
+    assertThat(back.path()).isEqualTo(SourcePath.LOGS);
+    assertThat(back.heldEvents()).containsExactly(held);
     assertThat(back.cursor()).isEqualTo(XRayHarness.T0.plusMillis(123));
     assertThat(back.traces()).singleElement().satisfies(e -> {
       assertThat(e.traceId()).isEqualTo(entry.traceId());
