@@ -16,10 +16,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
+import org.xraybridge.convert.otel.SpanRecordConverter;
 import org.xraybridge.demo.DemoTraffic;
 import org.xraybridge.demo.EmbeddedAgent;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.Faults;
+import org.xraybridge.demo.SpanLogStore;
+import org.xraybridge.demo.TransactionSearchAccount;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
@@ -150,20 +153,28 @@ public final class Pipeline implements SmartLifecycle {
     List<XRaySources.Spec> specs = new ArrayList<>();
     if (xray.source() == XRayProperties.Source.EMULATOR) {
       this.emulatorStore = new EmulatorStore(clock);
-      this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0, Faults.NONE);
+      SpanLogStore spanLogs = new SpanLogStore(clock);
+      // bridge.demo.transaction-search: the account sends its spans to CloudWatch Logs, as Transaction Search does
+      Faults account = demoProperties.transactionSearch() ? TRANSACTION_SEARCH : Faults.NONE;
+      this.emulator = XRayEmulator.start(emulatorStore, spanLogs, "127.0.0.1", 0, account);
+      DemoTraffic.SegmentIntake intake = demoProperties.transactionSearch()
+          ? new TransactionSearchAccount(emulatorStore, spanLogs)::put
+          : emulatorStore::put;
       this.demo = demoProperties.enabled() && receiver != null
-          ? new DemoTraffic(emulatorStore, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
+          ? new DemoTraffic(intake, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
               demoProperties.interval(), env, clock, System.nanoTime())
           : null;
       XRaySourceProperties one = xray.effectiveSources().get(0);
-      specs.add(spec(one.region().isBlank() ? "us-east-1" : one.region(), emulator.endpoint().toString(), one, convert, registry, clock));
+      String endpoint = emulator.endpoint().toString();
+      specs.add(spec(one.region().isBlank() ? "us-east-1" : one.region(), endpoint,
+          one.logsEndpoint().isEmpty() ? endpoint : one.logsEndpoint(), one, convert, registry, clock));
       awsCredentials = XRayEmulator.CREDENTIALS; // the emulator's account: no AWS credentials needed
     } else {
       this.emulatorStore = null;
       this.emulator = null;
       this.demo = null;
       for (XRaySourceProperties s : xray.effectiveSources()) {
-        specs.add(spec(awsRegion(s), s.endpoint(), s, convert, registry, clock));
+        specs.add(spec(awsRegion(s), s.endpoint(), s.logsEndpoint(), s, convert, registry, clock));
       }
     }
     this.xraySources = new XRaySources(specs, awsCredentials, eventLoops,
@@ -200,19 +211,32 @@ public final class Pipeline implements SmartLifecycle {
    * account and region.
    */
   private XRaySources.Spec spec(
-      String region, String endpoint, XRaySourceProperties s, ConvertProperties convert, MeterRegistry registry, Clock clock) {
+      String region, String endpoint, String logsEndpoint, XRaySourceProperties s, ConvertProperties convert,
+      MeterRegistry registry, Clock clock) {
     XRaySourceSettings.Role role = s.roleArn().isEmpty()
         ? XRaySourceSettings.Role.NONE
         : XRaySourceSettings.Role.of(s.roleArn(), s.externalId(), s.stsEndpoint(), "xray-datadog-bridge-" + s.name());
+    XRaySourceSettings.Search search = new XRaySourceSettings.Search(
+        XRaySourceSettings.Search.Mode.valueOf(s.transactionSearch().name()), s.spansLogGroup(), logsEndpoint,
+        xray.logsPerSecond(), XRaySourceSettings.SearchTuning.DEFAULTS);
     XRaySourceSettings settings = new XRaySourceSettings(s.name(), region, endpoint,
         new PollCursor.Timing(xray.effectivePollInterval(), xray.effectiveLag(), xray.overlap(), xray.maxWindow()),
         s.filterExpression(), xray.inProgressTimeout(), xray.summariesPerSecond(), xray.tracesPerSecond(),
-        xray.batchConcurrency(), role, XRaySourceSettings.Tuning.DEFAULTS);
+        xray.batchConcurrency(), role, search, XRaySourceSettings.Tuning.DEFAULTS);
     Tags tags = Tags.of("source", settings.name(), "account", settings.account().isEmpty() ? "unknown" : settings.account(),
         "region", settings.region());
-    return new XRaySources.Spec(settings, new SegmentConverter(convertOptions(convert, xray, s.env()), ledger, clock),
+    ConvertOptions options = convertOptions(convert, xray, s.env());
+    return new XRaySources.Spec(settings, new SegmentConverter(options, ledger, clock), new SpanRecordConverter(options, ledger, clock),
         new MicrometerXRaySourceMetrics(registry, tags));
   }
+
+  /** The embedded account of {@code bridge.demo.transaction-search}: Transaction Search on, nothing else departs from a quiet account. */
+  private static final Faults TRANSACTION_SEARCH = new Faults() {
+    @Override
+    public Destination segmentDestination() {
+      return Destination.CLOUDWATCH_LOGS_ACTIVE;
+    }
+  };
 
   private static String awsRegion(XRaySourceProperties s) {
     if (!s.region().isBlank()) return s.region();
@@ -314,7 +338,8 @@ public final class Pipeline implements SmartLifecycle {
   /** The one line that tells a new user what the embedded default mode is and where to look. */
   String embeddedBanner(int webPort) {
     return "xray-datadog-bridge is running in EMBEDDED mode: no AWS or Datadog account needed — an X-Ray API emulator at "
-        + emulator.endpoint() + " with demo traffic" + (demo == null ? " (demo off)" : "")
+        + emulator.endpoint() + (demoProperties.transactionSearch() ? " (a Transaction Search account: spans in aws/spans)" : "")
+        + " with demo traffic" + (demo == null ? " (demo off)" : "")
         + ", the embedded Agent sink at " + forwarder.endpoint()
         + (receiver == null ? "" : ", the receiver at http://" + receiverProperties.host() + ":" + receiver.port())
         + ". Open http://localhost:" + webPort + "/ (merged traces) and http://localhost:" + webPort + "/actuator/health";

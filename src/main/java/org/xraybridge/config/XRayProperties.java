@@ -33,6 +33,11 @@ import org.xraybridge.source.xray.XRaySourceSettings;
  *     written before sources had names, moves to source {@code default}'s (docs/xray-source.md)
  * @param env {@code DD_ENV}: env of X-Ray spans unless a source's env, an annotation or a rule says otherwise
  * @param inProgressTimeout an in-progress segment is held at most this long (converter and sources)
+ * @param transactionSearch {@code auto} (unset: follow the destination), {@code logs}, {@code retrieval}, {@code off}
+ *     (the one source; docs/xray-source.md "Transaction Search")
+ * @param spansLogGroup the log group X-Ray writes spans to; unset = {@code aws/spans} (the one source)
+ * @param logsEndpoint override of the CloudWatch Logs URL (the one source)
+ * @param logsPerSecond FilterLogEvents calls per second of each source (the quota: 5 per account and region)
  * @param sources several accounts and regions, each its own source; empty = the single-source keys
  */
 @ConfigurationProperties("bridge.xray")
@@ -51,11 +56,32 @@ public record XRayProperties(
     @DefaultValue("1") double summariesPerSecond,
     @DefaultValue("2") double tracesPerSecond,
     @DefaultValue("2") int batchConcurrency,
+    TransactionSearch transactionSearch,
+    String spansLogGroup,
+    @DefaultValue("") String logsEndpoint,
+    @DefaultValue("2") double logsPerSecond,
     List<XRaySourceProperties> sources) {
 
   static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+  /** CloudWatch Logs' rule for a log group name (its API reference). */
+  static final Pattern LOG_GROUP = Pattern.compile("[.\\-_/#A-Za-z0-9]{1,512}");
+  static final Pattern LOG_GROUP_ARN = Pattern.compile("arn:aws[a-z-]*:logs:[a-z0-9-]+:\\d{12}:log-group:[.\\-_/#A-Za-z0-9]{1,512}(:\\*)?");
   /** The name the single-source keys give their one source. */
   public static final String DEFAULT_SOURCE = "default";
+  /** The log group X-Ray writes spans to with Transaction Search on. */
+  public static final String DEFAULT_SPANS_LOG_GROUP = "aws/spans";
+
+  /** {@code bridge.xray.transaction-search}: how a source reads an account whose spans go to CloudWatch Logs. */
+  public enum TransactionSearch {
+    /** Follow the account's trace segment destination: CloudWatch Logs → read {@code aws/spans}. */
+    AUTO,
+    /** Always read {@code aws/spans} (FilterLogEvents). */
+    LOGS,
+    /** Always the indexed traces (GetTraceSummaries + StartTraceRetrieval + ListRetrievedTraces). */
+    RETRIEVAL,
+    /** Always GetTraceSummaries + BatchGetTraces; a CloudWatch Logs destination is a warning. */
+    OFF
+  }
 
   public enum Source {
     EMULATOR,
@@ -69,7 +95,11 @@ public record XRayProperties(
     requireUrl(endpoint, "bridge.xray.endpoint", "https://xray.eu-west-1.amazonaws.com");
     ConfigurationException.require(region.isBlank() || REGION.matcher(region).matches(),
         "bridge.xray.region (AWS_REGION) must be a region such as eu-west-1, got '" + region + "'");
-    validateSources(sources, source, region, endpoint, filterExpression);
+    requireUrl(logsEndpoint, "bridge.xray.logs-endpoint", "https://logs.eu-west-1.amazonaws.com");
+    if (spansLogGroup != null) requireLogGroup(spansLogGroup, "bridge.xray.spans-log-group");
+    ConfigurationException.require(logsPerSecond > 0 && logsPerSecond <= 5,
+        "bridge.xray.logs-per-second must be in (0, 5] (FilterLogEvents' quota is 5 per account and region), got " + logsPerSecond);
+    validateSources(sources, source, region, endpoint, filterExpression, transactionSearch, spansLogGroup, logsEndpoint);
     positive(pollInterval, "bridge.xray.poll-interval", "30s");
     if (lag != null) ConfigurationException.require(!lag.isNegative(), "bridge.xray.lag must not be negative, got " + lag);
     ConfigurationException.require(!overlap.isNegative(), "bridge.xray.overlap must not be negative, got " + overlap);
@@ -107,13 +137,26 @@ public record XRayProperties(
         inProgressTimeout, summariesPerSecond, tracesPerSecond, batchConcurrency, List.of());
   }
 
+  /** The keys as they were before Transaction Search: {@code transaction-search} auto, {@code aws/spans}. */
+  public XRayProperties(
+      Source source, String region, String endpoint, Duration pollInterval, Duration lag, Duration overlap,
+      Duration maxWindow, String filterExpression, Path checkpointFile, String env, Duration inProgressTimeout,
+      double summariesPerSecond, double tracesPerSecond, int batchConcurrency, List<XRaySourceProperties> sources) {
+    this(source, region, endpoint, pollInterval, lag, overlap, maxWindow, filterExpression, checkpointFile, env,
+        inProgressTimeout, summariesPerSecond, tracesPerSecond, batchConcurrency, null, null, "", 2, sources);
+  }
+
   private static void validateSources(
-      List<XRaySourceProperties> sources, Source source, String region, String endpoint, String filterExpression) {
+      List<XRaySourceProperties> sources, Source source, String region, String endpoint, String filterExpression,
+      TransactionSearch transactionSearch, String spansLogGroup, String logsEndpoint) {
     if (sources.isEmpty()) return;
     List<String> single = new ArrayList<>();
     if (!region.isBlank()) single.add("bridge.xray.region");
     if (!endpoint.isBlank()) single.add("bridge.xray.endpoint");
     if (!filterExpression.isBlank()) single.add("bridge.xray.filter-expression");
+    if (transactionSearch != null) single.add("bridge.xray.transaction-search");
+    if (spansLogGroup != null) single.add("bridge.xray.spans-log-group");
+    if (!logsEndpoint.isBlank()) single.add("bridge.xray.logs-endpoint");
     ConfigurationException.require(single.isEmpty(),
         "bridge.xray.sources and the single-source key" + (single.size() > 1 ? "s " : " ") + String.join(", ", single)
             + " cannot both be set: give each source its own under bridge.xray.sources[i], or remove bridge.xray.sources");
@@ -137,6 +180,11 @@ public record XRayProperties(
     return checkpointFile.resolveSibling(own);
   }
 
+  static void requireLogGroup(String value, String key) {
+    ConfigurationException.require(LOG_GROUP.matcher(value).matches() || LOG_GROUP_ARN.matcher(value).matches(),
+        key + " must be a log group name such as aws/spans, or its ARN, got '" + value + "'");
+  }
+
   static void requireUrl(String value, String key, String example) {
     ConfigurationException.require(value.isBlank() || value.startsWith("http://") || value.startsWith("https://"),
         key + " must be an http(s) URL such as " + example + ", got '" + value + "'");
@@ -149,15 +197,12 @@ public record XRayProperties(
   public List<XRaySourceProperties> effectiveSources() {
     if (source == Source.OFF) return List.of();
     if (sources.isEmpty()) {
-      return List.of(new XRaySourceProperties(DEFAULT_SOURCE, region, "", Secret.EMPTY, "", endpoint, filterExpression, env));
+      return List.of(new XRaySourceProperties(DEFAULT_SOURCE, region, "", Secret.EMPTY, "", endpoint, filterExpression, env,
+          transactionSearch == null ? TransactionSearch.AUTO : transactionSearch, logsEndpoint,
+          spansLogGroup == null ? DEFAULT_SPANS_LOG_GROUP : spansLogGroup));
     }
     List<XRaySourceProperties> out = new ArrayList<>(sources.size());
-    for (XRaySourceProperties s : sources) {
-      out.add(s.env().isEmpty()
-          ? new XRaySourceProperties(s.name(), s.region(), s.roleArn(), s.externalId(), s.stsEndpoint(), s.endpoint(),
-              s.filterExpression(), env)
-          : s);
-    }
+    for (XRaySourceProperties s : sources) out.add(s.env().isEmpty() ? s.withEnv(env) : s);
     return out;
   }
 

@@ -19,6 +19,9 @@ import org.xraybridge.model.Secret;
  * @param filterExpression X-Ray filter expression for GetTraceSummaries
  * @param env env of this source's X-Ray spans unless a rule or annotation says otherwise; blank =
  *     {@code bridge.xray.env}
+ * @param transactionSearch how the source reads an account with Transaction Search (docs/xray-source.md)
+ * @param logsEndpoint override of the CloudWatch Logs URL of the logs path (VPC endpoints, tests)
+ * @param spansLogGroup the log group X-Ray writes spans to, or its ARN (another account's, shared with a monitoring account)
  */
 public record XRaySourceProperties(
     @DefaultValue("") String name,
@@ -28,7 +31,18 @@ public record XRaySourceProperties(
     @DefaultValue("") String stsEndpoint,
     @DefaultValue("") String endpoint,
     @DefaultValue("") String filterExpression,
-    @DefaultValue("") String env) {
+    @DefaultValue("") String env,
+    @DefaultValue("auto") XRayProperties.TransactionSearch transactionSearch,
+    @DefaultValue("") String logsEndpoint,
+    @DefaultValue("aws/spans") String spansLogGroup) {
+
+  /** A source that follows its account's trace segment destination ({@code transaction-search=auto}, {@code aws/spans}). */
+  public XRaySourceProperties(
+      String name, String region, String roleArn, Secret externalId, String stsEndpoint, String endpoint,
+      String filterExpression, String env) {
+    this(name, region, roleArn, externalId, stsEndpoint, endpoint, filterExpression, env, XRayProperties.TransactionSearch.AUTO,
+        "", XRayProperties.DEFAULT_SPANS_LOG_GROUP);
+  }
 
   /** A source name: it names a checkpoint file and a metric tag, so letters, digits, {@code -} and {@code _}. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
@@ -37,6 +51,7 @@ public record XRaySourceProperties(
   /** STS's own rule for an external id. */
   static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
 
+  @org.springframework.boot.context.properties.bind.ConstructorBinding
   public XRaySourceProperties {
     name = name == null ? "" : name.strip();
     region = region == null ? "" : region.strip();
@@ -46,6 +61,15 @@ public record XRaySourceProperties(
     endpoint = endpoint == null ? "" : endpoint.strip();
     filterExpression = filterExpression == null ? "" : filterExpression.strip();
     env = env == null ? "" : env.strip();
+    transactionSearch = transactionSearch == null ? XRayProperties.TransactionSearch.AUTO : transactionSearch;
+    logsEndpoint = logsEndpoint == null ? "" : logsEndpoint.strip();
+    spansLogGroup = spansLogGroup == null || spansLogGroup.isBlank() ? XRayProperties.DEFAULT_SPANS_LOG_GROUP : spansLogGroup.strip();
+  }
+
+  /** The same source with {@code env}. */
+  XRaySourceProperties withEnv(String env) {
+    return new XRaySourceProperties(name, region, roleArn, externalId, stsEndpoint, endpoint, filterExpression, env,
+        transactionSearch, logsEndpoint, spansLogGroup);
   }
 
   /** Checks this element's rules; every message names the key with its index {@code i}. */
@@ -66,5 +90,7 @@ public record XRaySourceProperties(
         key + "sts-endpoint is only used to assume a role: set " + key + "role-arn too");
     XRayProperties.requireUrl(stsEndpoint, key + "sts-endpoint", "https://sts.eu-west-1.amazonaws.com");
     XRayProperties.requireUrl(endpoint, key + "endpoint", "https://xray.eu-west-1.amazonaws.com");
+    XRayProperties.requireUrl(logsEndpoint, key + "logs-endpoint", "https://logs.eu-west-1.amazonaws.com");
+    XRayProperties.requireLogGroup(spansLogGroup, key + "spans-log-group");
   }
 }

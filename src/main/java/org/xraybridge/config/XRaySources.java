@@ -23,6 +23,7 @@ import org.xraybridge.source.xray.XRaySourceSettings;
 import org.xraybridge.source.xray.XRaySourceStatus;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClient;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
 /**
@@ -44,12 +45,14 @@ final class XRaySources implements AutoCloseable {
    * What one source is built from.
    *
    * @param converter the source's segment converter (its env is the source's)
+   * @param spanRecords the source's converter of {@code aws/spans} records (the logs path)
    * @param metrics the source's meters, tagged with its name, account and region
    */
-  record Spec(XRaySourceSettings settings, TraceConverter converter, MicrometerXRaySourceMetrics metrics) {
+  record Spec(XRaySourceSettings settings, TraceConverter converter, TraceConverter spanRecords, MicrometerXRaySourceMetrics metrics) {
     Spec {
       Objects.requireNonNull(settings, "settings == null");
       Objects.requireNonNull(converter, "converter == null");
+      Objects.requireNonNull(spanRecords, "spanRecords == null");
       Objects.requireNonNull(metrics, "metrics == null");
     }
   }
@@ -138,9 +141,11 @@ final class XRaySources implements AutoCloseable {
     if (u.client == null) {
       u.credentials = SourceCredentials.of(settings, baseCredentials);
       u.client = XRayClients.create(settings, u.credentials.provider(), eventLoops);
+      // the logs path of Transaction Search, when the source may take it
+      if (settings.search().mayReadLogs()) u.logs = XRayClients.createLogs(settings, u.credentials.provider(), eventLoops);
     }
-    XRayPoller poller = new XRayPoller(settings, u.client, checkpoints.apply(settings), u.spec.converter(), sink, ledger,
-        u.spec.metrics(), clock);
+    XRayPoller poller = new XRayPoller(settings, u.client, Optional.ofNullable(u.logs), checkpoints.apply(settings),
+        u.spec.converter(), u.spec.spanRecords(), sink, ledger, u.spec.metrics(), clock);
     poller.start();
     u.running = poller;
   }
@@ -195,6 +200,13 @@ final class XRaySources implements AutoCloseable {
           log.warn("closing the X-Ray client of source {}", u.spec.settings().name(), e);
         }
       }
+      if (u.logs != null) {
+        try {
+          u.logs.close();
+        } catch (RuntimeException e) {
+          log.warn("closing the CloudWatch Logs client of source {}", u.spec.settings().name(), e);
+        }
+      }
       if (u.credentials != null) {
         try {
           u.credentials.close();
@@ -203,6 +215,7 @@ final class XRaySources implements AutoCloseable {
         }
       }
       u.client = null;
+      u.logs = null;
       u.credentials = null;
     }
   }
@@ -218,6 +231,7 @@ final class XRaySources implements AutoCloseable {
     final Spec spec;
     SourceCredentials credentials;
     XRayAsyncClient client;
+    CloudWatchLogsAsyncClient logs;
     XRayPoller running;
     XRayPoller last;
 

@@ -23,7 +23,6 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.model.Admission;
-import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Secret;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
@@ -271,7 +270,8 @@ class MultiAccountTest {
               d.apiCallTimeout(), d.apiAttemptTimeout(), Duration.ofMinutes(10), d.maxTrackedIds(), d.maxPagesPerPoll()));
       MicrometerXRaySourceMetrics m = metrics.computeIfAbsent(names[i], n -> new MicrometerXRaySourceMetrics(registry,
           Tags.of("source", n, "account", acc.id(), "region", settings.region())));
-      specs.add(new XRaySources.Spec(settings, new StubConverter(ledger, clock, Duration.ofMinutes(2)), m));
+      StubConverter stub = new StubConverter(ledger, clock, Duration.ofMinutes(2));
+      specs.add(new XRaySources.Spec(settings, stub, stub, m));
     }
     return new XRaySources(specs, EmulatedAccounts.BASE, loops, s -> checkpoints(s.name()), timedSink, ledger, clock);
   }

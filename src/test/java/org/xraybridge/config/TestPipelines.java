@@ -61,6 +61,21 @@ public final class TestPipelines {
     return new Running(p);
   }
 
+  /**
+   * The embedded default with its demo traffic on a receiver port {@code receiverPort} (the demo posts
+   * to the configured port), optionally on a Transaction Search account ({@code bridge.demo.transaction-search}),
+   * 500 ms polls with no lag, a 200 ms demo interval.
+   */
+  public static Running demo(Path dir, String env, int receiverPort, boolean transactionSearch) {
+    XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
+        Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("xray-checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
+    ReceiverProperties receiver = new ReceiverProperties(true, "127.0.0.1", receiverPort, DataSize.ofMegabytes(25), Duration.ofSeconds(5), 1000, 2);
+    Pipeline p = new Pipeline(xray, daemon(), receiver, merge(), forward(dir), convert(),
+        new DemoProperties(true, Duration.ofMillis(200), transactionSearch), StitchListener.NONE, new SimpleMeterRegistry(), Clock.systemUTC());
+    p.start();
+    return new Running(p);
+  }
+
   private static DaemonProperties daemon() {
     return new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000, DataSize.ofMegabytes(64));
   }
@@ -114,6 +129,11 @@ public final class TestPipelines {
         for (Span s : chunk) out.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
       }
       return out;
+    }
+
+    /** Each X-Ray source's status, by name. */
+    public Map<String, org.xraybridge.source.xray.XRaySourceStatus> xraySources() {
+      return p.xraySources.statuses();
     }
 
     public DropLedger.Snapshot ledger() {

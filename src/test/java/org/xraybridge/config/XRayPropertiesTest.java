@@ -76,6 +76,15 @@ class XRayPropertiesTest {
     "bridge.xray.source=aws,bridge.xray.sources[0].name=a,bridge.xray.sources[0].sts-endpoint=http://sts|bridge.xray.sources[0].sts-endpoint is only used",
     "bridge.xray.source=aws,bridge.xray.sources[0].name=a,bridge.xray.sources[0].endpoint=xray:443|bridge.xray.sources[0].endpoint must be an http(s) URL",
     "bridge.xray.sources[0].name=a|bridge.xray.sources needs bridge.xray.source=aws",
+    // Transaction Search
+    "bridge.xray.transaction-search=sometimes|bridge.xray.transaction-search",
+    "bridge.xray.spans-log-group=aws spans|bridge.xray.spans-log-group must be a log group name",
+    "bridge.xray.logs-endpoint=logs:443|bridge.xray.logs-endpoint must be an http(s) URL",
+    "bridge.xray.logs-per-second=6|bridge.xray.logs-per-second must be in (0, 5]",
+    "bridge.xray.source=aws,bridge.xray.sources[0].name=a,bridge.xray.sources[0].spans-log-group=a b|bridge.xray.sources[0].spans-log-group",
+    "bridge.xray.source=aws,bridge.xray.sources[0].name=a,bridge.xray.sources[0].logs-endpoint=x|bridge.xray.sources[0].logs-endpoint",
+    "bridge.xray.source=aws,bridge.xray.sources[0].name=a,bridge.xray.sources[0].transaction-search=x|bridge.xray.sources[0].transaction-search",
+    "bridge.xray.source=aws,bridge.xray.transaction-search=logs,bridge.xray.sources[0].name=a|single-source key bridge.xray.transaction-search cannot",
   })
   void badValues_areRefusedInOneLineNamingTheKey(String values, String named) {
     runner.withPropertyValues(values.split(",")).run(ctx -> {
@@ -112,16 +121,20 @@ class XRayPropertiesTest {
   /** The list in the environment-variable form the README documents: index as a word, dashes dropped. */
   @Test
   void sources_bindFromEnvironmentVariables() {
-    Map<String, Object> env = Map.of(
-        "BRIDGE_XRAY_SOURCE", "aws",
-        "BRIDGE_XRAY_ENV", "prod",
-        "BRIDGE_XRAY_SOURCES_0_NAME", "payments-eu",
-        "BRIDGE_XRAY_SOURCES_0_REGION", "eu-west-1",
-        "BRIDGE_XRAY_SOURCES_0_ROLEARN", "arn:aws:iam::111111111111:role/xray-datadog-bridge",
-        "BRIDGE_XRAY_SOURCES_0_EXTERNALID", "ext-secret-1",
-        "BRIDGE_XRAY_SOURCES_1_NAME", "payments-us",
-        "BRIDGE_XRAY_SOURCES_1_FILTEREXPRESSION", "service(\"payments\")",
-        "BRIDGE_XRAY_SOURCES_1_ENV", "prod-us");
+    Map<String, Object> env = new java.util.LinkedHashMap<>();
+    env.put("BRIDGE_XRAY_SOURCE", "aws");
+    env.put("BRIDGE_XRAY_ENV", "prod");
+    env.put("BRIDGE_XRAY_SOURCES_0_NAME", "payments-eu");
+    env.put("BRIDGE_XRAY_SOURCES_0_REGION", "eu-west-1");
+    env.put("BRIDGE_XRAY_SOURCES_0_ROLEARN", "arn:aws:iam::111111111111:role/xray-datadog-bridge");
+    env.put("BRIDGE_XRAY_SOURCES_0_EXTERNALID", "ext-secret-1");
+    env.put("BRIDGE_XRAY_SOURCES_1_NAME", "payments-us");
+    env.put("BRIDGE_XRAY_SOURCES_1_FILTEREXPRESSION", "service(\"payments\")");
+    env.put("BRIDGE_XRAY_SOURCES_1_ENV", "prod-us");
+    env.put("BRIDGE_XRAY_SOURCES_1_TRANSACTIONSEARCH", "retrieval");
+    env.put("BRIDGE_XRAY_SOURCES_1_LOGSENDPOINT", "https://logs.us-east-1.amazonaws.com");
+    env.put("BRIDGE_XRAY_SOURCES_1_SPANSLOGGROUP", "arn:aws:logs:us-east-1:111111111111:log-group:aws/spans");
+
     new ApplicationContextRunner(() -> new org.springframework.context.annotation.AnnotationConfigApplicationContext())
         .withInitializer(ctx -> ((ConfigurableEnvironment) ctx.getEnvironment()).getPropertySources()
             .addFirst(new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, env)))
@@ -140,7 +153,30 @@ class XRayPropertiesTest {
           XRaySourceProperties us = p.effectiveSources().get(1);
           assertThat(us.filterExpression()).isEqualTo("service(\"payments\")");
           assertThat(us.env()).isEqualTo("prod-us");
+          assertThat(us.transactionSearch()).isEqualTo(XRayProperties.TransactionSearch.RETRIEVAL);
+          assertThat(us.logsEndpoint()).isEqualTo("https://logs.us-east-1.amazonaws.com");
+          assertThat(us.spansLogGroup()).isEqualTo("arn:aws:logs:us-east-1:111111111111:log-group:aws/spans");
+          assertThat(eu.transactionSearch()).isEqualTo(XRayProperties.TransactionSearch.AUTO);
+          assertThat(eu.spansLogGroup()).isEqualTo("aws/spans");
           assertThat(UnknownKeys.find((ConfigurableEnvironment) ctx.getEnvironment(), List.of(XRayProperties.class))).isEmpty();
+        });
+  }
+
+  @Test
+  void transactionSearchKeys_defaultToFollowingTheDestination_andSetTheOneSource() {
+    runner.withPropertyValues("bridge.xray.source=aws").run(ctx -> {
+      XRaySourceProperties one = ctx.getBean(XRayProperties.class).effectiveSources().get(0);
+      assertThat(one.transactionSearch()).isEqualTo(XRayProperties.TransactionSearch.AUTO);
+      assertThat(one.spansLogGroup()).isEqualTo("aws/spans");
+      assertThat(one.logsEndpoint()).isEmpty();
+      assertThat(ctx.getBean(XRayProperties.class).logsPerSecond()).isEqualTo(2);
+    });
+    runner.withPropertyValues("bridge.xray.source=aws", "bridge.xray.transaction-search=logs", "bridge.xray.spans-log-group=team/spans",
+        "bridge.xray.logs-endpoint=https://logs.example").run(ctx -> {
+          XRaySourceProperties one = ctx.getBean(XRayProperties.class).effectiveSources().get(0);
+          assertThat(one.transactionSearch()).isEqualTo(XRayProperties.TransactionSearch.LOGS);
+          assertThat(one.spansLogGroup()).isEqualTo("team/spans");
+          assertThat(one.logsEndpoint()).isEqualTo("https://logs.example");
         });
   }
 
