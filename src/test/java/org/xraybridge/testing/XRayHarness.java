@@ -74,6 +74,7 @@ public final class XRayHarness implements AutoCloseable {
   public int maxLogPagesPerPoll = XRaySourceSettings.SearchTuning.DEFAULTS.maxLogPagesPerPoll();
   public Duration destinationRecheck = XRaySourceSettings.SearchTuning.DEFAULTS.destinationRecheck();
   public Duration retrievalTimeout = Duration.ofSeconds(20);
+  public int maxHeldEvents = XRaySourceSettings.SearchTuning.DEFAULTS.maxHeldEvents();
   /** The store a new poller keeps its checkpoint in: the file {@link #checkpointFile} unless a test says otherwise. */
   public Supplier<CheckpointStore<XRayCheckpoint>> checkpointStore = this::checkpoints;
 
@@ -89,7 +90,8 @@ public final class XRayHarness implements AutoCloseable {
         "default", "us-east-1", emulator.endpoint().toString(), new PollCursor.Timing(pollInterval, lag, overlap, maxWindow),
         "", inProgressTimeout, 500, tracesPerSecond, batchConcurrency, XRaySourceSettings.Role.NONE,
         new XRaySourceSettings.Search(transactionSearch, TransactionSearchAccount.SPANS, emulator.endpoint().toString(), 500,
-            new XRaySourceSettings.SearchTuning(destinationRecheck, maxLogPagesPerPoll, 10_000, 500, Duration.ofMillis(20),
+            new XRaySourceSettings.SearchTuning(destinationRecheck, maxLogPagesPerPoll, maxHeldEvents, 16L << 20, 500,
+                Duration.ofMillis(20),
                 retrievalTimeout)),
         new XRaySourceSettings.Tuning(checkpointInterval, 500, retry, circuit, d.apiCallTimeout(), apiAttemptTimeout,
             Duration.ofMinutes(10), d.maxTrackedIds(), d.maxPagesPerPoll()));

@@ -115,7 +115,7 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     this.state = new XRayPollState(
         new PollCursor(settings.timing()),
         new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), metrics::deliveredEvicted),
-        new HeldEvents(settings.search().tuning().maxHeldEvents(), () -> {
+        new HeldEvents(settings.search().tuning().maxHeldEvents(), settings.search().tuning().maxHeldChars(), () -> {
           // the bound of held records was reached: the oldest is given up, and counted
           ledger.documentRejected(Half.XRAY_LOGS, Ledger.DocumentReason.EVICTED);
           metrics.deliveredEvicted();

@@ -139,6 +139,7 @@ public record XRaySourceSettings(
    * @param maxLogPagesPerPoll FilterLogEvents pages one tick reads at most; past it the tick hands on what
    *     it read and the cursor moves to the last event's time (catching up in bounded steps)
    * @param maxHeldEvents in-progress span records kept to be offered again (their text is kept)
+   * @param maxHeldChars the characters of those records, at most (they go into the checkpoint)
    * @param retrievalPerSecond StartTraceRetrieval and ListRetrievedTraces calls per second
    * @param retrievalWait the first wait between two ListRetrievedTraces while a retrieval runs; it doubles up to 8×
    * @param retrievalTimeout a retrieval not COMPLETE after this fails the tick
@@ -147,12 +148,13 @@ public record XRaySourceSettings(
       Duration destinationRecheck,
       int maxLogPagesPerPoll,
       int maxHeldEvents,
+      long maxHeldChars,
       double retrievalPerSecond,
       Duration retrievalWait,
       Duration retrievalTimeout) {
 
     public static final SearchTuning DEFAULTS =
-        new SearchTuning(Duration.ofMinutes(5), 1000, 10_000, 1, Duration.ofSeconds(1), Duration.ofMinutes(5));
+        new SearchTuning(Duration.ofMinutes(5), 1000, 10_000, 16L << 20, 1, Duration.ofSeconds(1), Duration.ofMinutes(5));
   }
 
   /**

@@ -248,6 +248,22 @@ class LogsPathTest {
   }
 
   @Test
+  void heldRecords_pastTheirBound_theOldestIsGivenUpAndCounted() {
+    h.maxHeldEvents = 2;
+    for (int i = 0; i < 3; i++) {
+      h.spanLogs.put(GROUP, XRayHarness.T0.plusMillis(i).toEpochMilli(),
+          SpanRecords.inProgress(records.traceId(XRayHarness.T0), records.spanId(), "orders", XRayHarness.T0.plusMillis(i)));
+    }
+    h.clock.advance(Duration.ofSeconds(5));
+    XRayPoller poller = poller();
+
+    h.poll(poller);
+
+    assertThat(poller.status().heldRecords()).isEqualTo(2);
+    assertThat(h.ledger.rejected(Half.XRAY_LOGS, DocumentReason.EVICTED)).isEqualTo(1);
+  }
+
+  @Test
   void catchUp_aWindowLongerThanThePageBound_isReadOnByTheNextTicks_withoutLossOrRepeat() {
     h.faults.logsPageSize(5);
     h.maxLogPagesPerPoll = 2;
