@@ -4,8 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.xraybridge.cluster.ClusterStatus;
@@ -62,24 +64,60 @@ class HealthConfiguration {
   @Bean
   StageHealth xrayHealthIndicator(Pipeline p, Clock clock, XRayProperties props) {
     return new StageHealth(() -> {
-      if (p.poller == null) {
-        return Health.up().withDetail("source", props.source() == XRayProperties.Source.OFF || p.cluster == null ? "off"
-            : "polled by another replica (bridge.cluster.kafka.poll-sources=false)").build();
-      }
-      XRaySourceStatus s = p.poller.status();
-      Map<String, Object> d = new LinkedHashMap<>();
-      d.put("source", props.source().name().toLowerCase(java.util.Locale.ROOT));
-      if (p.emulator != null) d.put("emulator", p.emulator.endpoint().toString());
-      d.putAll(StageHealth.details(s, clock));
-      boolean stale = !s.lastPollAt().equals(Instant.EPOCH) && !s.lastSuccessfulPoll().equals(Instant.EPOCH)
-          && Duration.between(s.lastSuccessfulPoll(), clock.instant()).compareTo(Duration.ofMinutes(5)) > 0;
-      Health.Builder b;
-      if (s.state() != XRaySourceStatus.State.RUNNING) b = Health.down();
-      else if ("OPEN".equalsIgnoreCase(s.circuitState()) || !s.warning().isEmpty() || !s.checkpointError().isEmpty() || stale)
-        b = Health.status(StageHealth.DEGRADED);
-      else b = Health.up();
-      return b.withDetails(d).build();
+      Health h = xrayHealth(p.xraySources.statuses(), props.source(), p.emulator == null ? "" : p.emulator.endpoint().toString(), clock);
+      if (p.cluster == null || props.source() == XRayProperties.Source.OFF || !p.xraySources.statuses().isEmpty()) return h;
+      return Health.status(h.getStatus()).withDetails(h.getDetails())
+          .withDetail("polledBy", "another replica (bridge.cluster.kafka.poll-sources=false)").build();
     });
+  }
+
+  /**
+   * The {@code xray} component: each source under {@code sources.<name>} with its own status, the
+   * component the worst of them, so one source in trouble shows as that source's DEGRADED while the
+   * others stay UP.
+   */
+  static Health xrayHealth(Map<String, XRaySourceStatus> sources, XRayProperties.Source mode, String emulator, Clock clock) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("source", mode.name().toLowerCase(Locale.ROOT));
+    if (!emulator.isEmpty()) d.put("emulator", emulator);
+    if (sources.isEmpty()) return Health.up().withDetails(d).build();
+    Map<String, Object> each = new LinkedHashMap<>();
+    Status worst = Status.UP;
+    for (Map.Entry<String, XRaySourceStatus> e : sources.entrySet()) {
+      Status status = sourceStatus(e.getValue(), clock);
+      if (rank(status) < rank(worst)) worst = status;
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("status", status.getCode());
+      one.putAll(StageHealth.details(e.getValue(), clock));
+      each.put(e.getKey(), one);
+    }
+    d.put("sources", each);
+    return Health.status(worst).withDetails(d).build();
+  }
+
+  /**
+   * One source: DOWN when it is not running; DEGRADED — working, but look — for an open circuit, a
+   * warning, a failing checkpoint, no completed poll for 5 minutes, or polls that fail (before any
+   * completed, or three in a row: a denied role, a wrong endpoint); else UP. A failure the next tick
+   * gets past is not worth a look.
+   */
+  static Status sourceStatus(XRaySourceStatus s, Clock clock) {
+    if (s.state() != XRaySourceStatus.State.RUNNING) return Status.DOWN;
+    boolean stale = !s.lastPollAt().equals(Instant.EPOCH) && !s.lastSuccessfulPoll().equals(Instant.EPOCH)
+        && Duration.between(s.lastSuccessfulPoll(), clock.instant()).compareTo(Duration.ofMinutes(5)) > 0;
+    boolean failing = s.failedPollsInARow() >= 3 || (s.failedPollsInARow() > 0 && s.lastSuccessfulPoll().equals(Instant.EPOCH));
+    if ("OPEN".equalsIgnoreCase(s.circuitState()) || !s.warning().isEmpty() || !s.checkpointError().isEmpty() || stale || failing) {
+      return StageHealth.DEGRADED;
+    }
+    return Status.UP;
+  }
+
+  /** The order of management.endpoint.health.status.order: DOWN, OUT_OF_SERVICE, DEGRADED, UP. */
+  private static int rank(Status s) {
+    if (s.equals(Status.DOWN)) return 0;
+    if (s.equals(Status.OUT_OF_SERVICE)) return 1;
+    if (s.equals(StageHealth.DEGRADED)) return 2;
+    return 3;
   }
 
   @Bean

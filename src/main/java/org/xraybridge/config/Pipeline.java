@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -17,10 +18,13 @@ import org.xraybridge.cluster.ClusterNode;
 import org.xraybridge.cluster.ClusterSettings;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
+import org.xraybridge.convert.otel.SpanRecordConverter;
 import org.xraybridge.demo.DemoTraffic;
 import org.xraybridge.demo.EmbeddedAgent;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.Faults;
+import org.xraybridge.demo.SpanLogStore;
+import org.xraybridge.demo.TransactionSearchAccount;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
@@ -54,11 +58,12 @@ import org.xraybridge.source.daemon.XRayDaemonListener;
 import org.xraybridge.source.poll.FileCheckpointStore;
 import org.xraybridge.source.poll.PollCursor;
 import org.xraybridge.source.xray.XRayCheckpointFormat;
-import org.xraybridge.source.xray.XRayClients;
-import org.xraybridge.source.xray.XRayPoller;
 import org.xraybridge.source.xray.XRaySourceSettings;
+import org.xraybridge.source.xray.XRaySourceStatus;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
 /**
  * The whole pipeline, built with plain constructors from the validated properties, and run in data
@@ -91,13 +96,15 @@ public final class Pipeline implements SmartLifecycle {
   final XRayDaemonListener daemon;
   /** The daemon input's counts (health shows them); null when the input is off. */
   final MicrometerDaemonMetrics daemonMetrics;
-  final XRayPoller poller;
+  /** The X-Ray sources, one per account and region; empty when {@code bridge.xray.source=off}. */
+  final XRaySources xraySources;
   final EmulatorStore emulatorStore;
   final XRayEmulator emulator;
   final DemoTraffic demo;
   /** The demo's Agent-compatible sink the embedded default forwards to; null otherwise. */
   final EmbeddedAgent embeddedSink;
-  private final XRayAsyncClient xrayClient;
+  /** The Netty event loops every X-Ray source's client shares. */
+  private final SdkEventLoopGroup eventLoops;
   private final XRayProperties xray;
   private final ForwardProperties forward;
   private final ReceiverProperties receiverProperties;
@@ -116,13 +123,34 @@ public final class Pipeline implements SmartLifecycle {
       StitchListener explain,
       MeterRegistry registry,
       Clock clock) {
+    this(xray, daemonProperties, receiverProperties, mergeProperties, forward, convert, demoProperties, clusterProperties, explain,
+        registry, clock, DefaultCredentialsProvider.builder().build());
+  }
+
+  /**
+   * @param awsCredentials the bridge's own AWS credentials: they sign the calls of a source without a
+   *     role and the {@code AssumeRole} calls of the others (the AWS default chain in production)
+   */
+  Pipeline(
+      XRayProperties xray,
+      DaemonProperties daemonProperties,
+      ReceiverProperties receiverProperties,
+      MergeProperties mergeProperties,
+      ForwardProperties forward,
+      ConvertProperties convert,
+      DemoProperties demoProperties,
+      ClusterProperties clusterProperties,
+      StitchListener explain,
+      MeterRegistry registry,
+      Clock clock,
+      AwsCredentialsProvider awsCredentials) {
     this.xray = xray;
     this.forward = forward;
     this.receiverProperties = receiverProperties;
     this.demoProperties = demoProperties;
     this.ledger = new DropLedger(registry, clock, Duration.ofMinutes(1));
     String env = xray.env();
-    this.converter = new SegmentConverter(convertOptions(convert, xray), ledger, clock);
+    this.converter = new SegmentConverter(convertOptions(convert, xray, env), ledger, clock);
 
     // The embedded default forwards to the demo's Agent-compatible sink exactly as to an Agent.
     this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
@@ -164,30 +192,39 @@ public final class Pipeline implements SmartLifecycle {
         ? new XRayDaemonListener(daemonSettings(daemonProperties), converter, xrays, ledger, daemonMetrics, clock)
         : null;
 
+    this.eventLoops = xray.source() == XRayProperties.Source.OFF ? null : SdkEventLoopGroup.builder().build();
+    List<XRaySources.Spec> specs = new ArrayList<>();
     if (xray.source() == XRayProperties.Source.EMULATOR) {
       this.emulatorStore = new EmulatorStore(clock);
-      this.emulator = XRayEmulator.start(emulatorStore, "127.0.0.1", 0, Faults.NONE);
-      XRaySourceSettings settings = xraySettings(xray.region().isBlank() ? "us-east-1" : xray.region(), emulator.endpoint().toString());
-      this.xrayClient = XRayClients.create(settings, XRayEmulator.CREDENTIALS);
-      this.poller = pollHere ? xrayPoller(settings, registry, clock, xrays) : null;
+      SpanLogStore spanLogs = new SpanLogStore(clock);
+      // bridge.demo.transaction-search: the account sends its spans to CloudWatch Logs, as Transaction Search does
+      Faults account = demoProperties.transactionSearch() ? TRANSACTION_SEARCH : Faults.NONE;
+      this.emulator = XRayEmulator.start(emulatorStore, spanLogs, "127.0.0.1", 0, account);
+      DemoTraffic.SegmentIntake intake = demoProperties.transactionSearch()
+          ? new TransactionSearchAccount(emulatorStore, spanLogs)::put
+          : emulatorStore::put;
       this.demo = demoProperties.enabled() && receiver != null
-          ? new DemoTraffic(emulatorStore, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
+          ? new DemoTraffic(intake, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
               demoProperties.interval(), env, clock, System.nanoTime())
           : null;
-    } else if (xray.source() == XRayProperties.Source.AWS) {
-      this.emulatorStore = null;
-      this.emulator = null;
-      this.demo = null;
-      XRaySourceSettings settings = xraySettings(awsRegion(xray), xray.endpoint().strip());
-      this.xrayClient = XRayClients.create(settings);
-      this.poller = pollHere ? xrayPoller(settings, registry, clock, xrays) : null;
+      XRaySourceProperties one = xray.effectiveSources().get(0);
+      String endpoint = emulator.endpoint().toString();
+      specs.add(spec(one.region().isBlank() ? "us-east-1" : one.region(), endpoint,
+          one.logsEndpoint().isEmpty() ? endpoint : one.logsEndpoint(), one, convert, registry, clock));
+      awsCredentials = XRayEmulator.CREDENTIALS; // the emulator's account: no AWS credentials needed
     } else {
       this.emulatorStore = null;
       this.emulator = null;
       this.demo = null;
-      this.xrayClient = null;
-      this.poller = null;
+      for (XRaySourceProperties s : xray.effectiveSources()) {
+        specs.add(spec(awsRegion(s), s.endpoint(), s.logsEndpoint(), s, convert, registry, clock));
+      }
     }
+    // step 1 of issue 18: in kafka mode only the replica told so polls; its sink is the cluster producer
+    this.xraySources = new XRaySources(pollHere ? specs : List.of(), awsCredentials, eventLoops,
+        settings -> FileCheckpointStore.migrating(xray.checkpointFileOf(settings.name()),
+            xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat()),
+        xrays, ledger, clock);
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
@@ -215,10 +252,10 @@ public final class Pipeline implements SmartLifecycle {
         f.hostname(), env, Duration.ofSeconds(30), Duration.ofSeconds(30), 256);
   }
 
-  /** The converter's arguments: {@code bridge.convert.*}, with the X-Ray source's env and in-progress timeout. */
-  private static ConvertOptions convertOptions(ConvertProperties convert, XRayProperties xray) {
+  /** The converter's arguments: {@code bridge.convert.*}, with an X-Ray source's env and the in-progress timeout. */
+  private static ConvertOptions convertOptions(ConvertProperties convert, XRayProperties xray, String env) {
     return new ConvertOptions(convert.inferred() == ConvertProperties.Inferred.KEEP, convert.serviceMappingMap(),
-        convert.envAnnotation(), convert.envRulesMap(), xray.env(), xray.inProgressTimeout());
+        convert.envAnnotation(), convert.envRulesMap(), env, xray.inProgressTimeout());
   }
 
   /** {@code bridge.daemon.*} → the daemon input; ten documents a trace bound the documents buffered. */
@@ -227,27 +264,46 @@ public final class Pipeline implements SmartLifecycle {
         d.maxTraces(), d.maxTraces() * 10, d.maxBytes().toBytes(), DaemonSettings.Tuning.DEFAULTS);
   }
 
-  /** {@code bridge.xray.*} → the one X-Ray source, named {@code default}. */
-  private XRaySourceSettings xraySettings(String region, String endpoint) {
-    return new XRaySourceSettings("default", region, endpoint,
+  /**
+   * One source from {@code bridge.xray.*} and its entry: timing and rates are every source's, region,
+   * endpoint, filter, env and role its own; its converter carries its env, its meters its name,
+   * account and region.
+   */
+  private XRaySources.Spec spec(
+      String region, String endpoint, String logsEndpoint, XRaySourceProperties s, ConvertProperties convert,
+      MeterRegistry registry, Clock clock) {
+    XRaySourceSettings.Role role = s.roleArn().isEmpty()
+        ? XRaySourceSettings.Role.NONE
+        : XRaySourceSettings.Role.of(s.roleArn(), s.externalId(), s.stsEndpoint(), "xray-datadog-bridge-" + s.name());
+    XRaySourceSettings.Search search = new XRaySourceSettings.Search(
+        XRaySourceSettings.Search.Mode.valueOf(s.transactionSearch().name()), s.spansLogGroup(), logsEndpoint,
+        xray.logsPerSecond(), XRaySourceSettings.SearchTuning.DEFAULTS);
+    XRaySourceSettings settings = new XRaySourceSettings(s.name(), region, endpoint,
         new PollCursor.Timing(xray.effectivePollInterval(), xray.effectiveLag(), xray.overlap(), xray.maxWindow()),
-        xray.filterExpression(), xray.inProgressTimeout(), xray.summariesPerSecond(), xray.tracesPerSecond(),
-        xray.batchConcurrency(), XRaySourceSettings.Tuning.DEFAULTS);
+        s.filterExpression(), xray.inProgressTimeout(), xray.summariesPerSecond(), xray.tracesPerSecond(),
+        xray.batchConcurrency(), role, search, XRaySourceSettings.Tuning.DEFAULTS);
+    Tags tags = Tags.of("source", settings.name(), "account", settings.account().isEmpty() ? "unknown" : settings.account(),
+        "region", settings.region());
+    ConvertOptions options = convertOptions(convert, xray, s.env());
+    return new XRaySources.Spec(settings, new SegmentConverter(options, ledger, clock), new SpanRecordConverter(options, ledger, clock),
+        new MicrometerXRaySourceMetrics(registry, tags));
   }
 
-  private XRayPoller xrayPoller(XRaySourceSettings settings, MeterRegistry registry, Clock clock, XRaySink sink) {
-    return new XRayPoller(settings, xrayClient,
-        new FileCheckpointStore<>(xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat()),
-        converter, sink, ledger, new MicrometerXRaySourceMetrics(registry, Tags.empty()), clock);
-  }
+  /** The embedded account of {@code bridge.demo.transaction-search}: Transaction Search on, nothing else departs from a quiet account. */
+  private static final Faults TRANSACTION_SEARCH = new Faults() {
+    @Override
+    public Destination segmentDestination() {
+      return Destination.CLOUDWATCH_LOGS_ACTIVE;
+    }
+  };
 
-  private static String awsRegion(XRayProperties xray) {
-    if (!xray.region().isBlank()) return xray.region();
+  private static String awsRegion(XRaySourceProperties s) {
+    if (!s.region().isBlank()) return s.region();
     try {
       return new DefaultAwsRegionProviderChain().getRegion().id();
     } catch (RuntimeException e) {
-      throw new ConfigurationException(
-          "bridge.xray.region (AWS_REGION) must be set when bridge.xray.source is aws and no AWS profile or instance names a region");
+      String key = s.name().equals(XRayProperties.DEFAULT_SOURCE) ? "bridge.xray.region (AWS_REGION)" : "the region of X-Ray source " + s.name();
+      throw new ConfigurationException(key + " must be set when bridge.xray.source is aws and no AWS profile or instance names a region");
     }
   }
 
@@ -327,10 +383,8 @@ public final class Pipeline implements SmartLifecycle {
         daemon.start();
         undo.add(daemon::stop);
       }
-      if (poller != null) {
-        poller.start();
-        undo.add(poller::stop);
-      }
+      xraySources.startAll();
+      undo.add(xraySources::stopAll);
       if (demo != null) demo.start();
       running = true;
     } catch (RuntimeException e) {
@@ -356,17 +410,20 @@ public final class Pipeline implements SmartLifecycle {
       case AGENT -> log.info("forwarding to the Datadog Agent at {}", forward.agentUrl());
       case INTAKE -> log.info("forwarding to the Datadog intake at {} with APM stats", forward.effectiveIntakeUrl());
     }
-    if (poller != null && emulator == null) log.info("polling the X-Ray API of region {}", awsRegionLabel());
-  }
-
-  private String awsRegionLabel() {
-    return xray.region().isBlank() ? "(from the AWS region chain)" : xray.region();
+    if (emulator == null) {
+      for (Map.Entry<String, XRaySourceStatus> e : xraySources.statuses().entrySet()) {
+        XRaySourceStatus s = e.getValue();
+        log.info("X-Ray source {}: polling account {} in region {}", e.getKey(), s.account().isEmpty() ? "(own credentials)" : s.account(),
+            s.region());
+      }
+    }
   }
 
   /** The one line that tells a new user what the embedded default mode is and where to look. */
   String embeddedBanner(int webPort) {
     return "xray-datadog-bridge is running in EMBEDDED mode: no AWS or Datadog account needed — an X-Ray API emulator at "
-        + emulator.endpoint() + " with demo traffic" + (demo == null ? " (demo off)" : "")
+        + emulator.endpoint() + (demoProperties.transactionSearch() ? " (a Transaction Search account: spans in aws/spans)" : "")
+        + " with demo traffic" + (demo == null ? " (demo off)" : "")
         + ", the embedded Agent sink at " + forwarder.endpoint()
         + (receiver == null ? "" : ", the receiver at http://" + receiverProperties.host() + ":" + receiver.port())
         + ". Open http://localhost:" + webPort + "/ (merged traces) and http://localhost:" + webPort + "/actuator/health";
@@ -381,7 +438,7 @@ public final class Pipeline implements SmartLifecycle {
     if (!running) return;
     running = false;
     if (demo != null) quietly(demo::stop);
-    if (poller != null) quietly(poller::stop);
+    quietly(xraySources::stopAll);
     if (daemon != null) quietly(daemon::stop);
     if (receiver != null) quietly(receiver::stop);
     if (cluster != null) {
@@ -394,7 +451,8 @@ public final class Pipeline implements SmartLifecycle {
     ledger.logDrops();
     if (emulator != null) quietly(emulator::stop);
     if (embeddedSink != null) quietly(embeddedSink::close);
-    if (xrayClient != null) quietly(xrayClient::close);
+    quietly(xraySources::close);
+    if (eventLoops != null) quietly(() -> eventLoops.eventLoopGroup().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS));
     DropLedger.Snapshot s = ledger.snapshot();
     log.info("stopped: taken in {} spans, forwarded {}, dropped {}, still held (spool) {}", s.taken(), s.forwarded(), s.dropped(), inFlightSpans());
   }

@@ -1,5 +1,6 @@
 package org.xraybridge.config;
 
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,17 +47,30 @@ final class UnknownKeys {
   private static void collect(Class<?> type, String prefix, Set<String> known, List<String> open) {
     for (RecordComponent rc : type.getRecordComponents()) {
       String key = prefix + "." + rc.getName();
+      Class<?> element = listElement(rc);
       if (rc.getType().isRecord()) collect(rc.getType(), key, known, open);
       else if (java.util.Map.class.isAssignableFrom(rc.getType())) open.add(squash(key));
       else known.add(squash(key));
+      // a list of records (bridge.xray.sources[i].name): its elements' keys, indexes left out
+      if (element != null && element.isRecord()) collect(element, key, known, open);
     }
   }
 
+  /** The element type of a {@code List<E>} component, or null. */
+  private static Class<?> listElement(RecordComponent rc) {
+    if (rc.getType() != List.class || !(rc.getGenericType() instanceof ParameterizedType p)) return null;
+    return p.getActualTypeArguments()[0] instanceof Class<?> c ? c : null;
+  }
+
+  /** The key without separators, case or list indexes ({@code [0]}). */
   static String squash(String key) {
     StringBuilder s = new StringBuilder(key.length());
+    boolean inIndex = false;
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (c != '.' && c != '-' && c != '_') s.append(Character.toLowerCase(c));
+      if (c == '[') inIndex = true;
+      else if (c == ']') inIndex = false;
+      else if (!inIndex && c != '.' && c != '-' && c != '_') s.append(Character.toLowerCase(c));
     }
     return s.toString().toLowerCase(Locale.ROOT);
   }

@@ -60,7 +60,14 @@ public final class DemoTraffic implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DemoTraffic.class);
   private static final String TRACER_VERSION = "1.68.1";
 
-  private final EmulatorStore store;
+  /** Where the X-Ray half goes: the emulator's store, or a Transaction Search account. */
+  @FunctionalInterface
+  public interface SegmentIntake {
+    /** Takes segment documents as PutTraceSegments would; returns the ones refused. */
+    List<EmulatorStore.Unprocessed> put(List<String> documents);
+  }
+
+  private final SegmentIntake store;
   private final URI receiver;
   private final Duration interval;
   private final String env;
@@ -83,7 +90,15 @@ public final class DemoTraffic implements AutoCloseable {
    * @param seed seed of every id and choice
    */
   public DemoTraffic(EmulatorStore store, URI receiver, Duration interval, String env, Clock clock, long seed) {
-    this.store = Objects.requireNonNull(store, "store == null");
+    this(Objects.requireNonNull(store, "store == null")::put, receiver, interval, env, clock, seed);
+  }
+
+  /**
+   * @param intake where the X-Ray half goes: a {@link TransactionSearchAccount} writes it to
+   *     {@code aws/spans} as X-Ray does with Transaction Search on
+   */
+  public DemoTraffic(SegmentIntake intake, URI receiver, Duration interval, String env, Clock clock, long seed) {
+    this.store = Objects.requireNonNull(intake, "intake == null");
     this.receiver = Objects.requireNonNull(receiver, "receiver == null");
     this.interval = Objects.requireNonNull(interval, "interval == null");
     if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval: expected > 0, got " + interval);

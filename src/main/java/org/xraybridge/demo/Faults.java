@@ -6,7 +6,7 @@ import java.time.Duration;
  * How the emulated X-Ray service departs from a quiet account, asked on every request: the faults a
  * real one shows (throttling, 5xx, a 200 that is not JSON, ids left unprocessed, slow answers) and the
  * account conditions a source must cope with (short pages, a lower size quota, segments sent to
- * CloudWatch Logs). {@link #NONE}, the demo's, is a healthy account with the documented defaults; tests
+ * CloudWatch Logs, slow trace retrievals). {@link #NONE}, the demo's, is a healthy account with the documented defaults; tests
  * and benches give their own (docs/xray-source.md says what the source does with each).
  *
  * <p>Called from event-loop threads: implementations answer at once and are thread-safe.
@@ -21,7 +21,10 @@ public interface Faults {
   /** The documented trace-document quota when segments are sent batched (AWS's X-Ray quotas): 500 KB. */
   int DEFAULT_LIMIT_EXCEEDED_CHARS = 500 * 1024;
 
-  /** What a read call (GetTraceSummaries, BatchGetTraces) meets before its answer; asked once a call. */
+  /**
+   * What a read call (GetTraceSummaries, BatchGetTraces, StartTraceRetrieval, ListRetrievedTraces,
+   * FilterLogEvents) meets before its answer; asked once a call.
+   */
   default ReadFault nextRead() {
     return ReadFault.NONE;
   }
@@ -46,9 +49,52 @@ public interface Faults {
     return DEFAULT_LIMIT_EXCEEDED_CHARS;
   }
 
+  /** Events a FilterLogEvents page holds at most (the API's own bound is 10,000 or 1 MB). */
+  default int logsPageSize() {
+    return 10_000;
+  }
+
+  /** Whether this FilterLogEvents call answers an empty page that still carries a {@code nextToken} (the API may). */
+  default boolean emptyLogPage() {
+    return false;
+  }
+
+  /** How often ListRetrievedTraces answers SCHEDULED or RUNNING before a retrieval ends. */
+  default int retrievalRunningAnswers() {
+    return 1;
+  }
+
+  /** How a retrieval ends: {@code COMPLETE}, {@code FAILED}, {@code CANCELLED} or {@code TIMEOUT}. */
+  default String retrievalOutcome() {
+    return "COMPLETE";
+  }
+
   /** What GetTraceSegmentDestination answers. */
   default Destination segmentDestination() {
     return Destination.XRAY_ACTIVE;
+  }
+
+  /**
+   * Whether a call signed with access key {@code accessKeyId} (named by the SigV4 {@code Authorization}
+   * header; {@code ""} when the call is unsigned) is served; asked once a call, before anything else.
+   * The emulator checks no signature: a test's policy decides, e.g. that only credentials a local STS
+   * issued for this account, and not yet expired, are let in.
+   */
+  default Refusal access(String accessKeyId) {
+    return Refusal.NONE;
+  }
+
+  /**
+   * Why a call's credentials are refused, answered 403 with {@code type} as the service does
+   * ({@code ExpiredTokenException}, {@code UnrecognizedClientException}, {@code AccessDeniedException}).
+   */
+  record Refusal(String type, String message) {
+    /** Served. */
+    public static final Refusal NONE = new Refusal("", "");
+
+    public boolean refused() {
+      return !type.isEmpty();
+    }
   }
 
   /**
@@ -87,5 +133,11 @@ public interface Faults {
    */
   record Destination(String destination, String status) {
     public static final Destination XRAY_ACTIVE = new Destination("XRay", "ACTIVE");
+    /** Transaction Search is on: spans go to CloudWatch Logs, BatchGetTraces finds nothing. */
+    public static final Destination CLOUDWATCH_LOGS_ACTIVE = new Destination("CloudWatchLogs", "ACTIVE");
+
+    public boolean toLogs() {
+      return destination.equals("CloudWatchLogs");
+    }
   }
 }

@@ -56,6 +56,7 @@ final class RequestLog {
     String filter = "";
     String token = "";
     String next = "";
+    String accessKeyId = "";
     int returned;
 
     Entry(String operation, long arrived) {
@@ -78,13 +79,21 @@ final class RequestLog {
       token = request.path("NextToken").asString("");
     }
 
+    /** The fields of a FilterLogEvents call as sent (times in epoch milliseconds). */
+    void logRead(ObjectNode request, long startMillis, long endMillis, String nextToken) {
+      start = BigDecimal.valueOf(startMillis);
+      end = BigDecimal.valueOf(endMillis);
+      token = nextToken;
+      filter = request.path("logGroupName").asString(request.path("logGroupIdentifier").asString(""));
+    }
+
     void page(String next, int returned) {
       this.next = next;
       this.returned = returned;
     }
 
     RecordedRequest done(int status) {
-      return new RecordedRequest(operation, arrived, ids, start, end, axis, filter, token, next, status, returned);
+      return new RecordedRequest(operation, arrived, ids, start, end, axis, filter, token, next, status, returned, accessKeyId);
     }
   }
 }

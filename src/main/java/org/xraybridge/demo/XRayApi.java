@@ -93,6 +93,8 @@ final class XRayApi {
     ArrayNode traces = NODES.arrayNode();
     boolean leaveOne = faults.leaveFirstUnprocessed();
     int limitChars = faults.limitExceededChars();
+    // with Transaction Search on, BatchGetTraces cannot find traces (its API reference): none is answered
+    boolean transactionSearch = faults.segmentDestination().toLogs();
     for (JsonNode idNode : array) {
       String id = idNode.asString("");
       if (leaveOne) {
@@ -100,7 +102,7 @@ final class XRayApi {
         leaveOne = false;
         continue;
       }
-      TraceView t = store.trace(id);
+      TraceView t = transactionSearch ? null : store.trace(id);
       if (t == null) continue; // unknown ids are simply absent from Traces, as the service does
       traces.add(TraceJson.trace(t, limitChars));
     }

@@ -122,6 +122,32 @@ public final class IdCodec {
     return high32 == 0 ? low64 : low64 & LOW_63;
   }
 
+  /**
+   * The X-Ray form of a trace id written either way: 32 hex digits — a W3C id as {@code aws/spans}
+   * records write it, the X-Ray id without {@code 1-} and dash (docs/conversion.md §8.2) — become
+   * {@code 1-eeeeeeee-uuuuuuuuuuuuuuuuuuuuuuuu}; an id in X-Ray form is lower-cased. The shape is all
+   * that is checked: {@link #datadogTraceId} checks the rest.
+   *
+   * @throws IdFormatException when it is neither
+   */
+  public static String xrayTraceIdOf(CharSequence traceId) {
+    int n = traceId == null ? 0 : traceId.length();
+    boolean xray = n == 35 && traceId.charAt(0) == '1' && traceId.charAt(1) == '-' && traceId.charAt(10) == '-';
+    if (!xray && n != 32) throw new IdFormatException("traceId: expected 32 hex digits, got " + quote(traceId));
+    char[] out = new char[35];
+    out[0] = '1';
+    out[1] = '-';
+    out[10] = '-';
+    for (int i = 0, o = 2; i < n; i++) {
+      if (xray && (i < 2 || i == 10)) continue;
+      char c = traceId.charAt(i);
+      if (digit(c) < 0) throw new IdFormatException("traceId: expected 32 hex digits, got " + quote(traceId));
+      out[o++] = Character.toLowerCase(c);
+      if (o == 10) o = 11;
+    }
+    return new String(out);
+  }
+
   /** True when the X-Ray id carries a Datadog tracer's id (unique part starts with 8 zeros). */
   public static boolean isPadded(CharSequence xrayTraceId) {
     return xrayTraceId != null && xrayTraceId.length() == 35 && "00000000".contentEquals(xrayTraceId.subSequence(11, 19));

@@ -6,11 +6,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.xraybridge.source.poll.PollOutcome;
+import org.xraybridge.source.xray.SourcePath;
 import org.xraybridge.source.xray.XRaySourceMetrics;
 import org.xraybridge.source.xray.XRaySourceStatus;
 
@@ -29,6 +31,8 @@ import org.xraybridge.source.xray.XRaySourceStatus;
  *   <li>{@code bridge_xray_delivered_evicted_total}, {@code bridge_xray_converter_failures_total}
  *   <li>{@code bridge_xray_checkpoint_writes_total{outcome=ok|failed}}
  *   <li>gauges {@code bridge_xray_cursor_lag_seconds} (now − cursor) and {@code bridge_xray_traces_held}
+ *   <li>Transaction Search: {@code bridge_xray_log_events_read_total} (events FilterLogEvents returned),
+ *       {@code bridge_xray_path_switches_total{from, to}} ({@code xray}, {@code logs}, {@code retrieval})
  * </ul>
  *
  * One instance per source; {@code sourceTags} are added to every meter of it. With one source they
@@ -54,6 +58,8 @@ public final class MicrometerXRaySourceMetrics implements XRaySourceMetrics {
   private final Counter converterFailures;
   private final Counter checkpointOk;
   private final Counter checkpointFailed;
+  private final Counter logEventsRead;
+  private final Map<String, Counter> switches = new HashMap<>();
   private volatile Supplier<XRaySourceStatus> status = () -> null;
 
   public MicrometerXRaySourceMetrics(MeterRegistry registry, Tags sourceTags) {
@@ -85,6 +91,15 @@ public final class MicrometerXRaySourceMetrics implements XRaySourceMetrics {
     converterFailures = counter(registry, sourceTags, "bridge.xray.converter.failures");
     checkpointOk = counter(registry, sourceTags, "bridge.xray.checkpoint.writes", "outcome", "ok");
     checkpointFailed = counter(registry, sourceTags, "bridge.xray.checkpoint.writes", "outcome", "failed");
+    logEventsRead = counter(registry, sourceTags, "bridge.xray.log.events.read");
+    for (SourcePath from : SourcePath.values()) {
+      for (SourcePath to : SourcePath.values()) {
+        if (from == to) continue;
+        switches.put(from.tag() + ">" + to.tag(), Counter.builder("bridge.xray.path.switches")
+            .description("Changes of the path a source reads by").tags(sourceTags).tag("from", from.tag()).tag("to", to.tag())
+            .register(registry));
+      }
+    }
     Gauge.builder("bridge.xray.cursor.lag.seconds", this, m -> m.level(s -> s.cursorLag().toMillis() / 1000.0))
         .description("now - poll cursor").tags(sourceTags).strongReference(true).register(registry);
     Gauge.builder("bridge.xray.traces.held", this, m -> m.level(XRaySourceStatus::heldTraces))
@@ -174,6 +189,17 @@ public final class MicrometerXRaySourceMetrics implements XRaySourceMetrics {
   @Override
   public void checkpointWritten(boolean ok) {
     (ok ? checkpointOk : checkpointFailed).increment();
+  }
+
+  @Override
+  public void logEventsRead(int count) {
+    logEventsRead.increment(count);
+  }
+
+  @Override
+  public void pathSwitched(String from, String to) {
+    Counter c = switches.get(from + ">" + to);
+    if (c != null) c.increment();
   }
 
   @Override

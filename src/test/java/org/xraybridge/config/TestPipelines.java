@@ -30,23 +30,70 @@ public final class TestPipelines {
   public static Running embedded(Path dir, String env, StitchListener listener) {
     XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
         Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
-    DaemonProperties daemon = new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000,
-        DataSize.ofMegabytes(64));
-    ReceiverProperties receiver = new ReceiverProperties(true, "127.0.0.1", 0, DataSize.ofMegabytes(25), Duration.ofSeconds(5),
-        DataSize.ofBytes(240), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 0, 2);
-    MergeProperties merge = new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
-    ForwardProperties forward = new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
-        "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
-        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10, "", "");
-    ConvertProperties convert = new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
-    DemoProperties demo = new DemoProperties(false, Duration.ofSeconds(5));
-    ClusterProperties cluster = new ClusterProperties(ClusterProperties.Mode.SINGLE, "", new ClusterProperties.Kafka("", "xray-bridge",
-        12, 3, "", Duration.ofSeconds(2), DataSize.ofKilobytes(900), Map.of(), true, Duration.ofSeconds(10), Duration.ofSeconds(30),
-        Duration.ofSeconds(10)));
-    Pipeline p = new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, cluster, listener, new SimpleMeterRegistry(),
+    Pipeline p = new Pipeline(xray, daemon(), receiver(0), merge(), forward(dir), convert(), new DemoProperties(false, Duration.ofSeconds(5)),
+        single(), listener, new SimpleMeterRegistry(), Clock.systemUTC());
+    p.start();
+    return new Running(p);
+  }
+
+  /**
+   * The production pipeline reading several accounts: {@code bridge.xray.source=aws} with
+   * {@code bridge.xray.sources}, the bridge's own credentials {@code awsCredentials} (they sign the
+   * {@code AssumeRole} calls), 500 ms polls with no lag; receiver and forward sink as {@link #embedded}.
+   */
+  public static Running accounts(Path dir, String env, List<XRaySourceProperties> sources,
+      software.amazon.awssdk.auth.credentials.AwsCredentialsProvider awsCredentials) {
+    XRayProperties xray = new XRayProperties(XRayProperties.Source.AWS, "", "", Duration.ofMillis(500), Duration.ZERO,
+        Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("xray-checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2,
+        sources);
+    Pipeline p = new Pipeline(xray, daemon(), receiver(0), merge(), forward(dir), convert(), new DemoProperties(false, Duration.ofSeconds(5)),
+        single(), StitchListener.NONE, new SimpleMeterRegistry(), Clock.systemUTC(), awsCredentials);
+    p.start();
+    return new Running(p);
+  }
+
+  /**
+   * The embedded default with its demo traffic on a receiver port {@code receiverPort} (the demo posts
+   * to the configured port), optionally on a Transaction Search account ({@code bridge.demo.transaction-search}),
+   * 500 ms polls with no lag, a 200 ms demo interval.
+   */
+  public static Running demo(Path dir, String env, int receiverPort, boolean transactionSearch) {
+    XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
+        Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("xray-checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
+    Pipeline p = new Pipeline(xray, daemon(), receiver(receiverPort), merge(), forward(dir), convert(),
+        new DemoProperties(true, Duration.ofMillis(200), transactionSearch), single(), StitchListener.NONE, new SimpleMeterRegistry(),
         Clock.systemUTC());
     p.start();
     return new Running(p);
+  }
+
+  private static DaemonProperties daemon() {
+    return new DaemonProperties(false, "127.0.0.1", 0, "", Duration.ofSeconds(5), Duration.ofSeconds(30), 10_000, DataSize.ofMegabytes(64));
+  }
+
+  private static ReceiverProperties receiver(int port) {
+    return new ReceiverProperties(true, "127.0.0.1", port, DataSize.ofMegabytes(25), Duration.ofSeconds(5),
+        DataSize.ofBytes(240), Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 0, 2);
+  }
+
+  private static ClusterProperties single() {
+    return new ClusterProperties(ClusterProperties.Mode.SINGLE, "", new ClusterProperties.Kafka("", "xray-bridge",
+        12, 3, "", Duration.ofSeconds(2), DataSize.ofKilobytes(900), Map.of(), true, Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofSeconds(10)));
+  }
+
+  private static MergeProperties merge() {
+    return new MergeProperties(Duration.ofMinutes(30), 100_000, Duration.ofMillis(200), 5000, 100_000);
+  }
+
+  private static ForwardProperties forward(Path dir) {
+    return new ForwardProperties(ForwardProperties.Target.EMBEDDED, URI.create("http://localhost:8126"),
+        "datadoghq.com", "", Secret.EMPTY, dir.resolve("spool"), DataSize.ofMegabytes(64), DataSize.ofMegabytes(64),
+        DataSize.ofMegabytes(10), Duration.ofSeconds(5), Duration.ofSeconds(5), "test-host", 10, "", "");
+  }
+
+  private static ConvertProperties convert() {
+    return new ConvertProperties(ConvertProperties.Inferred.SKIP, "", "env", "");
   }
 
   /** A started pipeline and what a test reads of it. */
@@ -80,6 +127,11 @@ public final class TestPipelines {
         for (Span s : chunk) out.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
       }
       return out;
+    }
+
+    /** Each X-Ray source's status, by name. */
+    public Map<String, org.xraybridge.source.xray.XRaySourceStatus> xraySources() {
+      return p.xraySources.statuses();
     }
 
     public DropLedger.Snapshot ledger() {

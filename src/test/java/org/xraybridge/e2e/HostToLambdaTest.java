@@ -3,33 +3,16 @@ package org.xraybridge.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.amazonaws.xray.AWSXRayRecorder;
-import com.amazonaws.xray.AWSXRayRecorderBuilder;
-import com.amazonaws.xray.emitters.Emitter;
-import com.amazonaws.xray.entities.Subsegment;
-import com.amazonaws.xray.entities.TraceID;
-import com.amazonaws.xray.strategy.sampling.AllSamplingStrategy;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.opentelemetry.api.GlobalOpenTelemetry;
-import io.opentelemetry.context.Context;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,12 +52,12 @@ class HostToLambdaTest {
     List<String> documents = new CopyOnWriteArrayList<>();
     Map<String, Map<String, String>> headersByPath = new HashMap<>();
     lambda = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    lambda.createContext("/padded", ex -> playLambda(ex, documents, headersByPath, false));
-    lambda.createContext("/metadata", ex -> playLambda(ex, documents, headersByPath, true));
+    lambda.createContext("/padded", ex -> XRayLambda.play(ex, documents, headersByPath, false));
+    lambda.createContext("/metadata", ex -> XRayLambda.play(ex, documents, headersByPath, true));
     lambda.start();
     String base = "http://127.0.0.1:" + lambda.getAddress().getPort();
 
-    List<String> out = runHost(bridge, base + "/padded", base + "/metadata");
+    List<String> out = TracedHost.run(bridge, base + "/padded", base + "/metadata");
     Map<String, String> traceByPath = new HashMap<>();
     for (String line : out) {
       if (line.startsWith("TRACE ")) {
@@ -143,122 +126,5 @@ class HostToLambdaTest {
     DropLedger.Snapshot ledger = bridge.ledger();
     assertThat(ledger.taken()).isEqualTo(ledger.forwarded() + ledger.dropped() + bridge.inFlight());
     assertThat(ledger.dropped()).isZero();
-  }
-
-  /** Plays a Lambda traced by X-Ray, with the real X-Ray SDK, and keeps the documents it emits. */
-  private static void playLambda(HttpExchange ex, List<String> documents, Map<String, Map<String, String>> headersByPath, boolean writeDatadogMetadata)
-      throws IOException {
-    Map<String, String> headers = new HashMap<>();
-    ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
-    synchronized (headersByPath) {
-      headersByPath.put(ex.getHttpContext().getPath(), headers);
-    }
-    ex.getRequestBody().readAllBytes();
-    String amzn = headers.getOrDefault("x-amzn-trace-id", "");
-    AWSXRayRecorder recorder = AWSXRayRecorderBuilder.standard()
-        .withEmitter(new CollectingEmitter(documents)).withSamplingStrategy(new AllSamplingStrategy()).build();
-    com.amazonaws.xray.entities.Segment segment;
-    if (!writeDatadogMetadata) {
-      // continue the trace the tracer's X-Amzn-Trace-Id names
-      String root = part(amzn, "Root");
-      String parent = part(amzn, "Parent");
-      segment = recorder.beginSegment("payments-lambda", TraceID.fromString(root), parent);
-    } else {
-      // X-Ray starts its own trace (as behind an API Gateway); the Lambda library records the Datadog context
-      segment = recorder.beginSegment("payments-lambda");
-    }
-    segment.setSampled(true);
-    segment.setOrigin("AWS::Lambda::Function");
-    if (writeDatadogMetadata) {
-      Subsegment dd = recorder.beginSubsegment("datadog-metadata");
-      dd.putMetadata("datadog", "trace", Map.of(
-          "trace-id", headers.get("x-datadog-trace-id"),
-          "parent-id", headers.get("x-datadog-parent-id"),
-          "sampling-priority", headers.getOrDefault("x-datadog-sampling-priority", "1")));
-      dd.putMetadata("datadog", "lambda_function_tags", Map.of("function_trigger.event_source", "api-gateway"));
-      recorder.endSubsegment();
-    }
-    Subsegment ddb = recorder.beginSubsegment("DynamoDB");
-    ddb.setNamespace("aws");
-    ddb.putAws("operation", "GetItem");
-    ddb.putAws("table_name", "payments");
-    recorder.endSubsegment();
-    Subsegment charge = recorder.beginSubsegment("charge-card");
-    charge.addException(new IllegalStateException("card declined"));
-    recorder.endSubsegment();
-    recorder.endSegment();
-    byte[] body = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-    ex.sendResponseHeaders(200, body.length);
-    ex.getResponseBody().write(body);
-    ex.close();
-  }
-
-  private static String part(String header, String name) {
-    for (String p : header.split(";")) {
-      String t = p.strip();
-      if (t.startsWith(name + "=")) return t.substring(name.length() + 1);
-    }
-    throw new AssertionError("no " + name + " in X-Amzn-Trace-Id '" + header + "'");
-  }
-
-  /** The SDK's documents, as its UDP emitter would have sent them to a daemon. */
-  static final class CollectingEmitter extends Emitter {
-    private final List<String> documents;
-
-    CollectingEmitter(List<String> documents) {
-      this.documents = documents;
-    }
-
-    @Override
-    public boolean sendSegment(com.amazonaws.xray.entities.Segment segment) {
-      documents.add(segment.serialize());
-      return true;
-    }
-
-    @Override
-    public boolean sendSubsegment(Subsegment subsegment) {
-      documents.add(subsegment.streamSerialize());
-      return true;
-    }
-  }
-
-  /** Runs the host app until it printed its traces and the bridge took their spans in; returns its output. */
-  private List<String> runHost(TestPipelines.Running bridge, String... urls) throws Exception {
-    int receiverPort = bridge.receiverPort();
-    Path agent = Path.of(System.getProperty("agents.dir", "target/agents"), "dd-java-agent.jar");
-    assertThat(agent).as("the real Datadog Java tracer (fetched by the build)").exists();
-    Set<String> cp = new LinkedHashSet<>();
-    cp.add(codeSource(HostApp.class));
-    cp.add(codeSource(GlobalOpenTelemetry.class));
-    cp.add(codeSource(Context.class));
-    cp.add(codeSource(Class.forName("io.opentelemetry.common.ComponentLoader")));
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-javaagent:" + agent.toAbsolutePath(), "-XX:TieredStopAtLevel=1", "-Xmx256m",
-        "-Ddd.service=checkout-host", "-Ddd.env=e2e", "-Ddd.trace.otel.enabled=true",
-        "-Ddd.trace.propagation.style=datadog,xray", "-Ddd.trace.flush.interval=0.1",
-        "-Ddd.jmxfetch.enabled=false", "-Ddd.profiling.enabled=false", "-Ddd.trace.startup.logs=false",
-        "-Ddd.telemetry.enabled=false", "-Ddd.remote.config.enabled=false",
-        "-cp", String.join(File.pathSeparator, cp), HostApp.class.getName()));
-    cmd.addAll(List.of(urls));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("DD_TRACE_AGENT_URL", "http://127.0.0.1:" + receiverPort);
-    Process p = pb.start();
-    List<String> lines = new ArrayList<>();
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = r.readLine()) != null && !line.equals("DONE")) lines.add(line);
-    // both requests' traces (a server and a client span each) reach the receiver
-    await().atMost(Duration.ofSeconds(30)).until(() -> bridge.ledger().receivedNative() >= 2 * 2);
-    p.getOutputStream().write('\n');
-    p.getOutputStream().flush();
-    while ((line = r.readLine()) != null) lines.add(line);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("host app output: %s", lines).isZero();
-    return lines;
-  }
-
-  private static String codeSource(Class<?> c) throws Exception {
-    return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 }

@@ -93,4 +93,17 @@ class IdCodecTest {
       return "1-5759e988-" + u;
     }, id -> assertThat(IdCodec.datadogTraceId(id)).isNotNegative());
   }
+
+  @org.junit.jupiter.api.Test
+  void xrayTraceIdOf_takesTheW3cFormOrTheXRayForm_andChecksTheShapeOnly() {
+    org.assertj.core.api.Assertions.assertThat(IdCodec.xrayTraceIdOf("6ACF4B17A7C60D98B36955FD67AF47CA"))
+        .isEqualTo("1-6acf4b17-a7c60d98b36955fd67af47ca");
+    org.assertj.core.api.Assertions.assertThat(IdCodec.xrayTraceIdOf("1-6ACF4B17-a7c60d98b36955fd67af47ca"))
+        .isEqualTo("1-6acf4b17-a7c60d98b36955fd67af47ca");
+    for (String bad : new String[] {"", "6acf4b17", "6acf4b17a7c60d98b36955fd67af47cg", "1-6acf4b17a7c60d98b36955fd67af47cab",
+        "2-6acf4b17-a7c60d98b36955fd67af47ca"}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> IdCodec.xrayTraceIdOf(bad))
+          .as(bad).isInstanceOf(IdCodec.IdFormatException.class).hasMessageContaining("traceId");
+    }
+  }
 }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.xraybridge.demo.Faults;
 
 /**
@@ -23,6 +24,11 @@ public final class EmulatorFaults implements Faults {
   private final AtomicReference<Destination> destination = new AtomicReference<>(Destination.XRAY_ACTIVE);
   private volatile int pageSize = DEFAULT_PAGE_SIZE;
   private volatile int limitExceededChars = DEFAULT_LIMIT_EXCEEDED_CHARS;
+  private volatile Function<String, Refusal> access = key -> Refusal.NONE;
+  private volatile int logsPageSize = 10_000;
+  private final AtomicInteger emptyLogPages = new AtomicInteger();
+  private volatile int retrievalRunningAnswers = 1;
+  private volatile String retrievalOutcome = "COMPLETE";
 
   /** The next {@code n} read calls (GetTraceSummaries, BatchGetTraces) answer 429 ThrottledException. */
   public void throttleNext(int n) {
@@ -70,6 +76,57 @@ public final class EmulatorFaults implements Faults {
   /** Traces whose documents exceed {@code chars} are flagged {@code LimitExceeded}. */
   public void limitExceededAboveChars(int chars) {
     limitExceededChars = chars;
+  }
+
+  /** Who is let in: {@code policy} answers for the access key id each call is signed with (see {@link LocalSts#accessTo}). */
+  public void access(Function<String, Refusal> policy) {
+    access = Objects.requireNonNull(policy, "policy == null");
+  }
+
+  /** Events per FilterLogEvents page. */
+  public void logsPageSize(int n) {
+    if (n < 1) throw new IllegalArgumentException("logsPageSize: expected >= 1, got " + n);
+    logsPageSize = n;
+  }
+
+  /** The next {@code n} FilterLogEvents calls answer an empty page with a {@code nextToken}. */
+  public void emptyLogPages(int n) {
+    emptyLogPages.set(n);
+  }
+
+  /** ListRetrievedTraces answers SCHEDULED/RUNNING {@code n} times before a retrieval started from now on ends. */
+  public void retrievalRunningAnswers(int n) {
+    retrievalRunningAnswers = n;
+  }
+
+  /** How retrievals started from now on end: COMPLETE, FAILED, CANCELLED or TIMEOUT. */
+  public void retrievalOutcome(String outcome) {
+    retrievalOutcome = Objects.requireNonNull(outcome, "outcome == null");
+  }
+
+  @Override
+  public int logsPageSize() {
+    return logsPageSize;
+  }
+
+  @Override
+  public boolean emptyLogPage() {
+    return takeOne(emptyLogPages);
+  }
+
+  @Override
+  public int retrievalRunningAnswers() {
+    return retrievalRunningAnswers;
+  }
+
+  @Override
+  public String retrievalOutcome() {
+    return retrievalOutcome;
+  }
+
+  @Override
+  public Refusal access(String accessKeyId) {
+    return access.apply(accessKeyId);
   }
 
   @Override

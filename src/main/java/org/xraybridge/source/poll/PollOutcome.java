@@ -8,6 +8,11 @@ public enum PollOutcome {
   NONE,
   /** The whole window was fetched and handed on; the cursor moved to its end. */
   COMPLETED,
+  /**
+   * The window was too long for one tick: what was read is handed on, the cursor stays, and the next
+   * tick reads on from where this one stopped (a bounded catch-up).
+   */
+  PARTIAL,
   /** An API call failed after its retries, or the circuit was open: the cursor stayed. */
   FAILED,
   /** The sink answered OVERLOADED: what it took is marked delivered, the cursor stayed. */

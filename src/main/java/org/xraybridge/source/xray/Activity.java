@@ -16,47 +16,42 @@ record Activity(
     Instant windowEnd,
     PollOutcome lastOutcome,
     String lastError,
-    String destination,
-    String warning,
-    boolean backPressured) {
+    boolean backPressured,
+    int failuresInARow) {
 
   static final Activity NEW =
-      new Activity(State.NEW, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, PollOutcome.NONE, "", "unknown", "", false);
+      new Activity(State.NEW, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH, PollOutcome.NONE, "", false, 0);
 
   Activity state(State s) {
-    return new Activity(s, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, lastError, destination, warning, backPressured);
+    return new Activity(s, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, lastError, backPressured, failuresInARow);
   }
 
   /** A tick started on {@code [from, to)}. */
   Activity polling(Instant now, Instant from, Instant to) {
-    return new Activity(state, lastSuccess, now, from, to, lastOutcome, lastError, destination, warning, backPressured);
+    return new Activity(state, lastSuccess, now, from, to, lastOutcome, lastError, backPressured, failuresInARow);
   }
 
   /** The window was handed on completely. */
   Activity completed(Instant now) {
-    return new Activity(state, now, lastPollAt, windowStart, windowEnd, lastOutcome, "", destination, warning, false);
+    return new Activity(state, now, lastPollAt, windowStart, windowEnd, lastOutcome, "", false, 0);
   }
 
   /** The tick stopped: the sink was full. */
   Activity overloaded(String error) {
-    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, destination, warning, true);
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, true, failuresInARow);
   }
 
+  /** The tick failed (an API error after retries, an open circuit). */
   Activity failed(String error) {
-    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, destination, warning, backPressured);
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, error, backPressured, failuresInARow + 1);
   }
 
   Activity outcome(PollOutcome o) {
-    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, o, lastError, destination, warning, backPressured);
+    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, o, lastError, backPressured, failuresInARow);
   }
 
   /** The clock was behind the cursor at {@code now}: nothing polled. */
   Activity clockBehind(Instant now, String error) {
-    return new Activity(
-        state, lastSuccess, now, windowStart, windowEnd, PollOutcome.CLOCK_BEHIND, error, destination, warning, backPressured);
-  }
-
-  Activity destination(String d, String w) {
-    return new Activity(state, lastSuccess, lastPollAt, windowStart, windowEnd, lastOutcome, lastError, d, w, backPressured);
+    return new Activity(state, lastSuccess, now, windowStart, windowEnd, PollOutcome.CLOCK_BEHIND, error, backPressured, failuresInARow);
   }
 }

@@ -84,7 +84,7 @@ final class TraceDelivery {
     }
     ConvertedTrace converted = convert(new XRayDocuments(traceId, all, HALF, limitExceeded, context), fresh.size());
     Set<String> held = converted == null ? Set.of() : converted.heldSegmentIds();
-    if (converted != null) p.addSpanIds(offerNew(p, converted));
+    if (converted != null) p.addSpanIds(offerNew(sink, p, converted));
     int marked = 0;
     for (int i = 0; i < fresh.size(); i++) {
       String id = fresh.get(i).id();
@@ -107,8 +107,13 @@ final class TraceDelivery {
     }
   }
 
-  /** Offers the spans not handed on before; returns their ids once the sink accepted them. */
-  private long[] offerNew(TraceProgress p, ConvertedTrace converted) {
+  /**
+   * Offers the spans of {@code converted} not handed on before, as a further chunk of the trace;
+   * returns their ids once the sink accepted them.
+   *
+   * @throws TickAborted#OVERLOADED when the sink is full
+   */
+  static long[] offerNew(XRaySink sink, TraceProgress p, ConvertedTrace converted) {
     List<Span> spans = converted.spans();
     List<Span> fresher = new ArrayList<>(spans.size());
     for (int i = 0; i < spans.size(); i++) {

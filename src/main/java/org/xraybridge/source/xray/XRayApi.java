@@ -1,27 +1,8 @@
 package org.xraybridge.source.xray;
 
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RequestNotPermitted;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.ratelimiter.operator.RateLimiterOperator;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
-import org.xraybridge.source.xray.XRaySourceMetrics.CallOutcome;
 import org.xraybridge.source.xray.XRaySourceMetrics.Operation;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
-import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.BatchGetTracesRequest;
 import software.amazon.awssdk.services.xray.model.BatchGetTracesResponse;
@@ -29,63 +10,39 @@ import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationRequ
 import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationResponse;
 import software.amazon.awssdk.services.xray.model.GetTraceSummariesRequest;
 import software.amazon.awssdk.services.xray.model.GetTraceSummariesResponse;
-import software.amazon.awssdk.services.xray.model.ThrottledException;
+import software.amazon.awssdk.services.xray.model.ListRetrievedTracesRequest;
+import software.amazon.awssdk.services.xray.model.ListRetrievedTracesResponse;
+import software.amazon.awssdk.services.xray.model.StartTraceRetrievalRequest;
+import software.amazon.awssdk.services.xray.model.StartTraceRetrievalResponse;
 
 /**
- * The X-Ray calls a source makes, each attempt through its API's rate limiter and the shared
- * circuit breaker, retried with jittered exponential backoff on throttling, 5xx, timeouts and I/O
- * errors, and counted by operation and outcome. Calls are lazy {@link Mono}s over the async client's
- * futures: nothing blocks, and cancelling a Mono cancels the request.
- *
- * <p>Order per attempt: circuit breaker (fails fast when open, without spending a permit), then the
- * rate limiter (waits for a permit on a timer), then the call. A retry is a new attempt and needs a
- * new permit, so retries can never exceed the configured rate.
+ * The X-Ray calls a source makes, each through its operation's rate limiter and the X-Ray circuit
+ * breaker, retried and counted ({@link ApiGuard}).
  */
 final class XRayApi {
 
-  /** How long a call may wait for its rate-limiter permit before failing; far above any sane wait. */
-  private static final Duration PERMIT_WAIT = Duration.ofMinutes(5);
+  /** StartTraceRetrieval takes at most 100 ids (its API reference). */
+  static final int MAX_RETRIEVAL_IDS = 100;
 
   private final XRayAsyncClient client;
-  private final XRaySourceMetrics metrics;
+  private final ApiGuard guard;
   private final RateLimiter summariesLimiter;
   private final RateLimiter tracesLimiter;
   private final RateLimiter destinationLimiter;
-  private final CircuitBreaker circuit;
-  private final Retry retry;
-  private final ConcurrentLinkedDeque<Long> throttles = new ConcurrentLinkedDeque<>();
+  private final RateLimiter retrievalLimiter;
 
   XRayApi(XRayAsyncClient client, XRaySourceSettings settings, XRaySourceMetrics metrics) {
     this.client = client;
-    this.metrics = metrics;
-    XRaySourceSettings.Tuning tuning = settings.tuning();
-    this.summariesLimiter = limiter("xray-get-trace-summaries", settings.summariesPerSecond());
-    this.tracesLimiter = limiter("xray-batch-get-traces", settings.tracesPerSecond());
-    this.destinationLimiter = limiter("xray-get-trace-segment-destination", tuning.destinationPerSecond());
-    XRaySourceSettings.Circuit c = tuning.circuit();
-    this.circuit =
-        CircuitBreaker.of(
-            "xray-api",
-            CircuitBreakerConfig.custom()
-                .failureRateThreshold(c.failureRatePercent())
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(c.slidingWindowCalls())
-                .minimumNumberOfCalls(c.minimumCalls())
-                .waitDurationInOpenState(c.openDuration())
-                .permittedNumberOfCallsInHalfOpenState(c.halfOpenCalls())
-                .recordException(XRayApi::isTransient)
-                .build());
-    XRaySourceSettings.Retry r = tuning.retry();
-    this.retry =
-        Retry.backoff(r.maxRetries(), r.minBackoff())
-            .maxBackoff(r.maxBackoff())
-            .jitter(r.jitter())
-            .filter(XRayApi::isTransient)
-            .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+    this.guard = new ApiGuard("xray-api", settings.tuning(), metrics);
+    this.summariesLimiter = ApiGuard.limiter("xray-get-trace-summaries", settings.summariesPerSecond());
+    this.tracesLimiter = ApiGuard.limiter("xray-batch-get-traces", settings.tracesPerSecond());
+    this.destinationLimiter = ApiGuard.limiter("xray-get-trace-segment-destination", settings.tuning().destinationPerSecond());
+    // one limiter for both retrieval calls: their quotas are not published (docs/xray-source.md)
+    this.retrievalLimiter = ApiGuard.limiter("xray-trace-retrieval", settings.search().tuning().retrievalPerSecond());
   }
 
   Mono<GetTraceSummariesResponse> getTraceSummaries(GetTraceSummariesRequest request) {
-    return call(Operation.GET_TRACE_SUMMARIES, summariesLimiter, () -> client.getTraceSummaries(request));
+    return guard.call(Operation.GET_TRACE_SUMMARIES, summariesLimiter, () -> client.getTraceSummaries(request));
   }
 
   Mono<BatchGetTracesResponse> batchGetTraces(BatchGetTracesRequest request) {
@@ -93,90 +50,38 @@ final class XRayApi {
       // the service refuses more than 5 ids (docs/xray-source.md "The API's limits"): never send such a call
       return Mono.error(new IllegalArgumentException("BatchGetTraces takes at most 5 ids, got " + request.traceIds().size()));
     }
-    return call(Operation.BATCH_GET_TRACES, tracesLimiter, () -> client.batchGetTraces(request));
+    return guard.call(Operation.BATCH_GET_TRACES, tracesLimiter, () -> client.batchGetTraces(request));
   }
 
-  /** One attempt, no retries: a start-up probe must not hold start-up. */
+  /** One attempt, no retries: a probe, asked again at its next time. */
   Mono<GetTraceSegmentDestinationResponse> getTraceSegmentDestination() {
     GetTraceSegmentDestinationRequest request = GetTraceSegmentDestinationRequest.builder().build();
-    return attempt(Operation.GET_TRACE_SEGMENT_DESTINATION, destinationLimiter, () -> client.getTraceSegmentDestination(request));
+    return guard.attempt(
+        Operation.GET_TRACE_SEGMENT_DESTINATION, destinationLimiter, () -> client.getTraceSegmentDestination(request));
+  }
+
+  Mono<StartTraceRetrievalResponse> startTraceRetrieval(StartTraceRetrievalRequest request) {
+    if (request.traceIds().size() > MAX_RETRIEVAL_IDS) {
+      return Mono.error(new IllegalArgumentException("StartTraceRetrieval takes at most 100 ids, got " + request.traceIds().size()));
+    }
+    return guard.call(Operation.START_TRACE_RETRIEVAL, retrievalLimiter, () -> client.startTraceRetrieval(request));
+  }
+
+  Mono<ListRetrievedTracesResponse> listRetrievedTraces(ListRetrievedTracesRequest request) {
+    return guard.call(Operation.LIST_RETRIEVED_TRACES, retrievalLimiter, () -> client.listRetrievedTraces(request));
   }
 
   String circuitState() {
-    return circuit.getState().name();
+    return guard.circuitState();
   }
 
   /** Throttled attempts in the last 60 s of real time. */
   int throttlesLastMinute() {
-    long cutoff = System.nanoTime() - Duration.ofMinutes(1).toNanos();
-    while (true) {
-      Long first = throttles.peekFirst();
-      if (first == null || first - cutoff >= 0) break;
-      throttles.pollFirst();
-    }
-    return throttles.size();
+    return guard.throttlesLastMinute();
   }
 
-  private <T> Mono<T> call(Operation op, RateLimiter limiter, Supplier<CompletableFuture<T>> future) {
-    return attempt(op, limiter, future).retryWhen(retry);
-  }
-
-  private <T> Mono<T> attempt(Operation op, RateLimiter limiter, Supplier<CompletableFuture<T>> future) {
-    return Mono.fromFuture(future)
-        .transformDeferred(RateLimiterOperator.of(limiter))
-        .transformDeferred(CircuitBreakerOperator.of(circuit))
-        .doOnSuccess(v -> metrics.apiCall(op, CallOutcome.SUCCESS))
-        .doOnError(e -> count(op, e));
-  }
-
-  private void count(Operation op, Throwable e) {
-    CallOutcome outcome = classify(e);
-    if (outcome == CallOutcome.THROTTLED) {
-      throttles.addLast(System.nanoTime());
-      if (throttles.size() > 10_000) throttles.pollFirst();
-    }
-    metrics.apiCall(op, outcome);
-  }
-
-  static CallOutcome classify(Throwable e) {
-    if (e instanceof CallNotPermittedException) return CallOutcome.CIRCUIT_OPEN;
-    if (e instanceof ThrottledException) return CallOutcome.THROTTLED;
-    if (e instanceof AwsServiceException s) {
-      if (s.statusCode() == 429 || s.isThrottlingException()) return CallOutcome.THROTTLED;
-      if (s.statusCode() >= 500) return CallOutcome.SERVER_ERROR;
-      return CallOutcome.CLIENT_ERROR;
-    }
-    if (e instanceof ApiCallAttemptTimeoutException || e instanceof ApiCallTimeoutException) return CallOutcome.TIMEOUT;
-    if (e instanceof TimeoutException || e.getCause() instanceof TimeoutException) return CallOutcome.TIMEOUT;
-    if (e instanceof IOException || e.getCause() instanceof IOException) return CallOutcome.IO_ERROR;
-    if (e instanceof SdkClientException) {
-      String m = String.valueOf(e.getMessage());
-      if (m.contains("nmarshall") || m.contains("parse") || m.contains("JSON") || m.contains("json")) return CallOutcome.MALFORMED;
-      return CallOutcome.IO_ERROR;
-    }
-    if (e instanceof RequestNotPermitted) return CallOutcome.CIRCUIT_OPEN;
-    return CallOutcome.CLIENT_ERROR;
-  }
-
-  /** Throttling, 5xx, timeouts, I/O and unreadable responses are worth another attempt; nothing else is. */
-  static boolean isTransient(Throwable e) {
-    CallOutcome o = classify(e);
-    return o == CallOutcome.THROTTLED
-        || o == CallOutcome.SERVER_ERROR
-        || o == CallOutcome.TIMEOUT
-        || o == CallOutcome.IO_ERROR
-        || o == CallOutcome.MALFORMED;
-  }
-
-  private static RateLimiter limiter(String name, double perSecond) {
-    // One permit per 1/rate seconds: the rate is smooth, never a burst of a whole second's worth.
-    long periodNanos = Math.max(1_000_000L, Math.round(1_000_000_000d / perSecond));
-    return RateLimiter.of(
-        name,
-        RateLimiterConfig.custom()
-            .limitForPeriod(1)
-            .limitRefreshPeriod(Duration.ofNanos(periodNanos))
-            .timeoutDuration(PERMIT_WAIT)
-            .build());
+  /** The first AWS service error in {@code e}'s causes, or null. */
+  static software.amazon.awssdk.awscore.exception.AwsServiceException serviceCause(Throwable e) {
+    return ApiGuard.serviceCause(e);
   }
 }

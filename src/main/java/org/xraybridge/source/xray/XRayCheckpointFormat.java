@@ -19,10 +19,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The X-Ray checkpoint as JSON. Bytes that do not read back exactly so are refused, never guessed.
+ * Version 2 names the source that wrote it; version 1, written before sources had names, is read as
+ * a checkpoint of no named source (the {@code default} source takes it over). {@code path} and
+ * {@code held_events} (Transaction Search) may be absent: the X-Ray path, nothing held.
  *
  * <pre>
- * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 1,
+ * {"format": "xray-datadog-bridge/xray-checkpoint", "version": 2, "source": "prod-eu", "path": "logs",
  *  "cursor": "2026-11-29T06:00:00Z", "written_at": "…",
+ *  "held_events": [{"id": "&lt;event id&gt;", "trace": "1-…", "span": "…", "since": "…", "message": "…"}],
  *  "traces": [{"id": "1-…", "revision": 3, "touched": "…", "held_since": "…", "held": ["…"],
  *              "delivered": {"&lt;segment id&gt;": &lt;hash&gt;, …}, "spans": [&lt;span id&gt;, …]}]}
  * </pre>
@@ -30,7 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoint> {
 
   static final String FORMAT = "xray-datadog-bridge/xray-checkpoint";
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+  /** The version written before sources had names: no {@code source}. */
+  static final int UNNAMED_VERSION = 1;
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -45,6 +51,8 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
       g.writeStartObject();
       g.writeStringProperty("format", FORMAT);
       g.writeNumberProperty("version", VERSION);
+      g.writeStringProperty("source", c.source());
+      g.writeStringProperty("path", c.path().tag());
       g.writeStringProperty("cursor", c.cursor().toString());
       g.writeStringProperty("written_at", c.writtenAt().toString());
       g.writeName("traces");
@@ -69,6 +77,18 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
         g.writeEndObject();
       }
       g.writeEndArray();
+      g.writeName("held_events");
+      g.writeStartArray();
+      for (XRayCheckpoint.HeldEvent e : c.heldEvents()) {
+        g.writeStartObject();
+        g.writeStringProperty("id", e.eventId());
+        g.writeStringProperty("trace", e.traceKey());
+        g.writeStringProperty("span", e.spanId());
+        g.writeStringProperty("since", e.since().toString());
+        g.writeStringProperty("message", e.message());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
       g.writeEndObject();
     }
   }
@@ -85,8 +105,14 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
     String format = text(root, "format");
     if (!format.equals(FORMAT)) throw new IllegalArgumentException("format is '" + format + "', expected '" + FORMAT + "'");
     JsonNode version = root.get("version");
-    if (version == null || !version.isIntegralNumber() || version.asInt() != VERSION) {
-      throw new IllegalArgumentException("version is " + version + ", expected " + VERSION);
+    if (version == null || !version.isIntegralNumber() || (version.asInt() != VERSION && version.asInt() != UNNAMED_VERSION)) {
+      throw new IllegalArgumentException("version is " + version + ", expected " + UNNAMED_VERSION + " or " + VERSION);
+    }
+    String source = "";
+    if (version.asInt() != UNNAMED_VERSION) {
+      JsonNode n = root.get("source");
+      if (n == null || !n.isString()) throw new IllegalArgumentException("'source' is missing or not a string");
+      source = n.asString();
     }
     Instant cursor = instant(root, "cursor");
     Instant writtenAt = instant(root, "written_at");
@@ -95,7 +121,24 @@ public final class XRayCheckpointFormat implements CheckpointCodec<XRayCheckpoin
     List<XRayCheckpoint.TraceEntry> entries = new ArrayList<>(traces.size());
     int i = 0;
     for (JsonNode t : traces) entries.add(entry(t, "traces[" + i++ + "]"));
-    return new XRayCheckpoint(cursor, writtenAt, entries);
+    SourcePath path = SourcePath.XRAY;
+    JsonNode p = root.get("path");
+    if (p != null) {
+      if (!p.isString()) throw new IllegalArgumentException("'path' is not a string");
+      path = SourcePath.of(p.asString());
+    }
+    List<XRayCheckpoint.HeldEvent> held = new ArrayList<>();
+    JsonNode events = root.get("held_events");
+    if (events != null) {
+      if (!events.isArray()) throw new IllegalArgumentException("'held_events' is not an array");
+      int j = 0;
+      for (JsonNode e : events) {
+        String where = "held_events[" + j++ + "]";
+        if (!e.isObject()) throw new IllegalArgumentException(where + " is not an object");
+        held.add(new XRayCheckpoint.HeldEvent(text(e, "id"), text(e, "trace"), text(e, "span"), text(e, "message"), instant(e, "since")));
+      }
+    }
+    return new XRayCheckpoint(source, path, cursor, writtenAt, entries, held);
   }
 
   private static XRayCheckpoint.TraceEntry entry(JsonNode t, String where) {

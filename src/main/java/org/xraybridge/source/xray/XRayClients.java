@@ -9,10 +9,11 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClient;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 
 /**
- * Builds the X-Ray async client a source uses: Netty transport, the settings' region and endpoint
+ * Builds the X-Ray async client a source uses (and the CloudWatch Logs one of its logs path): Netty transport, the settings' region and endpoint
  * override, the SDK's own retries <em>off</em> (the source retries itself, so each attempt passes its
  * rate limiter and circuit breaker and is counted), and the settings' call and attempt timeouts.
  */
@@ -53,6 +54,33 @@ public final class XRayClients {
                     .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
                     .build());
     if (!settings.endpoint().isEmpty()) builder.endpointOverride(URI.create(settings.endpoint()));
+    return builder.build();
+  }
+
+  /**
+   * The CloudWatch Logs client of a source's logs path (Transaction Search), configured like its
+   * X-Ray client: Netty on {@code eventLoops} ({@code null}: its own), the SDK's retries off, the
+   * settings' timeouts, {@code search.logsEndpoint} when set.
+   */
+  public static CloudWatchLogsAsyncClient createLogs(
+      XRaySourceSettings settings, AwsCredentialsProvider credentials, SdkEventLoopGroup eventLoops) {
+    Objects.requireNonNull(settings, "settings == null");
+    Objects.requireNonNull(credentials, "credentials == null");
+    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(4);
+    if (eventLoops != null) http.eventLoopGroup(eventLoops);
+    var builder =
+        CloudWatchLogsAsyncClient.builder()
+            .region(Region.of(settings.region()))
+            .credentialsProvider(credentials)
+            .httpClientBuilder(http)
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder()
+                    .retryStrategy(AwsRetryStrategy.doNotRetry())
+                    .apiCallTimeout(settings.tuning().apiCallTimeout())
+                    .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
+                    .build());
+    String endpoint = settings.search().logsEndpoint();
+    if (!endpoint.isEmpty()) builder.endpointOverride(URI.create(endpoint));
     return builder.build();
   }
 }

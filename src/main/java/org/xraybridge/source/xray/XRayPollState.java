@@ -14,17 +14,37 @@ final class XRayPollState {
 
   final PollCursor cursor;
   final DeliveredSegments delivered;
+  /** In-progress span records of the logs path. */
+  final HeldEvents heldEvents;
+  /** The path the cursor belongs to; written under this lock, read anywhere. */
+  private volatile SourcePath path = SourcePath.XRAY;
   private boolean stopped; // guarded by this
   private long sequence; // guarded by this
 
-  XRayPollState(PollCursor cursor, DeliveredSegments delivered) {
+  XRayPollState(PollCursor cursor, DeliveredSegments delivered, HeldEvents heldEvents) {
     this.cursor = cursor;
     this.delivered = delivered;
+    this.heldEvents = heldEvents;
   }
 
   synchronized void resume(XRayCheckpoint saved, Instant now) {
     delivered.restore(saved.traces(), now);
+    heldEvents.restore(saved.heldEvents());
     cursor.resumeAt(saved.cursor());
+    path = saved.path();
+  }
+
+  SourcePath path() {
+    return path;
+  }
+
+  /**
+   * The source reads by {@code next} from now on. The cursor stays: the new path's first window starts
+   * where the old one's next would have, at the cursor minus the overlap, and the delivered set is the
+   * same, so nothing read by both is sent twice.
+   */
+  synchronized void switchTo(SourcePath next) {
+    path = next;
   }
 
   synchronized void startAt(Instant now) {
@@ -45,6 +65,11 @@ final class XRayPollState {
     cursor.completed(window);
   }
 
+  /** @throws TickAborted when the source stopped */
+  synchronized void checkRunningLocked() {
+    checkRunning();
+  }
+
   /** @throws TickAborted when the source stopped; call under this lock before handing anything on */
   void checkRunning() {
     if (stopped) throw TickAborted.STOPPED;
@@ -59,7 +84,8 @@ final class XRayPollState {
   }
 
   /** The checkpoint as of now, numbered after every snapshot taken before it. */
-  synchronized Snapshot<XRayCheckpoint> snapshot(Instant now) {
-    return new Snapshot<>(++sequence, now, new XRayCheckpoint(cursor.cursor(), now, delivered.snapshot()));
+  synchronized Snapshot<XRayCheckpoint> snapshot(String source, Instant now) {
+    return new Snapshot<>(++sequence, now,
+        new XRayCheckpoint(source, path, cursor.cursor(), now, delivered.snapshot(), heldEvents.snapshot()));
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRaySink;
@@ -21,16 +22,19 @@ import org.xraybridge.source.poll.PollLoop;
 import org.xraybridge.source.poll.PollOutcome;
 import org.xraybridge.source.poll.PolledSource;
 import org.xraybridge.source.xray.XRaySourceStatus.State;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsAsyncClient;
+import software.amazon.awssdk.services.sts.model.StsException;
 import software.amazon.awssdk.services.xray.XRayAsyncClient;
 import software.amazon.awssdk.services.xray.model.GetTraceSegmentDestinationResponse;
-import software.amazon.awssdk.services.xray.model.TraceSegmentDestination;
 
 /**
  * One X-Ray source — an account and region read through one client — polled window by window; every
  * segment document is handed on exactly once, as converted traces. Each tick reads the window
- * {@link PollCursor} gives ({@link WindowFetch}); the cursor moves to the window's end only when every
+ * {@link PollCursor} gives by the source's path ({@link DestinationWatch} picks it: the X-Ray API
+ * ({@link WindowFetch}), or for Transaction Search {@code aws/spans} ({@link LogsWindowFetch}) or the
+ * indexed traces ({@link RetrievalWindowFetch})); the cursor moves to the window's end only when every
  * trace of it was handed on, so a failed call, an open circuit or a full sink leaves it where it was
  * and the next tick reads the same window again. The cursor and the delivered set are checkpointed
  * after every tick, every {@code checkpointInterval} during a long one, and at {@link #stop()}: a
@@ -53,10 +57,13 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
   private final XRayPollState state;
   private final CheckpointWriter<XRayCheckpoint> checkpoints;
   private final WindowFetch fetch;
+  private final LogsApi logsApi; // null without a CloudWatch Logs client
+  private final LogsWindowFetch logsFetch; // null without a CloudWatch Logs client
+  private final RetrievalWindowFetch retrievalFetch;
+  private final DestinationWatch destination;
   private final AtomicReference<Activity> activity = new AtomicReference<>(Activity.NEW);
   private final AtomicBoolean polling = new AtomicBoolean();
   private PollLoop loop; // guarded by this
-  private Disposable destinationProbe; // guarded by this
 
   /**
    * @param client the X-Ray async client, normally from {@link XRayClients#create}; not closed here
@@ -76,20 +83,58 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
       Ledger ledger,
       XRaySourceMetrics metrics,
       Clock clock) {
+    this(settings, client, Optional.empty(), store, converter, converter, sink, ledger, metrics, clock);
+  }
+
+  /**
+   * A source that can also read Transaction Search accounts.
+   *
+   * @param logs the CloudWatch Logs client of the logs path (not closed here); without one a CloudWatch
+   *     Logs destination is a warning, as with {@code transaction-search=off}
+   * @param converter segment documents of one trace → spans (the X-Ray and retrieval paths)
+   * @param spanRecords {@code aws/spans} records of one trace → spans (the logs path)
+   */
+  public XRayPoller(
+      XRaySourceSettings settings,
+      XRayAsyncClient client,
+      Optional<CloudWatchLogsAsyncClient> logs,
+      CheckpointStore<XRayCheckpoint> store,
+      TraceConverter converter,
+      TraceConverter spanRecords,
+      XRaySink sink,
+      Ledger ledger,
+      XRaySourceMetrics metrics,
+      Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
     this.store = Objects.requireNonNull(store, "store == null");
     this.metrics = Objects.requireNonNull(metrics, "metrics == null");
     this.clock = Objects.requireNonNull(clock, "clock == null");
     this.api = new XRayApi(Objects.requireNonNull(client, "client == null"), settings, metrics);
     XRaySourceSettings.Tuning tuning = settings.tuning();
+    Objects.requireNonNull(ledger, "ledger == null");
     this.state = new XRayPollState(
         new PollCursor(settings.timing()),
-        new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), metrics::deliveredEvicted));
+        new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), metrics::deliveredEvicted),
+        new HeldEvents(settings.search().tuning().maxHeldEvents(), settings.search().tuning().maxHeldChars(), () -> {
+          // the bound of held records was reached: the oldest is given up, and counted
+          ledger.documentRejected(Half.XRAY_LOGS, Ledger.DocumentReason.EVICTED);
+          metrics.deliveredEvicted();
+        }));
     this.checkpoints = new CheckpointWriter<>(
-        store, () -> state.snapshot(clock.instant()), tuning.checkpointInterval(), metrics::checkpointWritten);
+        store, () -> state.snapshot(settings.name(), clock.instant()), tuning.checkpointInterval(), metrics::checkpointWritten);
     TraceDelivery delivery = new TraceDelivery(
         Objects.requireNonNull(converter, "converter == null"), Objects.requireNonNull(sink, "sink == null"), metrics);
-    this.fetch = new WindowFetch(settings, api, state, delivery, checkpoints, Objects.requireNonNull(ledger, "ledger == null"), metrics);
+    this.fetch = new WindowFetch(settings, api, state, delivery, checkpoints, ledger, metrics);
+    this.retrievalFetch = new RetrievalWindowFetch(settings, api, state, delivery, checkpoints, metrics);
+    if (logs.isPresent()) {
+      this.logsApi = new LogsApi(logs.get(), settings, metrics);
+      this.logsFetch = new LogsWindowFetch(settings, logsApi, state,
+          new RecordDelivery(Objects.requireNonNull(spanRecords, "spanRecords == null"), sink, metrics), checkpoints, metrics);
+    } else {
+      this.logsApi = null;
+      this.logsFetch = null;
+    }
+    this.destination = new DestinationWatch(settings.search().mode(), logs.isPresent(), settings.search().tuning().destinationRecheck());
     metrics.levels(this::status);
   }
 
@@ -111,8 +156,8 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
 
   /**
    * Loads the checkpoint, or, when there is none, starts with the cursor at {@code now − lag −
-   * pollInterval} and writes one at once (a crash before the first tick then resumes without a gap);
-   * then asks X-Ray where segments go.
+   * pollInterval} and writes one at once (a crash before the first tick then resumes without a gap).
+   * The first tick asks X-Ray where segments go.
    */
   @Override
   public synchronized void open() {
@@ -128,13 +173,17 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
       checkpoints.writeOrThrow();
     }
     update(a -> a.state(State.RUNNING));
-    destinationProbe = api.getTraceSegmentDestination().subscribe(this::onDestination, this::onDestinationFailure);
   }
 
   private void resume(XRayCheckpoint saved, Instant now) {
+    if (!saved.source().isEmpty() && !saved.source().equals(name())) {
+      // two sources must never share a cursor: one would skip what the other read
+      throw new CheckpointException("The checkpoint at " + store.location() + " belongs to X-Ray source '" + saved.source()
+          + "', not to '" + name() + "'. Give each source its own checkpoint (bridge.xray.checkpoint-file)", null);
+    }
     state.resume(saved, now);
-    log.info("X-Ray source {} resumes from {}: cursor {}, {} traces remembered",
-        name(), store.location(), saved.cursor(), state.delivered.traceCount());
+    log.info("X-Ray source {} resumes from {}: cursor {} of the {} path, {} traces remembered",
+        name(), store.location(), saved.cursor(), saved.path().tag(), state.delivered.traceCount());
     if (saved.cursor().isAfter(now)) {
       log.warn("X-Ray checkpoint cursor {} is after the clock ({}): the clock went back since it was written;"
           + " the source rewinds to now − lag rather than wait", saved.cursor(), now);
@@ -167,7 +216,6 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     }
     state.stop(); // from here on nothing is handed on, so the checkpoint below is final
     if (loop != null) loop.stop();
-    if (destinationProbe != null) destinationProbe.dispose();
     update(a -> a.state(State.STOPPED));
     checkpoints.close();
     log.info("X-Ray source {} stopped; cursor {} checkpointed to {}", name(), state.cursor.cursor(), store.location());
@@ -182,23 +230,32 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
   public XRaySourceStatus status() {
     Activity a = activity.get();
     CheckpointWriter.Status c = checkpoints.status();
+    SourcePath path = state.path();
+    DestinationWatch.View d = destination.view();
+    boolean logs = path == SourcePath.LOGS && logsApi != null;
     return new XRaySourceStatus(
-        name(), a.state(), a.lastSuccess(), state.cursor.cursor(), state.cursor.lag(clock.instant()), a.lastOutcome(),
-        a.lastPollAt(), a.windowStart(), a.windowEnd(), api.throttlesLastMinute(), api.circuitState(), a.destination(),
-        a.warning(), a.lastError(), state.delivered.heldCount(), state.delivered.traceCount(), a.backPressured(),
-        store.location(), c.lastWritten(), c.error());
+        name(), settings.account(), settings.region(), a.state(), path.tag(), a.lastSuccess(), state.cursor.cursor(),
+        state.cursor.lag(clock.instant()), a.lastOutcome(), a.lastPollAt(), a.windowStart(), a.windowEnd(),
+        api.throttlesLastMinute() + (logsApi == null ? 0 : logsApi.throttlesLastMinute()),
+        logs ? logsApi.circuitState() : api.circuitState(), d.destination(), d.status(), d.switches(), d.lastSwitchAt(),
+        d.lastSwitch(), destination.warning(path), a.lastError(), a.failuresInARow(), state.delivered.heldCount(),
+        state.heldEvents.size(), state.delivered.traceCount(), a.backPressured(), store.location(), c.lastWritten(), c.error());
   }
 
   // ---- one tick ----
 
   private Mono<PollOutcome> tick() {
+    return pathFor(now()).flatMap(this::tick);
+  }
+
+  private Mono<PollOutcome> tick(SourcePath path) {
     PollCursor.Next next = state.next(now());
     if (next instanceof PollCursor.Behind behind) return Mono.just(clockBehind(behind));
     PollCursor.Window window = (PollCursor.Window) next;
     update(a -> a.polling(window.now(), window.from(), window.to()));
     long started = System.nanoTime();
-    return fetch.read(window)
-        .then(Mono.fromCallable(() -> completed(window)))
+    return read(path, window)
+        .map(this::completed)
         .onErrorResume(e -> Mono.just(failed(window, e)))
         .flatMap(outcome -> checkpoints.writeAsync().thenReturn(outcome))
         .doOnNext(
@@ -209,10 +266,51 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
             });
   }
 
-  private PollOutcome completed(PollCursor.Window window) {
-    state.completed(window);
-    update(a -> a.completed(window.now()));
-    return PollOutcome.COMPLETED;
+  /** Reads the window by {@code path}; completes with what was read of it. */
+  private Mono<Reached> read(SourcePath path, PollCursor.Window window) {
+    return switch (path) {
+      case XRAY -> fetch.read(window).thenReturn(new Reached(window, true));
+      case LOGS -> logsFetch.read(window);
+      case RETRIEVAL -> retrievalFetch.read(window);
+    };
+  }
+
+  /**
+   * The path to read by at {@code now}: the destination is asked again when due (one attempt; a
+   * failure keeps the path), and a change of path is made here, between two ticks.
+   */
+  private Mono<SourcePath> pathFor(Instant now) {
+    if (!destination.due(now)) return Mono.just(choosePath(now));
+    return api.getTraceSegmentDestination()
+        .map(r -> {
+          onDestination(r, now);
+          return choosePath(now);
+        })
+        .onErrorResume(e -> {
+          onDestinationFailure(e, now);
+          return Mono.just(choosePath(now));
+        });
+  }
+
+  private SourcePath choosePath(Instant now) {
+    SourcePath current = state.path();
+    SourcePath next = destination.decide(current);
+    if (next == current) return current;
+    state.switchTo(next);
+    destination.switched(now, current, next);
+    metrics.pathSwitched(current.tag(), next.tag());
+    DestinationWatch.View d = destination.view();
+    log.warn("X-Ray source {} switches path: {}. Its first window starts at {} (the cursor minus the overlap); what the"
+        + " {} path delivered is not sent again", name(), d.lastSwitch(), state.cursor.windowStart(), current.tag());
+    return next;
+  }
+
+  private PollOutcome completed(Reached reached) {
+    PollCursor.Window window = reached.window();
+    if (reached.complete()) state.completed(window);
+    else state.checkRunningLocked();
+    update(a -> a.polling(window.now(), window.from(), window.to()).completed(window.now()));
+    return reached.complete() ? PollOutcome.COMPLETED : PollOutcome.PARTIAL;
   }
 
   private PollOutcome failed(PollCursor.Window w, Throwable e) {
@@ -246,27 +344,22 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     log.debug("X-Ray poll tick skipped: the previous poll is still running");
   }
 
-  // ---- start-up probe ----
+  // ---- the segment destination ----
 
-  private void onDestination(GetTraceSegmentDestinationResponse r) {
-    String destination = r.destinationAsString() == null ? "unknown" : r.destinationAsString();
-    String warning = "";
-    if (r.destination() == TraceSegmentDestination.CLOUD_WATCH_LOGS) {
-      warning = "The account's trace segment destination is CloudWatch Logs (Transaction Search, status "
-          + r.statusAsString() + "): BatchGetTraces returns nothing for such traces, so this poller will"
-          + " deliver nothing. Switch the destination back to X-Ray or read spans from CloudWatch Logs.";
-      log.error("{}", warning);
-    } else {
-      log.info("X-Ray trace segment destination: {} ({})", destination, r.statusAsString());
-    }
-    String w = warning;
-    update(a -> a.destination(destination, w));
+  private void onDestination(GetTraceSegmentDestinationResponse r, Instant now) {
+    String before = destination.view().destination() + " " + destination.view().status();
+    destination.checked(now, r.destinationAsString(), r.statusAsString());
+    DestinationWatch.View d = destination.view();
+    if (before.equals(d.destination() + " " + d.status())) return;
+    String warning = destination.warning(destination.decide(state.path()));
+    if (!warning.isEmpty()) log.error("X-Ray source {}: {}", name(), warning);
+    else log.info("X-Ray source {}: trace segment destination {} ({})", name(), d.destination(), d.status());
   }
 
-  private void onDestinationFailure(Throwable e) {
-    update(a -> a.destination("unknown", a.warning()));
-    log.warn("Could not read the X-Ray trace segment destination (GetTraceSegmentDestination: {}); polling goes on."
-        + " If the account uses Transaction Search, BatchGetTraces will return nothing", describe(e));
+  private void onDestinationFailure(Throwable e, Instant now) {
+    destination.failed(now);
+    log.warn("X-Ray source {} could not read its trace segment destination (GetTraceSegmentDestination: {}); it keeps reading"
+        + " by the {} path and asks again later", name(), describe(e), state.path().tag());
   }
 
   // ---- helpers ----
@@ -280,7 +373,14 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     return clock.instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private static String describe(Throwable e) {
+  private String describe(Throwable e) {
+    AwsServiceException service = XRayApi.serviceCause(e);
+    if (service instanceof StsException sts) {
+      // the role cannot be assumed: say which, and what STS said (its message names no credential)
+      String code = sts.awsErrorDetails() == null ? "" : sts.awsErrorDetails().errorCode();
+      return "AssumeRole of " + settings.role().arn() + " failed (" + code + ", HTTP " + sts.statusCode() + "): "
+          + (sts.awsErrorDetails() == null ? sts.getMessage() : sts.awsErrorDetails().errorMessage());
+    }
     String m = e.getMessage();
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
   }

@@ -15,7 +15,12 @@ public interface XRaySourceMetrics {
   enum Operation {
     GET_TRACE_SUMMARIES,
     BATCH_GET_TRACES,
-    GET_TRACE_SEGMENT_DESTINATION;
+    GET_TRACE_SEGMENT_DESTINATION,
+    /** Transaction Search, the retrieval path. */
+    START_TRACE_RETRIEVAL,
+    LIST_RETRIEVED_TRACES,
+    /** Transaction Search, the logs path (CloudWatch Logs). */
+    FILTER_LOG_EVENTS;
 
     public String tag() {
       return name().toLowerCase(Locale.ROOT);
@@ -87,6 +92,12 @@ public interface XRaySourceMetrics {
 
   /** A checkpoint write, and whether it succeeded. */
   void checkpointWritten(boolean ok);
+
+  /** Log events FilterLogEvents returned from {@code aws/spans} (the logs path). */
+  default void logEventsRead(int count) {}
+
+  /** A switch of the path the source reads by ({@code xray}, {@code logs}, {@code retrieval}). */
+  default void pathSwitched(String from, String to) {}
 
   /** Where the gauges read the source's levels (cursor lag, traces held): its status. Called once, by the source. */
   void levels(Supplier<XRaySourceStatus> status);

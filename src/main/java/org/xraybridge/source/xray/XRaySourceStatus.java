@@ -9,7 +9,10 @@ import org.xraybridge.source.poll.PollOutcome;
  * live AWS call). {@link Instant#EPOCH} means "never", {@code ""} means "none".
  *
  * @param name the source's name
+ * @param account the AWS account it reads (of its role), {@code ""} with the bridge's own credentials
+ * @param region the AWS region it reads
  * @param state lifecycle of the source
+ * @param path how it reads its account now: {@code xray}, {@code logs} ({@code aws/spans}) or {@code retrieval}
  * @param lastSuccessfulPoll when a poll last completed its window
  * @param cursor end of the last completely polled window (the checkpoint's)
  * @param cursorLag now − cursor: how far behind real time the source is (lag + interval when healthy)
@@ -17,13 +20,19 @@ import org.xraybridge.source.poll.PollOutcome;
  * @param lastPollAt when the last tick ran
  * @param windowStart start of the last window polled or tried
  * @param windowEnd end of the last window polled or tried
- * @param throttlesLastMinute 429s received in the last minute
- * @param circuitState the API circuit breaker: CLOSED, OPEN, HALF_OPEN …
+ * @param throttlesLastMinute 429s (and CloudWatch Logs throttling) received in the last minute
+ * @param circuitState the circuit breaker of the API the path reads: CLOSED, OPEN, HALF_OPEN …
  * @param segmentDestination what GetTraceSegmentDestination said: {@code XRay}, {@code CloudWatchLogs}
  *     or {@code unknown} (not asked yet, or the call failed)
- * @param warning a condition an operator must know about (CloudWatch Logs destination …), or {@code ""}
+ * @param segmentDestinationStatus {@code ACTIVE}, {@code PENDING} (a change not in effect yet: the path stays), or {@code ""}
+ * @param pathSwitches how often the path changed since start
+ * @param lastPathSwitchAt when it last changed
+ * @param lastPathSwitch the last change and why ({@code xray → logs (destination CloudWatchLogs ACTIVE)})
+ * @param warning a condition an operator must know about (CloudWatch Logs destination read by the X-Ray path …), or {@code ""}
  * @param lastError why the last tick did not complete, or {@code ""}
+ * @param failedPollsInARow ticks that failed since the last one that completed
  * @param heldTraces traces with in-progress documents held back
+ * @param heldRecords in-progress span records of {@code aws/spans} held back
  * @param trackedTraces traces in the delivered set
  * @param backPressured the last tick stopped because the sink was full
  * @param checkpointFile where the cursor and delivered ids are kept
@@ -32,7 +41,10 @@ import org.xraybridge.source.poll.PollOutcome;
  */
 public record XRaySourceStatus(
     String name,
+    String account,
+    String region,
     State state,
+    String path,
     Instant lastSuccessfulPoll,
     Instant cursor,
     Duration cursorLag,
@@ -43,9 +55,15 @@ public record XRaySourceStatus(
     int throttlesLastMinute,
     String circuitState,
     String segmentDestination,
+    String segmentDestinationStatus,
+    int pathSwitches,
+    Instant lastPathSwitchAt,
+    String lastPathSwitch,
     String warning,
     String lastError,
+    int failedPollsInARow,
     int heldTraces,
+    int heldRecords,
     long trackedTraces,
     boolean backPressured,
     String checkpointFile,
@@ -58,5 +76,4 @@ public record XRaySourceStatus(
     RUNNING,
     STOPPED
   }
-
 }

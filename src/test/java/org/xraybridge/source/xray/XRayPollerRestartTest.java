@@ -161,8 +161,11 @@ class XRayPollerRestartTest {
     Files.createDirectories(file.getParent());
     FileCheckpointStore<XRayCheckpoint> store = h.checkpoints();
 
-    Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 2}");
-    assertThatThrownBy(store::load).isInstanceOf(CheckpointException.class).hasMessageContaining("version is 2, expected 1");
+    Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 3}");
+    assertThatThrownBy(store::load).isInstanceOf(CheckpointException.class).hasMessageContaining("version is 3, expected 1 or 2");
+    Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 2, \"cursor\": \"2026-11-29T06:00:00Z\","
+        + " \"written_at\": \"2026-11-29T06:00:00Z\", \"traces\": []}");
+    assertThatThrownBy(store::load).isInstanceOf(CheckpointException.class).hasMessageContaining("'source' is missing");
     Files.writeString(file, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 1, \"cursor\": \"not-a-time\","
         + " \"written_at\": \"2026-11-29T06:00:00Z\", \"traces\": []}");
     assertThatThrownBy(store::load).isInstanceOf(CheckpointException.class).hasMessageContaining("'cursor' is not an ISO-8601 instant");
@@ -245,9 +248,15 @@ class XRayPollerRestartTest {
             XRayHarness.T0,
             XRayHarness.T0.plusSeconds(1));
 
-    store.save(new XRayCheckpoint(XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry)));
+    XRayCheckpoint.HeldEvent held = new XRayCheckpoint.HeldEvent("0000000001764000000000000000000000042",
+        "1-6b0bb2f8-00000000780c0c87013a95e4", "53995c3f42cd8ad8", "{\"traceId\":\"…\",\n\"name\":\"é\"}", XRayHarness.T0);
+    store.save(new XRayCheckpoint("payments-eu", SourcePath.LOGS, XRayHarness.T0.plusMillis(123), XRayHarness.T0, List.of(entry),
+        List.of(held)));
     XRayCheckpoint back = store.load().orElseThrow();
 
+    assertThat(back.source()).isEqualTo("payments-eu");
+    assertThat(back.path()).isEqualTo(SourcePath.LOGS);
+    assertThat(back.heldEvents()).containsExactly(held);
     assertThat(back.cursor()).isEqualTo(XRayHarness.T0.plusMillis(123));
     assertThat(back.traces()).singleElement().satisfies(e -> {
       assertThat(e.traceId()).isEqualTo(entry.traceId());
@@ -259,6 +268,43 @@ class XRayPollerRestartTest {
       assertThat(e.touched()).isEqualTo(XRayHarness.T0.plusSeconds(1));
     });
     assertThat(dir.resolve("cp.json.tmp")).doesNotExist();
+  }
+
+  /** A checkpoint written before sources had names moves to source {@code default}'s file, with no gap. */
+  @Test
+  void unnamedCheckpoint_isTakenOverBySourceDefault_thenDeleted() throws Exception {
+    Path legacy = h.checkpointFile;
+    Path own = legacy.resolveSibling("xray-checkpoint-default.json");
+    Files.createDirectories(legacy.getParent());
+    Instant cursor = XRayHarness.T0.minusSeconds(20);
+    Files.writeString(legacy, "{\"format\": \"xray-datadog-bridge/xray-checkpoint\", \"version\": 1, \"cursor\": \"" + cursor
+        + "\", \"written_at\": \"" + cursor + "\", \"traces\": [{\"id\": \"1-6b0bb2f8-00000000780c0c87013a95e4\","
+        + " \"revision\": 1, \"touched\": \"" + cursor + "\", \"held_since\": \"1970-01-01T00:00:00Z\", \"held\": [],"
+        + " \"delivered\": {\"2d5a03ff0ff00ee8\": 5}, \"spans\": [7]}]}");
+    h.checkpointStore = () -> FileCheckpointStore.migrating(own, legacy, "bridge.xray.checkpoint-file", new XRayCheckpointFormat());
+    h.clock.advance(Duration.ofSeconds(5));
+
+    XRayPoller poller = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
+
+    assertThat(poller.status().cursor()).isEqualTo(cursor);
+    assertThat(poller.status().trackedTraces()).isEqualTo(1);
+    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES)).isEmpty();
+    h.poll(poller);
+    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES)).first()
+        .satisfies(r -> assertThat(r.startTime()).isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.overlap).getEpochSecond())));
+    assertThat(legacy).doesNotExist();
+    assertThat(Files.readString(own)).contains("\"version\":2").contains("\"source\":\"default\"");
+  }
+
+  @Test
+  void checkpointOfAnotherSource_isRefusedAtStart() throws Exception {
+    FileCheckpointStore<XRayCheckpoint> store = h.checkpoints();
+    store.save(new XRayCheckpoint("payments-eu", XRayHarness.T0, XRayHarness.T0, List.of()));
+    XRayPoller poller = newPoller();
+
+    assertThatThrownBy(poller::start)
+        .isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("belongs to X-Ray source 'payments-eu', not to 'default'");
   }
 
   private static void write(Path file, byte[] bytes) {

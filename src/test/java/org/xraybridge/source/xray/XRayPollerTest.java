@@ -446,7 +446,10 @@ class XRayPollerTest {
     h.faults.segmentDestination("CloudWatchLogs", "ACTIVE");
     XRayPoller poller = poller();
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> poller.status().segmentDestination().equals("CloudWatchLogs"));
+    h.poll(poller); // a source without a CloudWatch Logs client stays on the X-Ray path, and says why it finds nothing
+
+    assertThat(poller.status().segmentDestination()).isEqualTo("CloudWatchLogs");
+    assertThat(poller.status().path()).isEqualTo("xray");
 
     assertThat(poller.status().warning()).contains("CloudWatch Logs").contains("BatchGetTraces returns nothing");
   }
