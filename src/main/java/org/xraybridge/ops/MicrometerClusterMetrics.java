@@ -101,6 +101,6 @@ public final class MicrometerClusterMetrics implements ClusterMetrics {
   @Override
   public void lag(LongSupplier records) {
     Gauge.builder("bridge.cluster.consumer.lag", records, r -> r.getAsLong())
-        .description("Records behind the end of the partitions this replica owns").register(registry);
+        .description("Records behind the end of the partitions this replica owns").strongReference(true).register(registry);
   }
 }

@@ -62,7 +62,7 @@ public final class MicrometerConnectionMetrics implements ConnectionMetrics {
   @Override
   public void open(IntSupplier open) {
     Gauge.builder(prefix + ".connections.open", open, IntSupplier::getAsInt)
-        .description("Connections open now").register(registry);
+        .description("Connections open now").strongReference(true).register(registry);
   }
 
   /** The totals since start, under the names the health components show. */

@@ -54,7 +54,7 @@ public final class MicrometerPassThroughMetrics implements PassThroughMetrics {
   @Override
   public void agentReachable(BooleanSupplier reachable) {
     Gauge.builder("bridge.passthrough.agent.reachable", reachable, r -> r.getAsBoolean() ? 1 : 0)
-        .description("1 while the Agent behind the bridge answers its /info").register(registry);
+        .description("1 while the Agent behind the bridge answers its /info").strongReference(true).register(registry);
   }
 
   public long count(AgentEndpoint family, Outcome outcome) {
