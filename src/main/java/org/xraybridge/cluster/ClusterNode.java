@@ -15,6 +15,8 @@ import org.xraybridge.model.Ledger;
 import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.MergeRestore;
 import org.xraybridge.model.NativeSink;
+import org.xraybridge.model.SharedValues;
+import org.xraybridge.model.SourceOwner;
 import org.xraybridge.model.XRaySink;
 
 /**
@@ -45,6 +47,8 @@ public final class ClusterNode {
   private volatile int partitions;
   private ConsumerLoop loop;
   private Rebuild rebuild;
+  private CheckpointTopic checkpoints;
+  private volatile SourceElection election; // status() reads it without the lock
 
   public ClusterNode(ClusterSettings settings, ChunkEncoder encoder, ChunkDecoder decoder, Ledger ledger, ClusterMetrics metrics,
       Clock clock) {
@@ -81,6 +85,48 @@ public final class ClusterNode {
     return journal;
   }
 
+  /**
+   * The polled sources' checkpoints: the compacted topic {@code <prefix>-checkpoints}, so a source
+   * resumes from its checkpoint on whichever replica polls it next.
+   */
+  public synchronized SharedValues checkpoints() {
+    if (checkpoints == null) checkpoints = new CheckpointTopic(settings, Duration.ofSeconds(10));
+    return checkpoints;
+  }
+
+  /**
+   * Makes this replica a candidate poller of {@code sources}: from {@link #startSources()} on, Kafka's
+   * group membership tells {@code owner} which of them it polls (docs/cluster.md "Sources").
+   */
+  public synchronized void electSources(java.util.Collection<String> sources, SourceOwner owner) {
+    if (election != null) throw new IllegalStateException("electSources(…) once");
+    election = new SourceElection(settings, sources, owner);
+  }
+
+  /** Joins the sources group (after {@link #start()}); nothing when this replica does not poll. */
+  public synchronized void startSources() {
+    if (election != null) election.start();
+  }
+
+  /** Leaves the sources group: the sources polled here are stopped and checkpointed, then move. */
+  public void stopSources() {
+    SourceElection e;
+    synchronized (this) {
+      e = election;
+    }
+    if (e != null) e.stop();
+  }
+
+  private java.util.List<String> sourcesOwned() {
+    SourceElection e = election;
+    return e == null ? java.util.List.of() : e.owned();
+  }
+
+  private String sourcesError() {
+    SourceElection e = election;
+    return e == null ? "" : e.lastError();
+  }
+
   /** The ledger this replica's merge stage counts in: what it takes in was consumed, not received. */
   public Ledger mergeLedger() {
     return new ConsumedLedger(ledger);
@@ -108,6 +154,7 @@ public final class ClusterNode {
     if (loop == null) throw new IllegalStateException("consumeInto(…) must be called before start()");
     try (Admin admin = Admin.create(KafkaClients.admin(settings))) {
       partitions = TopicSetup.ensure(admin, settings);
+      if (election != null) TopicSetup.ensureSources(admin, settings, election.sourceCount(), CheckpointTopic.MAX_BYTES);
       log.info("cluster: replica {} joins group {} on {} ({} partitions, session timeout {}, classic protocol)",
           settings.replicaId(), settings.groupId(), settings.spansTopic(), partitions, settings.sessionTimeout());
     }
@@ -124,6 +171,11 @@ public final class ClusterNode {
     if (loop != null) loop.stop();
     if (rebuild != null) rebuild.close();
     journalProducer.close(Duration.ofSeconds(5));
+    CheckpointTopic c;
+    synchronized (this) {
+      c = checkpoints;
+    }
+    if (c != null) c.close();
   }
 
   /** Spans waiting for Kafka's acknowledgement: part of the replica's in flight. */
@@ -136,9 +188,9 @@ public final class ClusterNode {
     if (l == null) {
       return new ClusterStatus("kafka", settings.replicaId(), settings.groupId(), settings.spansTopic(), false, java.util.List.of(),
           java.util.List.of(), 0, 0, false, producer.failedRecords(), producer.inFlightSpans(), 0, 0, 0, 0, 0,
-          java.time.Instant.EPOCH, "");
+          java.time.Instant.EPOCH, "", java.util.List.of()).withSources(sourcesOwned(), sourcesError());
     }
-    return l.status("kafka", producer.failedRecords(), producer.inFlightSpans());
+    return l.status("kafka", producer.failedRecords(), producer.inFlightSpans()).withSources(sourcesOwned(), sourcesError());
   }
 
   /**

@@ -12,7 +12,8 @@ import org.xraybridge.model.Secret;
  *
  * @param replicaId this replica's name: the consumer's client id, in record headers and the explain view
  * @param bootstrapServers the Kafka cluster
- * @param topicPrefix topics are {@code <prefix>-spans} and {@code <prefix>-index}
+ * @param topicPrefix topics are {@code <prefix>-spans}, {@code <prefix>-index}, {@code <prefix>-sources} and
+ *     {@code <prefix>-checkpoints}
  * @param partitions partitions of the topics the bridge creates
  * @param replicationFactor replication factor of the topics the bridge creates
  * @param groupId the consumer group every replica joins
@@ -58,5 +59,20 @@ public record ClusterSettings(
 
   public String indexTopic() {
     return topicPrefix + "-index";
+  }
+
+  /** A partition per polled source; nothing is written to it, its assignment elects each source's poller. */
+  public String sourcesTopic() {
+    return topicPrefix + "-sources";
+  }
+
+  /** The sources' checkpoints, compacted, keyed by source name. */
+  public String checkpointsTopic() {
+    return topicPrefix + "-checkpoints";
+  }
+
+  /** The second group, of the replicas that may poll: its members own sources, not spans. */
+  public String sourcesGroupId() {
+    return groupId + "-sources";
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  * @param rebuilding those of them whose index is being rebuilt (paused until then)
  * @param consumerLag records behind the end of the owned partitions
  * @param roundsInFlight rounds read and not yet committable (their spans are on their way)
+ * @param sources the polled sources this replica owns in the sources group (kafka mode elects their pollers)
  */
 public record ClusterStatus(
     String mode,
@@ -31,10 +32,19 @@ public record ClusterStatus(
     long redeliveredSpans,
     long skippedRecords,
     Instant lastCommitAt,
-    String lastError) {
+    String lastError,
+    List<String> sources) {
 
   public ClusterStatus {
     partitions = List.copyOf(partitions);
     rebuilding = List.copyOf(rebuilding);
+    sources = List.copyOf(sources);
+  }
+
+  /** This status with the polled sources this replica owns. */
+  ClusterStatus withSources(List<String> owned, String error) {
+    return new ClusterStatus(mode, replicaId, groupId, spansTopic, running, partitions, rebuilding, consumerLag, roundsInFlight,
+        pausedForForward, producerFailedRecords, producerInFlightSpans, rebalances, rebuilds, rebuildsIncomplete, redeliveredSpans,
+        skippedRecords, lastCommitAt, lastError.isEmpty() ? error : lastError, owned);
   }
 }

@@ -396,6 +396,6 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
   ClusterStatus status(String mode, long producerFailed, long producerInFlight) {
     return new ClusterStatus(mode, settings.replicaId(), settings.groupId(), settings.spansTopic(), running(), ownedView,
         rebuildingView, lag, roundsView, pausedForForward, producerFailed, producerInFlight, rebalances.get(), rebuilds.get(),
-        rebuildsIncomplete.get(), redelivered.get(), skipped.get(), lastCommitAt, lastError);
+        rebuildsIncomplete.get(), redelivered.get(), skipped.get(), lastCommitAt, lastError, List.of());
   }
 }

@@ -50,26 +50,67 @@ final class KafkaClients {
 
   /** The group member that runs merge and forward for the partitions it owns. */
   static Map<String, Object> groupConsumer(ClusterSettings s) {
+    Map<String, Object> c = member(s, s.groupId(), s.replicaId());
+    c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    return c;
+  }
+
+  /**
+   * The member of the sources group: the same protocol and session timeout, so a dead replica's
+   * sources move when its partitions do; it reads nothing (the sources topic stays empty).
+   */
+  static Map<String, Object> sourcesConsumer(ClusterSettings s) {
+    Map<String, Object> c = member(s, s.sourcesGroupId(), s.replicaId() + "-sources");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+    return c;
+  }
+
+  private static Map<String, Object> member(ClusterSettings s, String groupId, String clientId) {
     int session = (int) s.sessionTimeout().toMillis();
-    Map<String, Object> c = base(s, s.replicaId());
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    Map<String, Object> c = base(s, clientId);
     c.putAll(user(s));
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, s.groupId());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     // classic: the session timeout is the client's (KIP-848's is the broker's), and the failover time with it
     c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, session);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, session / 3));
-    // only the partitions that move are given up: the others keep their index and go on
+    // only the partitions that move are given up: the others keep their index (their poller) and go on
     c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     return deserializers(c);
   }
 
+  /** The checkpoints producer: a save returns once acknowledged by every in-sync replica, bounded. */
+  static Map<String, Object> checkpointProducer(ClusterSettings s, String clientId, int maxBytes, int timeoutMs) {
+    Map<String, Object> c = base(s, clientId);
+    c.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    c.putAll(user(s));
+    c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    c.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxBytes);
+    c.put(ProducerConfig.BUFFER_MEMORY_CONFIG, (long) maxBytes + (1 << 20));
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs);
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs - 1);
+    return durable(c);
+  }
+
+  /** A reader of one checkpoints partition to its end: no group, nothing committed. */
+  static Map<String, Object> checkpointReader(ClusterSettings s, int maxBytes) {
+    Map<String, Object> c = reader(s, s.replicaId() + "-checkpoints");
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxBytes);
+    return c;
+  }
+
   /** A reader of the index changelog's partitions on assignment: no group, nothing committed. */
   static Map<String, Object> rebuildConsumer(ClusterSettings s) {
-    Map<String, Object> c = base(s, s.replicaId() + "-rebuild");
-    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    Map<String, Object> c = reader(s, s.replicaId() + "-rebuild");
+    c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    return c;
+  }
+
+  private static Map<String, Object> reader(ClusterSettings s, String clientId) {
+    Map<String, Object> c = base(s, clientId);
     c.putAll(user(s));
     c.remove(ConsumerConfig.GROUP_ID_CONFIG);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -37,32 +37,55 @@ final class TopicSetup {
 
   /** Ensures both topics; returns the partition count they share. */
   static int ensure(Admin admin, ClusterSettings s) {
-    try {
+    return bounded(s, () -> ensureSpans(admin, s));
+  }
+
+  /**
+   * Ensures the sources topic — a partition per source, source {@code i} of the sorted names on
+   * partition {@code i} — and the compacted checkpoints topic; refuses a sources topic with fewer
+   * partitions than sources and a checkpoints topic that is not compacted, or deletes what it holds.
+   */
+  static void ensureSources(Admin admin, ClusterSettings s, int sources, int maxCheckpointBytes) {
+    bounded(s, () -> {
       Set<String> existing = admin.listTopics().names().get(BOUND_SECONDS, TimeUnit.SECONDS);
-      long retention = Math.max(DAY_MS, 2 * s.indexTtl().toMillis());
       List<NewTopic> create = new ArrayList<>();
-      if (!existing.contains(s.spansTopic())) {
-        create.add(new NewTopic(s.spansTopic(), s.partitions(), s.replicationFactor()).configs(Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention),
-            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.largestRecordBytes() + 64 * 1024))));
+      if (!existing.contains(s.sourcesTopic())) {
+        create.add(new NewTopic(s.sourcesTopic(), Math.max(1, sources), s.replicationFactor()).configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)));
       }
-      if (!existing.contains(s.indexTopic())) {
-        create.add(new NewTopic(s.indexTopic(), s.partitions(), s.replicationFactor()).configs(Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-            TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention))));
+      if (!existing.contains(s.checkpointsTopic())) {
+        // a short segment: a source's new owner reads its partition to the end, and compaction
+        // leaves the active segment alone
+        create.add(new NewTopic(s.checkpointsTopic(), Math.max(1, Math.min(s.partitions(), sources)), s.replicationFactor())
+            .configs(Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.SEGMENT_MS_CONFIG, Long.toString(Duration.ofMinutes(10).toMillis()),
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1",
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxCheckpointBytes))));
       }
       if (!create.isEmpty()) create(admin, create, s);
-      Map<String, TopicDescription> d = describe(admin, s);
-      int spans = d.get(s.spansTopic()).partitions().size();
-      int index = d.get(s.indexTopic()).partitions().size();
-      if (spans != index) {
-        throw new IllegalStateException("bridge.cluster.kafka.topic-prefix: topic " + s.indexTopic() + " has " + index
-            + " partitions and " + s.spansTopic() + " " + spans + "; the index changelog must have as many as the spans topic"
-            + " (co-partitioned), so give them the same count");
+      int partitions = describe(admin, s.sourcesTopic()).get(s.sourcesTopic()).partitions().size();
+      if (partitions < sources) {
+        throw new IllegalStateException("bridge.xray.sources: topic " + s.sourcesTopic() + " has " + partitions
+            + " partitions for " + sources + " X-Ray sources (one each); add partitions to it (kafka-topics.sh --alter"
+            + " --partitions " + sources + ")");
       }
-      checkConfigs(admin, s);
-      return spans;
+      Config c = configs(admin, s.checkpointsTopic()).get(new ConfigResource(ConfigResource.Type.TOPIC, s.checkpointsTopic()));
+      String policy = value(c, TopicConfig.CLEANUP_POLICY_CONFIG);
+      long retention = Long.parseLong(value(c, TopicConfig.RETENTION_MS_CONFIG));
+      if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+          || (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retention >= 0)) {
+        throw new IllegalStateException("bridge.cluster.kafka.topic-prefix: topic " + s.checkpointsTopic() + " has cleanup.policy="
+            + policy + (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) ? " with retention.ms=" + retention : "")
+            + "; the checkpoints topic needs cleanup.policy=compact (a checkpoint must outlive any retention)");
+      }
+      return null;
+    });
+  }
+
+  private static <T> T bounded(ClusterSettings s, AdminCall<T> call) {
+    try {
+      return call.call();
     } catch (ExecutionException e) {
       throw new IllegalStateException("bridge.cluster.kafka.bootstrap-servers: the Kafka cluster refused the topic check: "
           + e.getCause(), e.getCause());
@@ -75,13 +98,57 @@ final class TopicSetup {
     }
   }
 
+  private static int ensureSpans(Admin admin, ClusterSettings s) throws InterruptedException, TimeoutException, ExecutionException {
+    Set<String> existing = admin.listTopics().names().get(BOUND_SECONDS, TimeUnit.SECONDS);
+    long retention = Math.max(DAY_MS, 2 * s.indexTtl().toMillis());
+    List<NewTopic> create = new ArrayList<>();
+    if (!existing.contains(s.spansTopic())) {
+      create.add(new NewTopic(s.spansTopic(), s.partitions(), s.replicationFactor()).configs(Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention),
+          TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(s.largestRecordBytes() + 64 * 1024))));
+    }
+    if (!existing.contains(s.indexTopic())) {
+      create.add(new NewTopic(s.indexTopic(), s.partitions(), s.replicationFactor()).configs(Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention))));
+    }
+    if (!create.isEmpty()) create(admin, create, s);
+    Map<String, TopicDescription> d = describe(admin, s.spansTopic(), s.indexTopic());
+    int spans = d.get(s.spansTopic()).partitions().size();
+    int index = d.get(s.indexTopic()).partitions().size();
+    if (spans != index) {
+      throw new IllegalStateException("bridge.cluster.kafka.topic-prefix: topic " + s.indexTopic() + " has " + index
+          + " partitions and " + s.spansTopic() + " " + spans + "; the index changelog must have as many as the spans topic"
+          + " (co-partitioned), so give them the same count");
+    }
+    checkConfigs(admin, s);
+    return spans;
+  }
+
   /** The topics' descriptions; a topic just created may take a moment to be known to the broker asked. */
-  private static Map<String, TopicDescription> describe(Admin admin, ClusterSettings s)
+  private static Map<String, TopicDescription> describe(Admin admin, String... topics)
       throws InterruptedException, TimeoutException, ExecutionException {
+    return retrying(() -> admin.describeTopics(List.of(topics)).allTopicNames().get(BOUND_SECONDS, TimeUnit.SECONDS));
+  }
+
+  /** The topics' configurations, likewise. */
+  private static Map<ConfigResource, Config> configs(Admin admin, String... topics)
+      throws InterruptedException, TimeoutException, ExecutionException {
+    List<ConfigResource> r = new ArrayList<>();
+    for (String t : topics) r.add(new ConfigResource(ConfigResource.Type.TOPIC, t));
+    return retrying(() -> admin.describeConfigs(r).all().get(BOUND_SECONDS, TimeUnit.SECONDS));
+  }
+
+  private interface AdminCall<T> {
+    T call() throws InterruptedException, TimeoutException, ExecutionException;
+  }
+
+  private static <T> T retrying(AdminCall<T> call) throws InterruptedException, TimeoutException, ExecutionException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
     while (true) {
       try {
-        return admin.describeTopics(List.of(s.spansTopic(), s.indexTopic())).allTopicNames().get(BOUND_SECONDS, TimeUnit.SECONDS);
+        return call.call();
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) throw e;
         Thread.sleep(100);
@@ -111,16 +178,7 @@ final class TopicSetup {
       throws InterruptedException, TimeoutException, ExecutionException {
     ConfigResource spans = new ConfigResource(ConfigResource.Type.TOPIC, s.spansTopic());
     ConfigResource index = new ConfigResource(ConfigResource.Type.TOPIC, s.indexTopic());
-    Map<ConfigResource, Config> c = null;
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOUND_SECONDS);
-    while (c == null) {
-      try {
-        c = admin.describeConfigs(List.of(spans, index)).all().get(BOUND_SECONDS, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) throw e;
-        Thread.sleep(100);
-      }
-    }
+    Map<ConfigResource, Config> c = configs(admin, s.spansTopic(), s.indexTopic());
     String ttl = s.indexTtl().toString();
     long ttlMs = s.indexTtl().toMillis();
     String spansPolicy = value(c.get(spans), TopicConfig.CLEANUP_POLICY_CONFIG);

@@ -66,8 +66,10 @@ class HealthConfiguration {
     return new StageHealth(() -> {
       Health h = xrayHealth(p.xraySources.statuses(), props.source(), p.emulator == null ? "" : p.emulator.endpoint().toString(), clock);
       if (p.cluster == null || props.source() == XRayProperties.Source.OFF || !p.xraySources.statuses().isEmpty()) return h;
-      return Health.status(h.getStatus()).withDetails(h.getDetails())
-          .withDetail("polledBy", "another replica (bridge.cluster.kafka.poll-sources=false)").build();
+      String by = p.xraySources.isEmpty()
+          ? "other replicas (bridge.cluster.kafka.poll-sources=false here)"
+          : "other replicas (the sources group assigns none to this one now: their cluster components list the sources they own)";
+      return Health.status(h.getStatus()).withDetails(h.getDetails()).withDetail("polledBy", by).build();
     });
   }
 

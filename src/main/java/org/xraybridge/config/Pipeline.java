@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -36,6 +37,7 @@ import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.Secret;
+import org.xraybridge.model.SharedValues;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.DropLedger;
@@ -55,8 +57,11 @@ import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.receiver.V04ChunkDecoder;
 import org.xraybridge.source.daemon.DaemonSettings;
 import org.xraybridge.source.daemon.XRayDaemonListener;
+import org.xraybridge.source.poll.CheckpointStore;
 import org.xraybridge.source.poll.FileCheckpointStore;
+import org.xraybridge.source.poll.SharedCheckpointStore;
 import org.xraybridge.source.poll.PollCursor;
+import org.xraybridge.source.xray.XRayCheckpoint;
 import org.xraybridge.source.xray.XRayCheckpointFormat;
 import org.xraybridge.source.xray.XRaySourceSettings;
 import org.xraybridge.source.xray.XRaySourceStatus;
@@ -175,7 +180,7 @@ public final class Pipeline implements SmartLifecycle {
     if (kafka) cluster.consumeInto(merge, merge, merge, merge::flush, forwarder::flush);
     NativeSink natives = kafka ? cluster.natives() : merge;
     XRaySink xrays = kafka ? cluster.xrays() : merge;
-    // step 1 of issue 18: in kafka mode only the replicas told so poll the X-Ray API (exactly one should)
+    // kafka mode: poll-sources=false opts a replica out of the sources' election
     boolean pollHere = !kafka || clusterProperties.kafka().pollSources();
 
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
@@ -220,14 +225,25 @@ public final class Pipeline implements SmartLifecycle {
         specs.add(spec(awsRegion(s), s.endpoint(), s.logsEndpoint(), s, convert, registry, clock));
       }
     }
-    // step 1 of issue 18: in kafka mode only the replica told so polls; its sink is the cluster producer
-    this.xraySources = new XRaySources(pollHere ? specs : List.of(), awsCredentials, eventLoops,
-        settings -> FileCheckpointStore.migrating(xray.checkpointFileOf(settings.name()),
-            xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat()),
+    // kafka mode: the replicas that may poll elect each source's poller, and its checkpoint lives in Kafka
+    this.xraySources = new XRaySources(pollHere ? specs : List.of(), awsCredentials, eventLoops, checkpointStores(xray, cluster),
         xrays, ledger, clock);
+    if (kafka && !xraySources.isEmpty()) {
+      xraySources.elected();
+      cluster.electSources(xraySources.names(), xraySources);
+    }
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
+  }
+
+  /** Each source's checkpoint: its file, or in kafka mode the checkpoints topic (seeded once from the file). */
+  private static Function<XRaySourceSettings, CheckpointStore<XRayCheckpoint>> checkpointStores(XRayProperties xray, ClusterNode cluster) {
+    Function<XRaySourceSettings, CheckpointStore<XRayCheckpoint>> files = settings -> FileCheckpointStore.migrating(
+        xray.checkpointFileOf(settings.name()), xray.checkpointFile(), "bridge.xray.checkpoint-file", new XRayCheckpointFormat());
+    if (cluster == null) return files;
+    SharedValues topic = cluster.checkpoints();
+    return settings -> new SharedCheckpointStore<>(topic, settings.name(), new XRayCheckpointFormat(), files.apply(settings));
   }
 
   /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
@@ -383,8 +399,10 @@ public final class Pipeline implements SmartLifecycle {
         daemon.start();
         undo.add(daemon::stop);
       }
-      xraySources.startAll();
+      if (cluster == null) xraySources.startAll();
+      else cluster.startSources(); // the election starts the sources this replica is given
       undo.add(xraySources::stopAll);
+      if (cluster != null) undo.add(cluster::stopSources);
       if (demo != null) demo.start();
       running = true;
     } catch (RuntimeException e) {
@@ -438,6 +456,7 @@ public final class Pipeline implements SmartLifecycle {
     if (!running) return;
     running = false;
     if (demo != null) quietly(demo::stop);
+    if (cluster != null) quietly(cluster::stopSources); // hands this replica's sources over, checkpointed
     quietly(xraySources::stopAll);
     if (daemon != null) quietly(daemon::stop);
     if (receiver != null) quietly(receiver::stop);

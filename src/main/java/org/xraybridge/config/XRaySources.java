@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.SourceOwner;
 import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
@@ -37,7 +38,7 @@ import software.amazon.awssdk.services.xray.XRayAsyncClient;
  * its clients, credentials and metrics are kept for the bridge's lifetime. Thread-safe; start and stop
  * do file I/O and are for a lifecycle thread.
  */
-final class XRaySources implements AutoCloseable {
+final class XRaySources implements SourceOwner, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(XRaySources.class);
 
@@ -64,6 +65,8 @@ final class XRaySources implements AutoCloseable {
   private final XRaySink sink;
   private final Ledger ledger;
   private final Clock clock;
+  /** Kafka mode: sources come and go with the election, and only those polled here are shown. */
+  private boolean elected;
 
   /**
    * @param baseCredentials the bridge's own credentials: they sign every call of a source without a
@@ -162,6 +165,56 @@ final class XRaySources implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops source {@code name} without a final checkpoint (another replica may own it already);
+   * nothing when it is not running.
+   */
+  synchronized void abandon(String name) {
+    Unit u = unit(name);
+    if (u.running == null) return;
+    try {
+      u.running.abandon();
+    } finally {
+      u.last = null;
+      u.running = null;
+    }
+  }
+
+  /** Kafka mode: the election starts and stops the sources, and {@link #statuses()} shows only those polled here. */
+  synchronized void elected() {
+    elected = true;
+  }
+
+  @Override
+  public void acquired(String source) {
+    try {
+      start(source);
+      log.info("X-Ray source {} is polled by this replica now", source);
+    } catch (RuntimeException e) {
+      // the source stays owned and unpolled: a bad checkpoint is for an operator, never reset by itself
+      log.error("X-Ray source {} was assigned to this replica but cannot start: {}", source, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void released(String source) {
+    try {
+      stop(source);
+    } catch (RuntimeException e) {
+      log.warn("X-Ray source {} did not stop cleanly", source, e);
+    }
+    forget(source);
+  }
+
+  @Override
+  public void lost(String source) {
+    abandon(source);
+  }
+
+  private synchronized void forget(String source) {
+    if (elected) unit(source).last = null;
+  }
+
   /** Stops every source, each on its own: one that fails to stop does not keep the others running. */
   synchronized void stopAll() {
     for (String name : units.keySet()) {
@@ -183,6 +236,7 @@ final class XRaySources implements AutoCloseable {
     Map<String, XRaySourceStatus> out = new LinkedHashMap<>();
     for (Map.Entry<String, Unit> e : units.entrySet()) {
       XRayPoller p = e.getValue().running != null ? e.getValue().running : e.getValue().last;
+      if (elected && e.getValue().running == null) continue;
       if (p != null) out.put(e.getKey(), p.status());
     }
     return out;

@@ -228,6 +228,83 @@ class ClusterKafkaTest {
     }
   }
 
+  @Test
+  void checkpointsTopic_keepsEachSourcesLastValue_andTopicsThatCannotServeSourcesAreRefused() throws Exception {
+    ClusterSettings s = settings("ckpt", "a");
+    try (Admin a = Admin.create(KafkaClients.admin(s))) {
+      TopicSetup.ensureSources(a, s, 2, CheckpointTopic.MAX_BYTES);
+      TopicSetup.ensureSources(a, settings("ckpt", "b"), 2, CheckpointTopic.MAX_BYTES); // as made, it passes its own check
+      assertThatThrownBy(() -> TopicSetup.ensureSources(a, s, 3, CheckpointTopic.MAX_BYTES))
+          .hasMessageStartingWith("bridge.xray.sources: topic ckpt-sources has 2 partitions for 3 X-Ray sources")
+          .hasMessageNotContaining("\n");
+      a.createTopics(List.of(new NewTopic("plain-checkpoints", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> TopicSetup.ensureSources(a, settings("plain", "a"), 1, CheckpointTopic.MAX_BYTES))
+          .hasMessageStartingWith("bridge.cluster.kafka.topic-prefix: topic plain-checkpoints has cleanup.policy=delete")
+          .hasMessageNotContaining("\n");
+    }
+    try (CheckpointTopic one = new CheckpointTopic(s, Duration.ofSeconds(10));
+         CheckpointTopic other = new CheckpointTopic(settings("ckpt", "b"), Duration.ofSeconds(10))) {
+      one.checkWritable();
+      assertThat(one.load("eu")).isEmpty();
+      one.save("eu", "1".getBytes());
+      one.save("us", "u".getBytes());
+      one.save("eu", "2".getBytes());
+      // another replica reads the last value each source's owner saved
+      assertThat(other.load("eu")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("2"));
+      assertThat(other.load("us")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("u"));
+      assertThat(other.load("ap")).isEmpty();
+    }
+  }
+
+  @Test
+  void sourcesMove_throughGroupMembership_releasedByTheirOwnerBeforeAnotherAcquiresThem() throws Exception {
+    List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> names = List.of("c", "a", "b");
+    ClusterSettings a = settings("elect", "a");
+    try (Admin admin = Admin.create(KafkaClients.admin(a))) {
+      TopicSetup.ensureSources(admin, a, names.size(), CheckpointTopic.MAX_BYTES);
+    }
+    SourceElection first = new SourceElection(a, names, owner("a", events));
+    SourceElection second = new SourceElection(settings("elect", "b"), names, owner("b", events));
+    try {
+      first.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> first.owned().size() == 3);
+      assertThat(first.owned()).containsExactly("a", "b", "c");
+      second.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> !second.owned().isEmpty() && first.owned().size() + second.owned().size() == 3);
+      for (String moved : second.owned()) {
+        assertThat(events).containsSubsequence("a released " + moved, "b acquired " + moved);
+      }
+      assertThat(first.owned()).doesNotContainAnyElementsOf(second.owned());
+      first.stop(); // leaving: its sources are released, then the other replica takes them
+      await().atMost(Duration.ofSeconds(30)).until(() -> second.owned().size() == 3);
+      for (String n : names) assertThat(events).containsSubsequence("a released " + n, "b acquired " + n);
+      assertThat(events).noneMatch(e -> e.contains(" lost "));
+    } finally {
+      first.stop();
+      second.stop();
+    }
+  }
+
+  private static org.xraybridge.model.SourceOwner owner(String replica, List<String> events) {
+    return new org.xraybridge.model.SourceOwner() {
+      @Override
+      public void acquired(String source) {
+        events.add(replica + " acquired " + source);
+      }
+
+      @Override
+      public void released(String source) {
+        events.add(replica + " released " + source);
+      }
+
+      @Override
+      public void lost(String source) {
+        events.add(replica + " lost " + source);
+      }
+    };
+  }
+
   private static void assertRefused(String prefix, String... words) {
     try (Admin a = Admin.create(KafkaClients.admin(settings(prefix, "a")))) {
       assertThatThrownBy(() -> TopicSetup.ensure(a, settings(prefix, "a")))

@@ -82,6 +82,16 @@ public final class CheckpointWriter<T> {
     write(true);
   }
 
+  /**
+   * Refuses every later write without writing: the source moved to another replica that may have
+   * written a newer checkpoint already (kafka mode, a replica found out of the group).
+   */
+  public void abandon() {
+    synchronized (writeLock) {
+      closed = true;
+    }
+  }
+
   public Status status() {
     return status;
   }

@@ -27,4 +27,10 @@ public interface PolledSource {
 
   /** Stops polling (a running poll is cancelled) and writes the final checkpoint. Idempotent. */
   void stop();
+
+  /**
+   * Stops polling (a running poll is cancelled) and writes nothing more, not even a final checkpoint:
+   * another replica may own the source already. Idempotent.
+   */
+  void abandon();
 }

@@ -221,6 +221,19 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     log.info("X-Ray source {} stopped; cursor {} checkpointed to {}", name(), state.cursor.cursor(), store.location());
   }
 
+  /** Stops polling and writes nothing more: the checkpoint stays what was last written (kafka mode: the source moved). */
+  @Override
+  public synchronized void abandon() {
+    checkpoints.abandon(); // first: a write in flight from here on is refused
+    if (activity.get().state() == State.RUNNING) {
+      state.stop();
+      if (loop != null) loop.stop();
+      log.warn("X-Ray source {} abandoned without a final checkpoint (it moved to another replica); the last one written"
+          + " stays at {}", name(), store.location());
+    }
+    update(a -> a.state(State.STOPPED));
+  }
+
   @Override
   public void close() {
     stop();

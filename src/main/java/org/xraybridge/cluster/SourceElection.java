@@ -1,0 +1,147 @@
+package org.xraybridge.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xraybridge.model.SourceOwner;
+
+/**
+ * Elects each polled source's poller through Kafka's group membership (docs/cluster.md "Sources"):
+ * the replicas that may poll join the group {@code <group-id>-sources} on the topic {@code
+ * <prefix>-sources}, whose partition {@code i} stands for source {@code i} of the sorted names (every
+ * replica configured alike computes the same), and the partitions Kafka assigns a replica are the
+ * sources it polls. Cooperative-sticky on the classic protocol: a source is revoked from its owner —
+ * poller stopped, final checkpoint written, in the callback — before the rebalance that gives it to
+ * another replica; a dead owner's sources move after the session timeout. Nothing is written to the
+ * topic: the consumer only heartbeats and takes part in rebalances. Callbacks run on the thread
+ * {@code cluster-sources}.
+ */
+final class SourceElection implements ConsumerRebalanceListener {
+
+  private static final Logger log = LoggerFactory.getLogger(SourceElection.class);
+
+  private final ClusterSettings settings;
+  private final List<String> sources;
+  private final SourceOwner owner;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<String> owned = new CopyOnWriteArrayList<>();
+  private volatile boolean running;
+  private volatile String lastError = "";
+  private Thread thread;
+
+  SourceElection(ClusterSettings settings, Collection<String> sources, SourceOwner owner) {
+    this.settings = settings;
+    this.sources = List.copyOf(new TreeSet<>(sources));
+    this.owner = owner;
+    this.consumer = new KafkaConsumer<>(KafkaClients.sourcesConsumer(settings));
+  }
+
+  /** Partition {@code i} of the sources topic stands for {@code sorted(names)[i]}; a partition beyond them for none. */
+  static Optional<String> sourceOf(List<String> sortedNames, int partition) {
+    return partition < sortedNames.size() ? Optional.of(sortedNames.get(partition)) : Optional.empty();
+  }
+
+  int sourceCount() {
+    return sources.size();
+  }
+
+  void start() {
+    running = true;
+    thread = new Thread(this::run, "cluster-sources");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Leaves the group: every source owned here is released (stopped, checkpointed) first. */
+  void stop() {
+    running = false;
+    consumer.wakeup();
+    Thread t = thread;
+    if (t == null) return;
+    try {
+      t.join(settings.sessionTimeout().toMillis() + 30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The sources this replica polls now, sorted. */
+  List<String> owned() {
+    List<String> o = new ArrayList<>(owned);
+    o.sort(null);
+    return o;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(settings.sourcesTopic()), this);
+      while (running) consumer.poll(Duration.ofMillis(500));
+    } catch (WakeupException e) {
+      // stop()
+    } catch (RuntimeException e) {
+      lastError = e.toString();
+      log.error("cluster: the sources election stopped on an unexpected error; this replica's sources move to the others", e);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(10)); // revokes (releases) what is owned, then leaves the group
+      } catch (RuntimeException e) {
+        log.warn("cluster: closing the sources consumer failed: {}", e.toString());
+      }
+      for (String s : owned()) release(s, false); // not revoked by the close: another replica may have it already
+      running = false;
+    }
+  }
+
+  @Override
+  public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) {
+      Optional<String> s = sourceOf(sources, tp.partition());
+      if (s.isEmpty() || owned.contains(s.get())) continue;
+      owned.add(s.get());
+      log.info("cluster: replica {} polls X-Ray source {} (partition {} of {})", settings.replicaId(), s.get(), tp.partition(),
+          settings.sourcesTopic());
+      try {
+        owner.acquired(s.get());
+      } catch (RuntimeException e) {
+        lastError = "source " + s.get() + ": " + e;
+        log.error("cluster: X-Ray source {} could not start here", s.get(), e);
+      }
+    }
+  }
+
+  @Override
+  public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) sourceOf(sources, tp.partition()).ifPresent(s -> release(s, true));
+  }
+
+  @Override
+  public void onPartitionsLost(Collection<TopicPartition> partitions) {
+    for (TopicPartition tp : partitions) sourceOf(sources, tp.partition()).ifPresent(s -> release(s, false));
+  }
+
+  private void release(String source, boolean revoked) {
+    if (!owned.remove(source)) return;
+    log.info("cluster: replica {} {} X-Ray source {}", settings.replicaId(), revoked ? "hands over" : "lost", source);
+    try {
+      if (revoked) owner.released(source);
+      else owner.lost(source);
+    } catch (RuntimeException e) {
+      lastError = "source " + source + ": " + e;
+      log.warn("cluster: X-Ray source {} did not stop cleanly", source, e);
+    }
+  }
+}
