@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -29,12 +31,16 @@ import org.xraybridge.model.SourceOwner;
 final class SourceElection implements ConsumerRebalanceListener {
 
   private static final Logger log = LoggerFactory.getLogger(SourceElection.class);
+  private static final long RETRY_NANOS = 5_000_000_000L;
 
   private final ClusterSettings settings;
   private final List<String> sources;
   private final SourceOwner owner;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> owned = new CopyOnWriteArrayList<>();
+  /** Owned sources that could not start (their checkpoint unreadable): tried again every {@link #RETRY_NANOS}. */
+  private final Set<String> failed = new LinkedHashSet<>();
+  private long lastRetry;
   private volatile boolean running;
   private volatile String lastError = "";
   private Thread thread;
@@ -89,7 +95,10 @@ final class SourceElection implements ConsumerRebalanceListener {
   private void run() {
     try {
       consumer.subscribe(List.of(settings.sourcesTopic()), this);
-      while (running) consumer.poll(Duration.ofMillis(500));
+      while (running) {
+        consumer.poll(Duration.ofMillis(500));
+        retryFailed();
+      }
     } catch (WakeupException e) {
       // stop()
     } catch (RuntimeException e) {
@@ -114,13 +123,26 @@ final class SourceElection implements ConsumerRebalanceListener {
       owned.add(s.get());
       log.info("cluster: replica {} polls X-Ray source {} (partition {} of {})", settings.replicaId(), s.get(), tp.partition(),
           settings.sourcesTopic());
-      try {
-        owner.acquired(s.get());
-      } catch (RuntimeException e) {
-        lastError = "source " + s.get() + ": " + e;
-        log.error("cluster: X-Ray source {} could not start here", s.get(), e);
-      }
+      acquire(s.get());
     }
+  }
+
+  private void acquire(String source) {
+    try {
+      owner.acquired(source);
+      if (failed.remove(source) && failed.isEmpty()) lastError = "";
+    } catch (RuntimeException e) {
+      // owned and not polled: tried again, never started from "now" past a checkpoint it could not read
+      if (failed.add(source)) log.error("cluster: X-Ray source {} could not start here; trying again every 5 s", source, e);
+      lastError = "source " + source + ": " + e.getMessage();
+      lastRetry = System.nanoTime();
+    }
+  }
+
+  private void retryFailed() {
+    if (failed.isEmpty() || System.nanoTime() - lastRetry < RETRY_NANOS) return;
+    for (String s : List.copyOf(failed)) if (owned.contains(s)) acquire(s);
+    failed.retainAll(owned);
   }
 
   @Override
@@ -135,6 +157,7 @@ final class SourceElection implements ConsumerRebalanceListener {
 
   private void release(String source, boolean revoked) {
     if (!owned.remove(source)) return;
+    failed.remove(source);
     log.info("cluster: replica {} {} X-Ray source {}", settings.replicaId(), revoked ? "hands over" : "lost", source);
     try {
       if (revoked) owner.released(source);

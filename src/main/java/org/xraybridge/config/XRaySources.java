@@ -185,15 +185,11 @@ final class XRaySources implements SourceOwner, AutoCloseable {
     elected = true;
   }
 
+  /** Starts {@code source}; a checkpoint that cannot be read throws (the election tries again later). */
   @Override
   public void acquired(String source) {
-    try {
-      start(source);
-      log.info("X-Ray source {} is polled by this replica now", source);
-    } catch (RuntimeException e) {
-      // the source stays owned and unpolled: a bad checkpoint is for an operator, never reset by itself
-      log.error("X-Ray source {} was assigned to this replica but cannot start: {}", source, e.getMessage(), e);
-    }
+    start(source);
+    log.info("X-Ray source {} is polled by this replica now", source);
   }
 
   @Override

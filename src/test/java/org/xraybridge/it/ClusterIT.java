@@ -22,16 +22,22 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.demo.EmulatorStore;
 import org.xraybridge.demo.Faults;
+import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.demo.XRayEmulator;
 import org.xraybridge.forward.agent.V04ChunkEncoder;
 import org.xraybridge.model.IdCodec;
@@ -41,13 +47,18 @@ import org.xraybridge.testing.BridgeProcess;
 import org.xraybridge.testing.KafkaBroker;
 import org.xraybridge.testing.RecordingAgent;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Kafka mode on the packaged jar (docs/cluster.md): three replicas as child JVMs share a real broker,
- * tracers' payloads go to all three, X-Ray halves come from one emulator polled by one replica. In one
- * run, because every start costs: every X-Ray half joins its native half (trace id, {@code _dd.p.tid},
- * env, decision) and halves of dropped traces are dropped; {@code kill -9} of a replica mid-run loses
- * no span answered 200, and what it sends twice is counted as redelivered; a graceful rolling restart
+ * tracers' payloads go to all three, X-Ray halves come from two sources (an emulated account each)
+ * whose pollers the three elect through Kafka's group membership. In one run, because every start
+ * costs: every X-Ray half joins its native half (trace id, {@code _dd.p.tid}, env, decision) and
+ * halves of dropped traces are dropped; each source is polled by one replica at a time (the
+ * emulators' request logs, signed with each replica's own key, say who polled); {@code kill -9} of
+ * the replica polling source {@code a} mid-run loses no span answered 200, what it sends twice is
+ * counted as redelivered, and another replica polls the source on from the cursor the dead one
+ * checkpointed in Kafka, sending no X-Ray span twice; a graceful rolling restart
  * sends nothing twice; a 10 s broker outage never gets a 200 for a span Kafka did not take and heals
  * by itself; an undecodable record is skipped and counted. Prints the failover time it measures.
  */
@@ -56,10 +67,15 @@ class ClusterIT {
   static final int PARTITIONS = 6;
   static final long TID = 0x6720c2ab00000000L;
   static final String SESSION = System.getProperty("cluster.it.session", "3s");
+  static final JsonMapper JSON = JsonMapper.builder().build();
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
-  final EmulatorStore store = new EmulatorStore(Clock.systemUTC(), 100_000);
+  /** The X-Ray sources, one emulated account each: a trace's X-Ray half goes to source {@code seq % 2}. */
+  static final String[] SOURCES = {"a", "b"};
+  static final Duration OVERLAP = Duration.ofSeconds(30);
+  final EmulatorStore[] stores = {new EmulatorStore(Clock.systemUTC(), 100_000), new EmulatorStore(Clock.systemUTC(), 100_000)};
+  final XRayEmulator[] emulators = new XRayEmulator[2];
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   final V04ChunkEncoder encoder = new V04ChunkEncoder();
   final ScheduledExecutorService later = Executors.newScheduledThreadPool(2);
@@ -74,25 +90,41 @@ class ClusterIT {
   @Test
   void threeReplicas_joinAcrossReplicas_surviveKill9_rollingRestart_brokerOutage_andABadRecord() throws Exception {
     try (KafkaBroker broker = KafkaBroker.in(dir.resolve("kafka")).start();
-         XRayEmulator emulator = XRayEmulator.start(store, "127.0.0.1", 0, Faults.NONE);
+         XRayEmulator ea = XRayEmulator.start(stores[0], "127.0.0.1", 0, Faults.NONE);
+         XRayEmulator eb = XRayEmulator.start(stores[1], "127.0.0.1", 0, Faults.NONE);
          RecordingAgent agent = new RecordingAgent()) {
-      for (int i = 0; i < 3; i++) replicas[i] = replica(i, broker, emulator, agent).build();
+      emulators[0] = ea;
+      emulators[1] = eb;
+      for (int i = 0; i < 3; i++) replicas[i] = replica(i, broker, agent).build();
       for (BridgeProcess r : replicas) r.start();
       for (BridgeProcess r : replicas) assertThat(r.awaitUp(Duration.ofSeconds(120))).as(r.workDir + "\n" + tail(r)).isTrue();
       awaitAllPartitionsServed(Duration.ofSeconds(60), replicas);
 
-      // 1. traffic spread over the three; then kill -9 of a replica that does not poll, mid-run
+      // 1. traffic spread over the three, every one allowed to poll; then kill -9 of the replica polling source a, mid-run
       AtomicBoolean on = traffic();
       Thread.sleep(6_000);
+      int k = ownerOf("a");
       long killedAt = System.nanoTime();
-      replicas[1].kill9();
-      double failover = awaitAllPartitionsServed(Duration.ofSeconds(60), replicas[0], replicas[2]) / 1000.0;
+      replicas[k].kill9();
+      BridgeProcess[] others = {replicas[(k + 1) % 3], replicas[(k + 2) % 3]};
+      double failover = awaitAllPartitionsServed(Duration.ofSeconds(60), others) / 1000.0;
       System.out.printf("ClusterIT: partitions of the killed replica served again after %.1f s (session timeout %s)%n",
           (System.nanoTime() - killedAt) / 1e9, SESSION);
       assertThat(failover).isLessThan(30);
+      // its source is polled again by another replica, from the checkpoint the dead one left in Kafka
+      RecordedRequest resumed = await().atMost(Duration.ofSeconds(60)).until(
+          () -> firstSummariesAfter(emulators[0], killedAt), java.util.Objects::nonNull);
+      double sourceFailover = (resumed.receivedNanos() - killedAt) / 1e9;
+      long resumedFrom = resumed.startTime().movePointRight(3).longValueExact() + OVERLAP.toMillis();
+      Set<Long> cursors = checkpointCursors(broker, "a");
+      System.out.printf("ClusterIT: source a polled again by another replica %.1f s after the kill -9 of its poller r%d, its"
+          + " first window starting at a cursor checkpointed in Kafka (%s)%n", sourceFailover, k + 1, java.time.Instant.ofEpochMilli(resumedFrom));
+      assertThat(resumed.accessKeyId()).isNotEqualTo(accessKey(k));
+      assertThat(sourceFailover).isLessThan(30);
+      assertThat(cursors).as("cursors of source a in xray-bridge-checkpoints").contains(resumedFrom);
       Thread.sleep(1_000);
-      replicas[1].start();
-      assertThat(replicas[1].awaitUp(Duration.ofSeconds(120))).isTrue();
+      replicas[k].start();
+      assertThat(replicas[k].awaitUp(Duration.ofSeconds(120))).isTrue();
       Thread.sleep(1_000);
       on.set(false);
       settle(agent);
@@ -119,9 +151,11 @@ class ClusterIT {
       on = traffic();
       Thread.sleep(2_000);
       long promisedBefore = promised.size();
+      long brokerDown = System.nanoTime();
       broker.stop();
       Thread.sleep(10_000);
       broker.start();
+      long brokerUp = System.nanoTime();
       long refusedAtRestart = refused.get();
       await().atMost(Duration.ofSeconds(60)).until(() -> promised.size() > promisedBefore + 30);
       on.set(false);
@@ -171,6 +205,20 @@ class ClusterIT {
           kept++;
         }
       }
+      // each source polled by one replica at a time (the broker outage aside: members found out of the group then
+      // stop their pollers only when they hear of it), and no X-Ray half sent twice
+      for (int e = 0; e < 2; e++) {
+        assertThat(overlaps(emulators[e], brokerDown, brokerUp + TimeUnit.SECONDS.toNanos(15)))
+            .as("GetTraceSummaries of source %s by two replicas at once", SOURCES[e]).isEmpty();
+      }
+      long xrayTwice = 0;
+      for (long seq : promised.keySet().stream().map(ClusterIT::seqOf).toList()) {
+        for (long id : new long[] {xraySegment(seq), xraySegment(seq) + 1}) {
+          RecordingAgent.Seen s = agent.spans.get(id);
+          if (s != null) xrayTwice += s.times.get() - 1;
+        }
+      }
+      assertThat(xrayTwice).as("X-Ray spans sent twice").isZero();
       System.out.printf("ClusterIT: %d traces promised (%d kept), %d spans at the Agent, %d sent twice (%d counted redelivered),"
           + " %d payloads refused while a replica or the broker was down%n", promised.size(), kept, agent.spans.size(),
           agent.duplicates(), redelivered(), refused.get());
@@ -181,7 +229,7 @@ class ClusterIT {
     }
   }
 
-  private BridgeProcess.Builder replica(int i, KafkaBroker broker, XRayEmulator emulator, RecordingAgent agent) {
+  private BridgeProcess.Builder replica(int i, KafkaBroker broker, RecordingAgent agent) {
     return BridgeProcess.in(dir.resolve("r" + (i + 1))).args(
         "--bridge.cluster.mode=kafka",
         "--bridge.cluster.replica-id=r" + (i + 1),
@@ -191,16 +239,84 @@ class ClusterIT {
         "--bridge.cluster.kafka.session-timeout=" + SESSION,
         "--bridge.cluster.kafka.drain-timeout=5s",
         "--bridge.cluster.kafka.rebuild-timeout=20s",
-        "--bridge.cluster.kafka.poll-sources=" + (i == 0),
         "--bridge.forward.target=agent",
         "--bridge.forward.agent-url=http://127.0.0.1:" + agent.port(),
         "--bridge.xray.source=aws",
-        "--bridge.xray.endpoint=" + emulator.endpoint(),
-        "--bridge.xray.region=us-east-1",
+        "--bridge.xray.sources[0].name=" + SOURCES[0],
+        "--bridge.xray.sources[0].endpoint=" + emulators[0].endpoint(),
+        "--bridge.xray.sources[0].region=us-east-1",
+        "--bridge.xray.sources[1].name=" + SOURCES[1],
+        "--bridge.xray.sources[1].endpoint=" + emulators[1].endpoint(),
+        "--bridge.xray.sources[1].region=us-east-1",
         "--bridge.xray.poll-interval=1s",
         "--bridge.xray.lag=1s",
-        "--bridge.xray.overlap=30s")
-        .env(Map.of("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+        "--bridge.xray.overlap=" + OVERLAP.toSeconds() + "s")
+        // each replica signs with its own access key: the emulators' request logs tell who polled
+        .env(Map.of("AWS_ACCESS_KEY_ID", accessKey(i), "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+  }
+
+  static String accessKey(int replica) {
+    return String.format("AKIAREPLICA%09d", replica + 1);
+  }
+
+  /** The replica whose cluster health component lists {@code source} among those it polls. */
+  private int ownerOf(String source) {
+    for (int i = 0; i < 3; i++) {
+      JsonNode h = replicas[i].health();
+      if (h == null) continue;
+      for (JsonNode s : h.path("components").path("cluster").path("details").path("sources")) if (s.asText().equals(source)) return i;
+    }
+    throw new AssertionError("no replica lists source " + source);
+  }
+
+  /** The first GetTraceSummaries after {@code nanos}; null when none yet. */
+  private static RecordedRequest firstSummariesAfter(XRayEmulator e, long nanos) {
+    return e.requests("GetTraceSummaries").stream().filter(r -> r.receivedNanos() > nanos).findFirst().orElse(null);
+  }
+
+  /** The cursors (epoch ms) of every checkpoint of {@code source} still in the checkpoints topic. */
+  private static Set<Long> checkpointCursors(KafkaBroker broker, String source) throws Exception {
+    Set<Long> cursors = new HashSet<>();
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.bootstrapServers(), ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+      List<TopicPartition> tps = c.partitionsFor("xray-bridge-checkpoints").stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = c.endOffsets(tps);
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+          if (source.equals(r.key()) && r.value() != null) {
+            cursors.add(java.time.Instant.parse(JSON.readTree(r.value()).path("cursor").asText()).toEpochMilli());
+          }
+        }
+      }
+    }
+    return cursors;
+  }
+
+  /**
+   * Polls of one source by two replicas at once: replica X polled, then Y, then X again within
+   * 2.5 poll intervals — a source that moved does not move back that fast. Requests between
+   * {@code fromNanos} and {@code toNanos} are left out.
+   */
+  private static List<String> overlaps(XRayEmulator e, long fromNanos, long toNanos) {
+    List<RecordedRequest> rs = e.requests("GetTraceSummaries").stream()
+        .filter(r -> r.receivedNanos() < fromNanos || r.receivedNanos() > toNanos).toList();
+    long window = TimeUnit.MILLISECONDS.toNanos(2500);
+    List<String> found = new ArrayList<>();
+    for (int j = 1; j < rs.size(); j++) {
+      RecordedRequest before = rs.get(j - 1);
+      if (before.accessKeyId().equals(rs.get(j).accessKeyId())) continue;
+      for (int n = j + 1; n < rs.size() && rs.get(n).receivedNanos() - before.receivedNanos() <= window; n++) {
+        if (rs.get(n).accessKeyId().equals(before.accessKeyId())) {
+          found.add(before.accessKeyId() + " / " + rs.get(j).accessKeyId() + " at request " + j);
+          break;
+        }
+      }
+    }
+    return found;
   }
 
   /** Tracers: a trace every 60 ms to the replicas in turn; its X-Ray half into the emulator once answered 200. */
@@ -214,7 +330,7 @@ class ClusterIT {
         boolean keep = seq % 4 != 0;
         if (send(r, seq, keep)) {
           promised.put(traceId(seq), keep);
-          later.schedule(() -> store.put(xrayDocument(seq)), 700, TimeUnit.MILLISECONDS);
+          later.schedule(() -> stores[(int) (seq % 2)].put(xrayDocument(seq)), 700, TimeUnit.MILLISECONDS);
         } else {
           refused.incrementAndGet();
         }
