@@ -77,7 +77,8 @@
 
   function renderList(data) {
     $('#stats').textContent = `${data.recorded} of at most ${data.maxTraces} traces recorded · `
-      + `${size(data.bytes)} of ${size(data.maxBytes)} · ${data.evicted} evicted`;
+      + `${size(data.bytes)} of ${size(data.maxBytes)} · ${data.evicted} evicted`
+      + (data.traces.length && data.traces[0].replica ? ` · handled by replica ${data.traces[0].replica}` : '');
     const rows = data.traces.map((t) => {
       const tr = el('tr', { 'data-trace-key': t.traceKey, 'data-status': t.status, tabindex: '0' },
         el('td', { text: clock(t.lastSeenNanos) }),
@@ -289,6 +290,7 @@
     add('hex', t.traceIdHex);
     add('_dd.p.tid', t.traceIdHigh);
     add('trace key', t.traceKey);
+    add('handled by replica', t.replica);
     add('X-Ray ids', t.xrayTraceIds.join(', '));
     for (const [half, envs] of Object.entries(t.envsByHalf)) add(`env (${halfLabel(half)})`, envs.join(', '));
     add('sampling', `${t.decision.name} (${t.decision.priority})${t.decision.decidedBy ? `, decided by ${halfLabel(t.decision.decidedBy)}` : ''}`);

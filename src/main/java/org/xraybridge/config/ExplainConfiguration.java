@@ -19,8 +19,10 @@ import org.xraybridge.explain.ExplainRoutes;
 public class ExplainConfiguration {
 
   @Bean
-  ExplainRecorder explainRecorder(ExplainProperties properties) {
-    return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC());
+  ExplainRecorder explainRecorder(ExplainProperties properties, ObjectProvider<ClusterProperties> cluster) {
+    ClusterProperties c = cluster.getIfAvailable();
+    String replica = c != null && c.mode() == ClusterProperties.Mode.KAFKA ? c.effectiveReplicaId() : "";
+    return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC(), replica);
   }
 
   /** In kafka mode the answers name this replica, and a trace it does not know, the partition its halves meet in. */

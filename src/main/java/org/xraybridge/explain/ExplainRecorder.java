@@ -45,6 +45,7 @@ public final class ExplainRecorder implements StitchListener {
   private final long maxBytes;
   private final long maxTraceBytes;
   private final Clock clock;
+  private final String replica;
   private final Object lock = new Object();
   /** Trace key → record, least recently updated first (an update moves a record to the end). */
   private final LinkedHashMap<Long, TraceRecord> traces = new LinkedHashMap<>();
@@ -60,6 +61,12 @@ public final class ExplainRecorder implements StitchListener {
    * @param clock stamps the decisions
    */
   public ExplainRecorder(int maxTraces, long maxBytes, Clock clock) {
+    this(maxTraces, maxBytes, clock, "");
+  }
+
+  /** @param replica the name every trace recorded here shows as the replica that handled it ({@code ""}: single mode) */
+  public ExplainRecorder(int maxTraces, long maxBytes, Clock clock, String replica) {
+    this.replica = Objects.requireNonNull(replica, "replica == null");
     if (maxTraces < 0) throw new IllegalArgumentException("maxTraces must be ≥ 0, got " + maxTraces);
     if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be ≥ 1, got " + maxBytes);
     this.maxTraces = maxTraces;
@@ -185,7 +192,7 @@ public final class ExplainRecorder implements StitchListener {
       for (int i = all.length - 1; i >= 0 && out.size() < q.limit(); i--) {
         TraceRecord r = all[i];
         if (!r.listable() || !r.matches(q.service(), q.env())) continue;
-        ExplainView.Summary s = r.summary();
+        ExplainView.Summary s = r.summary(replica);
         if (q.joined() == Query.Joined.YES && !s.joined() || q.joined() == Query.Joined.NO && s.joined()) continue;
         out.add(s);
       }
@@ -208,7 +215,7 @@ public final class ExplainRecorder implements StitchListener {
         if (target != null) r = traces.get(target);
       }
       if (r == null) return null;
-      s = r.snapshot();
+      s = r.snapshot(replica);
     }
     return Details.of(s);
   }

@@ -27,6 +27,8 @@ public final class ExplainView {
    *     {@code native_only}, or {@code unknown} when the decisions were evicted before the spans came
    * @param reason why, in one sentence
    * @param halves halves present among the recorded spans and decisions
+   * @param replica the replica that handled the trace (kafka mode: the one whose partition its halves
+   *     meet in, docs/cluster.md); {@code ""} in single mode
    */
   public record Summary(
       String traceKey,
@@ -42,7 +44,8 @@ public final class ExplainView {
       String reason,
       Sampling decision,
       long firstSeenNanos,
-      long lastSeenNanos) {}
+      long lastSeenNanos,
+      String replica) {}
 
   /**
    * The trace's one sampling decision (docs/stitching.md rule 5).

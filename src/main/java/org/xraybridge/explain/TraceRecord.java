@@ -206,16 +206,16 @@ final class TraceRecord {
     return false;
   }
 
-  ExplainView.Summary summary() {
+  ExplainView.Summary summary(String replica) {
     Verdict v = verdict();
     return new ExplainView.Summary(Long.toString(key), Ids.dec(traceId), Ids.hex(traceId), List.copyOf(xrayTraceIds), List.copyOf(services),
         envs(), spanCount + omittedSpans, halves(), v.status == Status.JOINED, v.status.tag(), v.reason, sampling(), firstSeenNanos,
-        lastSeenNanos);
+        lastSeenNanos, replica);
   }
 
   /** A copy of what {@link ExplainRecorder#find} needs, so the JSON is built outside the lock. */
-  Snapshot snapshot() {
-    return new Snapshot(summary(), traceIdHigh, Arrays.copyOf(spans, spanCount), Arrays.copyOf(spanHalves, spanCount), List.copyOf(events),
+  Snapshot snapshot(String replica) {
+    return new Snapshot(summary(replica), traceIdHigh, Arrays.copyOf(spans, spanCount), Arrays.copyOf(spanHalves, spanCount), List.copyOf(events),
         omittedSpans, omittedDecisions);
   }
 

@@ -47,6 +47,18 @@ class ExplainRecorderTest {
   }
 
   @Test
+  void kafkaMode_everyTraceNamesTheReplicaThatHandledIt_singleModeNone() {
+    ExplainRecorder replica = new ExplainRecorder(10, 1 << 20, Clock.systemUTC(), "r2");
+    new ExplainFixtures.Pipeline(replica).offer(nativeHalf(1, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(1, "prod")).flush();
+    assertThat(replica.list(ALL).traces()).extracting(ExplainView.Summary::replica).containsExactly("r2");
+    assertThat(replica.find(1).summary().replica()).isEqualTo("r2");
+
+    ExplainRecorder single = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    new ExplainFixtures.Pipeline(single).offer(nativeHalf(1, Priority.AUTO_KEEP, "prod")).flush();
+    assertThat(single.find(1).summary().replica()).isEmpty();
+  }
+
+  @Test
   void flushed_overTheByteBound_evictsOldestAndStaysWithinIt() {
     long maxBytes = 16 * 1024;
     ExplainRecorder recorder = new ExplainRecorder(1_000, maxBytes, Clock.systemUTC());
