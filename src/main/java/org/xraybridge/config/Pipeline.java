@@ -111,22 +111,6 @@ public final class Pipeline implements SmartLifecycle {
   private final DemoProperties demoProperties;
   private volatile boolean running;
 
-  Pipeline(
-      XRayProperties xray,
-      DaemonProperties daemonProperties,
-      ReceiverProperties receiverProperties,
-      MergeProperties mergeProperties,
-      ForwardProperties forward,
-      ConvertProperties convert,
-      DemoProperties demoProperties,
-      ClusterProperties clusterProperties,
-      StitchListener explain,
-      MeterRegistry registry,
-      Clock clock) {
-    this(xray, daemonProperties, receiverProperties, mergeProperties, forward, convert, demoProperties, clusterProperties, explain,
-        registry, clock, DefaultCredentialsProvider.builder().build());
-  }
-
   /**
    * @param awsCredentials the bridge's own AWS credentials: they sign the calls of a source without a
    *     role and the {@code AssumeRole} calls of the others (the AWS default chain in production)
