@@ -51,7 +51,7 @@ class ComposeClusterTest {
       assertThat((List<String>) s.getValue().get("depends_on")).contains("kafka", "datadog-agent");
     }
     assertThat(replicas).hasSize(3);
-    assertThat(polling).as("replicas polling X-Ray").isEqualTo(1);
+    assertThat(polling).as("replicas that may poll X-Ray (the sources group elects one per source)").isEqualTo(3);
     String text = Files.readString(file);
     assertThat(text).doesNotContainPattern("DD_API_KEY:\\s*[0-9a-f]{32}").contains("${DD_API_KEY:?");
   }
