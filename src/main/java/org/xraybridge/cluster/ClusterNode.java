@@ -28,6 +28,8 @@ import org.xraybridge.model.XRaySink;
  * {@link #consumeInto}.
  *
  * <p>Lifecycle: {@link #start()} checks (and creates) the topics, then joins the group; {@link
+ * #startSources()} with the other inputs joins the sources group when this replica may poll ({@link
+ * #electSources}), {@link #stopSources()} hands its sources over before the sources stop; {@link
  * #stopProducing()} after the inputs stopped; {@link #stopConsuming()} before the merge and forward
  * stages stop, so what was read is delivered and committed first.
  */

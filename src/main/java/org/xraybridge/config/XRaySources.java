@@ -36,7 +36,8 @@ import software.amazon.awssdk.services.xray.XRayAsyncClient;
  *
  * <p>A stopped source is started again as a new {@link XRayPoller} that resumes from its checkpoint;
  * its clients, credentials and metrics are kept for the bridge's lifetime. Thread-safe; start and stop
- * do file I/O and are for a lifecycle thread.
+ * do I/O and are for a lifecycle thread. In kafka mode the sources group decides which sources run
+ * here ({@link SourceOwner}: acquired, released, lost; docs/cluster.md "Sources"), not {@link #startAll()}.
  */
 final class XRaySources implements SourceOwner, AutoCloseable {
 
