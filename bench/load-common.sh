@@ -23,7 +23,7 @@ kill_started() {
     while read -r pid; do
       # only what this bench started: a JVM running the bridge jar or the drain-only server
       if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
-          && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -e xray-datadog-bridge.jar -e org.xraybridge.bench.DrainServer; then
+          && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -e xray-datadog-bridge.jar -e org.xraybridge.bench.DrainServer -e kafka.Kafka; then
         kill -9 "$pid" 2>/dev/null || true
       fi
     done < "$PID_FILE"

@@ -128,6 +128,12 @@ final class Harness {
    * keeps up with a one-minute run. Everything else is the default an operator gets.
    */
   static BridgeProcess bridge(Path jar, Path workDir, int agentPort, String xrayEndpoint, Path pidFile) throws IOException {
+    return bridge(jar, workDir, agentPort, xrayEndpoint, pidFile, List.of());
+  }
+
+  /** {@link #bridge(Path, Path, int, String, Path)} with {@code more} arguments (kafka mode's, for one). */
+  static BridgeProcess bridge(Path jar, Path workDir, int agentPort, String xrayEndpoint, Path pidFile, List<String> more)
+      throws IOException {
     List<String> args = new ArrayList<>(List.of(
         "--bridge.forward.target=agent",
         "--bridge.forward.agent-url=http://127.0.0.1:" + agentPort,
@@ -137,6 +143,7 @@ final class Harness {
         "--bridge.xray.poll-interval=" + env("XRAY_POLL_INTERVAL", "2s"),
         "--bridge.xray.lag=" + env("XRAY_LAG", "2s"),
         "--bridge.xray.overlap=" + env("XRAY_OVERLAP", "20s")));
+    args.addAll(more);
     String extra = env("BRIDGE_ARGS", "");
     if (!extra.isEmpty()) args.addAll(List.of(extra.split("\\s+")));
     Map<String, String> environment = Map.of(
