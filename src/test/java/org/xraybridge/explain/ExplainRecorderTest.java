@@ -33,7 +33,7 @@ class ExplainRecorderTest {
 
   @Test
   void flushed_moreTracesThanMax_evictsTheLeastRecentlyUpdatedFirst() {
-    ExplainRecorder recorder = new ExplainRecorder(3, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(3, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (long t = 1; t <= 3; t++) p.offer(nativeHalf(t, Priority.AUTO_KEEP, "prod")).flush();
     p.offer(xrayHalf(1, "prod")).flush(); // trace 1 is updated: now the newest
@@ -49,7 +49,7 @@ class ExplainRecorderTest {
   @Test
   void flushed_overTheByteBound_evictsOldestAndStaysWithinIt() {
     long maxBytes = 16 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(1_000, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(1_000, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (long t = 1; t <= 200; t++) {
       p.offer(nativeHalf(t, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(t, "prod")).flush();
@@ -64,7 +64,7 @@ class ExplainRecorderTest {
   @Test
   void flushed_oneTraceLargerThanItsShare_keepsAQuarterOfMaxBytesAndCountsTheRest() {
     long maxBytes = 64 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(100, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(100, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     List<Span> spans = new ArrayList<>();
     for (int i = 1; i <= 1_000; i++) {
       spans.add(Span.builder().traceId(7).spanId(i).parentId(i == 1 ? 0 : 1).name("work").service("batch").resource("item " + i)
@@ -83,7 +83,7 @@ class ExplainRecorderTest {
 
   @Test
   void nativeChunks_consecutiveAlike_countedAsOneDecision() {
-    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (int i = 0; i < 100; i++) p.offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod"));
     p.flush();
@@ -97,7 +97,7 @@ class ExplainRecorderTest {
 
   @Test
   void flushed_decisionsEvictedBeforeTheSpans_statusUnknownAndHalfFromTheChunk() {
-    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     TraceChunk chunk = new TraceChunk(42, List.of(Span.builder().traceId(42).spanId(1).name("x").service("s").resource("r").build()),
         Priority.USER_KEEP, "", "prod", Half.XRAY_DAEMON, TracerInfo.XRAY);
     recorder.flushed(ChunkBatch.of(List.of(chunk)));
@@ -111,7 +111,7 @@ class ExplainRecorderTest {
 
   @Test
   void maxTracesZero_recordsNothing() {
-    ExplainRecorder recorder = new ExplainRecorder(0, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(0, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     new ExplainFixtures.Pipeline(recorder).offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(NATIVE_TRACE, "prod"))
         .flush();
     assertThat(recorder.size()).isZero();
@@ -121,7 +121,7 @@ class ExplainRecorderTest {
 
   @Test
   void evictedReKeyedTrace_itsXRayIdNoLongerFindsIt() {
-    ExplainRecorder recorder = new ExplainRecorder(1, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(1, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     long converted = IdCodec.datadogTraceId(ExplainFixtures.UNPADDED_XRAY_ID);
     p.offer(xrayHalf(ExplainFixtures.UNPADDED_XRAY_ID, converted, "prod", ExplainFixtures.datadogMetadata(NATIVE_TRACE), Half.XRAY_POLL))
@@ -136,7 +136,7 @@ class ExplainRecorderTest {
   @Test
   void concurrentProducers_boundsHoldAndNothingFails() throws Exception {
     long maxBytes = 256 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(50, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(50, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder, 64);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
