@@ -54,9 +54,9 @@ public final class ExplainRecorder implements StitchListener {
   private final long maxTraceBytes;
   private final Clock clock;
   private final Object lock = new Object();
-  /** Trace key → record, least recently updated first (an update moves a record to the end). */
+  /** {@link #slot} of the trace key → record, least recently updated first (an update moves a record to the end). */
   private final LinkedHashMap<Long, TraceRecord> traces = new LinkedHashMap<>();
-  /** Key an X-Ray id maps to → key of the record it was re-keyed into by datadog-metadata. */
+  /** {@link #slot} of the key an X-Ray id maps to → key of the record it was re-keyed into by datadog-metadata. */
   private final HashMap<Long, Long> aliases = new HashMap<>();
   private final TraceRate rate;
   /** The most recently updated record: a trace's next chunk usually finds it here, not moved. */
@@ -91,11 +91,11 @@ public final class ExplainRecorder implements StitchListener {
   public void nativeChunk(TraceChunk decided, int ownPriority) {
     if (maxTraces == 0) return;
     try {
-      long key = decided.key().value();
+      long key = decided.traceId() & Long.MAX_VALUE; // decided.key().value() without the object
       // a priority other than the tracer's own was taken from an X-Ray half: a stitch worth showing
       boolean stitched = decided.priority() != ownPriority;
       synchronized (lock) {
-        TraceRecord r = traces.get(key);
+        TraceRecord r = traces.get(slot(key));
         if (r == null && !stitched && !rate.tryTake()) {
           skipped++;
           return;
@@ -122,12 +122,12 @@ public final class ExplainRecorder implements StitchListener {
       long key = TraceKey.of(forwardedId).value();
       long convertedKey = TraceKey.of(trace.traceId()).value();
       synchronized (lock) {
-        TraceRecord r = touch(key, traces.get(key), now);
+        TraceRecord r = touch(key, traces.get(slot(key)), now);
         bytes += r.xray(e, result.chunk() != null ? result.chunk().spans() : List.of());
         if (convertedKey != key && !r.aliases.contains(convertedKey)) {
           // a user may paste the X-Ray id of a re-keyed half: find the trace it went into
           r.aliases.add(convertedKey);
-          aliases.put(convertedKey, key);
+          aliases.put(slot(convertedKey), key);
         }
         evictOlderThan(r);
       }
@@ -159,8 +159,8 @@ public final class ExplainRecorder implements StitchListener {
       synchronized (lock) {
         for (int i = 0; i < chunks.size(); i++) {
           TraceChunk c = chunks.get(i);
-          long key = c.key().value();
-          TraceRecord r = traces.get(key);
+          long key = c.traceId() & Long.MAX_VALUE;
+          TraceRecord r = traces.get(slot(key));
           // a tracer's chunk without a record was not sampled (counted when it was stitched); an X-Ray
           // half's spans are always kept, with status unknown when their decisions were evicted
           if (r == null && c.half() == Half.NATIVE) continue;
@@ -180,10 +180,11 @@ public final class ExplainRecorder implements StitchListener {
     if (r == null) {
       r = new TraceRecord(key, now);
       bytes += r.bytes();
-      traces.put(key, r);
+      traces.put(slot(key), r);
     } else if (r != newest) {
-      traces.remove(key);
-      traces.put(key, r);
+      Long slot = slot(key);
+      traces.remove(slot);
+      traces.put(slot, r);
     }
     newest = r;
     return r;
@@ -199,8 +200,21 @@ public final class ExplainRecorder implements StitchListener {
       it.remove();
       bytes -= r.bytes();
       evicted++;
-      for (int i = 0; i < r.aliases.size(); i++) aliases.remove(r.aliases.get(i), r.key);
+      for (int i = 0; i < r.aliases.size(); i++) aliases.remove(slot(r.aliases.get(i)), r.key);
     }
+  }
+
+  /**
+   * The map key of a trace key: a bijective mix of its bits. {@code Long.hashCode} folds the two
+   * halves and {@code HashMap} indexes by the low bits, so ids that differ only in a few high bits
+   * (a load script's counter in the top byte, …) share a few buckets and make tree bins, which cost a
+   * remove and an insert per record update (issue 22). Mixed, any ids spread; no two keys share a slot.
+   */
+  static Long slot(long key) {
+    long z = key;
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
   }
 
   private long nowNanos() {
@@ -238,10 +252,10 @@ public final class ExplainRecorder implements StitchListener {
     long key = TraceKey.of(datadogTraceId).value();
     TraceRecord.Snapshot s;
     synchronized (lock) {
-      TraceRecord r = traces.get(key);
+      TraceRecord r = traces.get(slot(key));
       if (r == null) {
-        Long target = aliases.get(key);
-        if (target != null) r = traces.get(target);
+        Long target = aliases.get(slot(key));
+        if (target != null) r = traces.get(slot(target));
       }
       if (r == null) return null;
       s = r.snapshot();
