@@ -21,10 +21,13 @@ kill_started() {
   fi
   if [ -n "$PID_FILE" ] && [ -f "$PID_FILE" ]; then
     while read -r pid; do
-      # only what this bench started: a JVM running the bridge jar or the drain-only server
+      # only what this bench started: a JVM running the bridge jar or the drain-only server, or the
+      # proxy baseline's nginx master (SIGTERM: it stops its workers, which a SIGKILL would orphan)
       if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
           && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -e xray-datadog-bridge.jar -e org.xraybridge.bench.DrainServer -e kafka.Kafka; then
         kill -9 "$pid" 2>/dev/null || true
+      elif [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q bench-nginx; then
+        kill -TERM "$pid" 2>/dev/null || true
       fi
     done < "$PID_FILE"
   fi

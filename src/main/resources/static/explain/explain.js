@@ -77,7 +77,8 @@
 
   function renderList(data) {
     $('#stats').textContent = `${data.recorded} of at most ${data.maxTraces} traces recorded · `
-      + `${size(data.bytes)} of ${size(data.maxBytes)} · ${data.evicted} evicted`
+      + `${size(data.bytes)} of ${size(data.maxBytes)} · ${data.evicted} evicted · sampling: at most `
+      + `${data.maxTracesPerSecond} tracer-only traces/s (X-Ray and stitched traces always), ${data.skipped} chunks skipped`
       + (data.traces.length && data.traces[0].replica ? ` · handled by replica ${data.traces[0].replica}` : '');
     const rows = data.traces.map((t) => {
       const tr = el('tr', { 'data-trace-key': t.traceKey, 'data-status': t.status, tabindex: '0' },

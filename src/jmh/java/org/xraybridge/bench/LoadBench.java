@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import org.xraybridge.bench.Harness.Ledger;
 import org.xraybridge.bench.Harness.Sample;
@@ -26,11 +27,16 @@ import tools.jackson.databind.JsonNode;
  * payloads plus an X-Ray emulator it polls, against the same generator sending to a drain-only endpoint
  * in the same run.
  *
- * <p>Phases: (1) drain-only endpoint at the offered rate, then as fast as it answers; (2) the bridge
+ * <p>Phases: (1) drain-only endpoint at the offered rate, then as fast as it answers; (1b) nginx
+ * proxying each payload unchanged to a fake Agent (the proxy baseline: {@link NginxProxy}), likewise;
+ * (2) the bridge
  * at the offered rate — warm-up, then the measured window; (3) the bridge as fast as it answers (the
  * saturation probe, {@code PROBE_DURATION}); (4) a quiet period, then the ledger identity and the
  * span-id check over everything the bridge took in. Prints spans/s accepted and forwarded, p50/p99
- * answer time, peak RSS and heap, drops by reason, and ratios against the drain-only endpoint last.
+ * answer time, peak RSS and heap, drops by reason, ratios against the drain-only endpoint, and last
+ * the ratios against nginx: spans/s and CPU per span as fast as each answers, the bridge's bytes
+ * allocated per native span (its {@code jvm.gc.memory.allocated} over the measured window) and the
+ * generator's own ceiling (the drain-only endpoint as fast as it answers).
  */
 public final class LoadBench {
 
@@ -88,17 +94,19 @@ public final class LoadBench {
       long baseCapacity = (long) ((rate > 0 ? rate : 8e6) * (5 + baselineDuration) + 8e6 * Math.min(probeDuration, 10)) + 1_000_000;
       LoadGenerator g = new LoadGenerator(drainPort, connections, groups, rate, "bench", Harness.newSequence(), baseCapacity);
       g.run(Math.min(warmup, 5), System.nanoTime());
-      base = measure(g, baselineDuration, System.nanoTime(), drain.pid(), null);
+      base = measure(g, baselineDuration, System.nanoTime(), () -> BridgeProcess.cpuSeconds(drain.pid()), null);
       print("at the offered rate", base, cpus, "endpoint");
       if (probeDuration > 0 && rate > 0) {
         g.rate(0);
-        baseMax = measure(g, Math.min(probeDuration, 10), System.nanoTime(), drain.pid(), null);
+        baseMax = measure(g, Math.min(probeDuration, 10), System.nanoTime(), () -> BridgeProcess.cpuSeconds(drain.pid()), null);
         print("as fast as it answers", baseMax, cpus, "endpoint");
       }
     } finally {
       drain.destroy();
       drain.waitFor();
     }
+    Window proxyMax = proxyBaseline(env("NGINX", "nginx"), out.resolve("bench-nginx"), pidFile, connections, groups, rate, warmup,
+        baselineDuration, probeDuration, cpus);
 
     // ---- 2. the bridge ----
     AtomicLong sequence = Harness.newSequence();
@@ -127,14 +135,16 @@ public final class LoadBench {
       xray.start(xrayRate);
       gen.run(warmup, t0);
       Gc gc0 = Gc.of(bridge);
-      Window main = measure(gen, duration, t0, bridge.pid(), agent);
+      double allocated0 = allocatedBytes(bridge);
+      Window main = measure(gen, duration, t0, () -> BridgeProcess.cpuSeconds(bridge.pid()), agent);
+      double allocatedMain = allocatedBytes(bridge) - allocated0;
       Gc gcMain = Gc.of(bridge).minus(gc0);
       List<Sample> sustained = sampler.snapshot();
       long hwmSustained = bridge.procStatusKb("VmHWM");
       Window max = null;
       if (probeDuration > 0 && rate > 0) {
         gen.rate(0);
-        max = measure(gen, probeDuration, t0, bridge.pid(), agent);
+        max = measure(gen, probeDuration, t0, () -> BridgeProcess.cpuSeconds(bridge.pid()), agent);
       }
       xray.stop();
 
@@ -249,6 +259,7 @@ public final class LoadBench {
             String.join(" ", Harness.bridgeJvmArgs()), met ? "MET" : "MISSED", ratio(main.accepted(), rate),
             ratio(main.forwarded(), main.accepted()), minAccepted10, minForwarded10, st.status429, st.skipped);
       }
+      printAgainstProxy(max != null ? max : main, proxyMax, allocatedMain / st.spansOk, baseMax != null ? baseMax : base, rate);
       boolean ok = identity && agentMatches && ackMatches && ids.lost() == 0 && ids.duplicated() == 0 && ids.unexpected() == 0 && quiet >= 0;
       System.out.println(ok ? "RESULT the identity held exactly; no span lost, duplicated or unexpected" : "RESULT CHECK FAILED (see above)");
       System.exit(ok ? 0 : 1);
@@ -260,9 +271,75 @@ public final class LoadBench {
     }
   }
 
+  /**
+   * The proxy baseline: the same generator against nginx in front of a fake Agent of its own (the
+   * bridge's fake Agent keeps its counts for the bridge's identity checks), at the offered rate and
+   * then as fast as it answers; the latter window, or null when nginx is missing.
+   */
+  static Window proxyBaseline(String nginx, Path dir, Path pidFile, int connections, int groups, double rate, double warmup,
+      double seconds, double probeDuration, int cpus) throws Exception {
+    System.out.printf(Locale.ROOT, "%n-- baseline: nginx (%s) proxying each payload unchanged to a fake Agent like the bridge's --%n", nginx);
+    double ceiling = 3e6;
+    long capacity = (long) ((rate > 0 ? rate : ceiling) * (5 + seconds) + ceiling * Math.min(probeDuration, 10)) + 1_000_000;
+    try (FakeAgent agent = new FakeAgent(Harness.freePort(), capacity).up()) {
+      NginxProxy proxy;
+      try {
+        proxy = NginxProxy.start(nginx, dir, Harness.freePort(), agent.port(), pidFile);
+      } catch (java.io.IOException e) {
+        System.out.println("SKIPPED: nginx could not start (" + e.getMessage() + "); bench/load.sh installs Debian's nginx when absent");
+        return null;
+      }
+      try {
+        LoadGenerator g = new LoadGenerator(proxy.port(), connections, groups, rate, "bench", Harness.newSequence(), capacity);
+        g.run(Math.min(warmup, 5), System.nanoTime());
+        Window w = measure(g, seconds, System.nanoTime(), proxy::cpuSeconds, agent);
+        print("at the offered rate", w, cpus, "nginx (" + proxy.workers() + " workers)");
+        if (rate > 0) {
+          g.rate(0);
+          w = measure(g, Math.min(probeDuration > 0 ? probeDuration : seconds, 10), System.nanoTime(), proxy::cpuSeconds, agent);
+          print("as fast as it answers", w, cpus, "nginx");
+        }
+        System.out.printf(Locale.ROOT, "  the fake Agent behind nginx counted %,d spans (%,.0f spans/s forwarded in the last window)%n",
+            agent.spans.get(), w.forwarded());
+        return w;
+      } finally {
+        proxy.close();
+      }
+    }
+  }
+
+  /** The bridge's bytes allocated so far (Micrometer's {@code jvm.gc.memory.allocated}: young-generation growth, summed at each GC). */
+  static double allocatedBytes(BridgeProcess bridge) {
+    JsonNode m = bridge.metricJson("jvm.gc.memory.allocated", null);
+    if (m == null) return Double.NaN;
+    for (JsonNode x : m.path("measurements")) if (x.path("statistic").asString("").equals("COUNT")) return x.path("value").asDouble();
+    return Double.NaN;
+  }
+
+  /** Printed last: the bridge against nginx, both as fast as they answer, and the generator's own ceiling. */
+  static void printAgainstProxy(Window bridge, Window proxy, double allocatedPerSpan, Window drain, double rate) {
+    System.out.println();
+    System.out.println("== against nginx proxying the same payloads to a fake Agent, measured in this run ==");
+    if (rate > 0) System.out.println("(the bridge's figures are its saturation probe; RATE=max measures both for the whole window)");
+    System.out.printf(Locale.ROOT, "GENERATOR ceiling (drain-only endpoint, as fast as it answers): %,.0f spans/s%n", drain.accepted());
+    System.out.printf(Locale.ROOT, "ALLOCATION bridge: %,.0f bytes per native span accepted (jvm.gc.memory.allocated over the measured window;"
+        + " target ≤ 100)%n", allocatedPerSpan);
+    if (proxy == null) {
+      System.out.println("RATIO against nginx: not measured (nginx missing)");
+      return;
+    }
+    System.out.printf(Locale.ROOT, "RATIO accepted spans/s, as fast as answered  bridge / nginx = %s  (%,.0f / %,.0f; target ≥ 0.5)%n",
+        ratio(bridge.accepted(), proxy.accepted()), bridge.accepted(), proxy.accepted());
+    System.out.printf(Locale.ROOT, "RATIO CPU per span, as fast as answered      bridge / nginx = %s  (%.2f µs / %.2f µs; target ≤ 2)%n",
+        ratio(bridge.peerCores() / bridge.accepted(), proxy.peerCores() / proxy.accepted()), 1e6 * bridge.peerCores() / bridge.accepted(),
+        1e6 * proxy.peerCores() / proxy.accepted());
+    System.out.printf(Locale.ROOT, "RATIO nginx / generator ceiling = %s  (%,.0f / %,.0f; near 1 the generator, not nginx, is the limit)%n",
+        ratio(proxy.accepted(), drain.accepted()), proxy.accepted(), drain.accepted());
+  }
+
   /** Runs the generator for {@code seconds} and measures CPU of the peer, this process and the machine. */
-  static Window measure(LoadGenerator g, double seconds, long t0, long peerPid, FakeAgent agent) throws InterruptedException {
-    double c0 = BridgeProcess.cpuSeconds(peerPid);
+  static Window measure(LoadGenerator g, double seconds, long t0, DoubleSupplier peerCpu, FakeAgent agent) throws InterruptedException {
+    double c0 = peerCpu.getAsDouble();
     double s0 = BridgeProcess.cpuSeconds(ProcessHandle.current().pid());
     double m0 = BridgeProcess.machineBusySeconds();
     long a0 = agent == null ? 0 : agent.spans.get();
@@ -270,7 +347,7 @@ public final class LoadBench {
     Stats st = g.run(seconds, t0);
     long end = System.nanoTime();
     double secs = (end - start) / 1e9;
-    return new Window(st, secs, (BridgeProcess.cpuSeconds(peerPid) - c0) / secs,
+    return new Window(st, secs, (peerCpu.getAsDouble() - c0) / secs,
         (BridgeProcess.cpuSeconds(ProcessHandle.current().pid()) - s0) / secs, (BridgeProcess.machineBusySeconds() - m0) / secs,
         agent == null ? 0 : agent.spans.get() - a0, (int) Math.ceil((start - t0) / 1e9), (int) ((end - t0) / 1e9));
   }

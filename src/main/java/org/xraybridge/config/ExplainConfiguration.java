@@ -1,5 +1,7 @@
 package org.xraybridge.config;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -18,11 +20,17 @@ import org.xraybridge.explain.ExplainRoutes;
 @EnableConfigurationProperties(ExplainProperties.class)
 public class ExplainConfiguration {
 
+  /** With a registry, {@code bridge_explain_skipped_total}: tracer chunks the sampling rate left out. */
   @Bean
-  ExplainRecorder explainRecorder(ExplainProperties properties, ObjectProvider<ClusterProperties> cluster) {
+  ExplainRecorder explainRecorder(ExplainProperties properties, ObjectProvider<ClusterProperties> cluster,
+      ObjectProvider<MeterRegistry> registries) {
     ClusterProperties c = cluster.getIfAvailable();
     String replica = c != null && c.mode() == ClusterProperties.Mode.KAFKA ? c.effectiveReplicaId() : "";
-    return new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), Clock.systemUTC(), replica);
+    ExplainRecorder recorder = new ExplainRecorder(properties.maxTraces(), properties.maxBytes().toBytes(), properties.maxTracesPerSecond(),
+        Clock.systemUTC(), replica);
+    registries.ifAvailable(registry -> FunctionCounter.builder("bridge.explain.skipped", recorder, ExplainRecorder::skipped)
+        .description("Tracer chunks the explain view did not record: bridge.explain.max-traces-per-second was spent").register(registry));
+    return recorder;
   }
 
   /** In kafka mode the answers name this replica, and a trace it does not know, the partition its halves meet in. */

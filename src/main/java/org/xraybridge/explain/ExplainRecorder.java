@@ -8,11 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
+import org.xraybridge.model.Half;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.StitchResult;
 import org.xraybridge.model.TimeCodec;
@@ -29,10 +31,16 @@ import org.xraybridge.model.TraceKey;
  * evicted first. One trace keeps at most a quarter of {@code maxBytes} (its further spans are counted
  * as omitted), so one huge trace cannot push out all the others. {@code maxTraces == 0} records nothing.
  *
- * <p>Cost on the merge stage's hot path: one short lock per call, work linear in the spans of the
- * call and no copies (spans are immutable and kept by reference). Native chunks cost no per-span
- * work until they are handed on; X-Ray halves enter their span ids in a primitive table so each span
- * handed on is attributed to the half it came from, even inside a chunk merged from both.
+ * <p>Sampling: at most {@code maxTracesPerSecond} traces that are only a tracer's half are recorded
+ * a second ({@link TraceRate}); a trace with an X-Ray half, or whose tracer chunk took its decision
+ * from an X-Ray half, is always recorded, and so is every later chunk of a trace already recorded.
+ * Chunks not recorded are counted ({@link #skipped()}).
+ *
+ * <p>Cost on the merge stage's hot path: a chunk not recorded costs one short lock, one map look-up
+ * and a clock read — no estimate, no record, no eviction; a batch handed on takes the lock once. A
+ * recorded trace costs work linear in the spans of the call and no copies (spans are immutable and
+ * kept by reference). X-Ray halves enter their span ids in a primitive table so each span handed on
+ * is attributed to the half it came from, even inside a chunk merged from both.
  *
  * <p>Thread-safe. The callbacks never throw: a failure here is logged once and counted in {@link
  * #failures()}, and never costs the pipeline a span.
@@ -47,25 +55,35 @@ public final class ExplainRecorder implements StitchListener {
   private final Clock clock;
   private final String replica;
   private final Object lock = new Object();
-  /** Trace key → record, least recently updated first (an update moves a record to the end). */
+  /** {@link #slot} of the trace key → record, least recently updated first (an update moves a record to the end). */
   private final LinkedHashMap<Long, TraceRecord> traces = new LinkedHashMap<>();
-  /** Key an X-Ray id maps to → key of the record it was re-keyed into by datadog-metadata. */
+  /** {@link #slot} of the key an X-Ray id maps to → key of the record it was re-keyed into by datadog-metadata. */
   private final HashMap<Long, Long> aliases = new HashMap<>();
+  private final TraceRate rate;
+  /** The most recently updated record: a trace's next chunk usually finds it here, not moved. */
+  private TraceRecord newest;
   private long bytes;
   private long evicted;
+  private long skipped;
   private final AtomicLong failures = new AtomicLong();
 
   /**
    * @param maxTraces traces kept (0 records nothing)
    * @param maxBytes estimated heap kept for them, in bytes
+   * @param maxTracesPerSecond traces of a tracer's half alone recorded a second (the others always are)
    * @param clock stamps the decisions
    */
-  public ExplainRecorder(int maxTraces, long maxBytes, Clock clock) {
-    this(maxTraces, maxBytes, clock, "");
+  public ExplainRecorder(int maxTraces, long maxBytes, int maxTracesPerSecond, Clock clock) {
+    this(maxTraces, maxBytes, maxTracesPerSecond, clock, "");
   }
 
   /** @param replica the name every trace recorded here shows as the replica that handled it ({@code ""}: single mode) */
-  public ExplainRecorder(int maxTraces, long maxBytes, Clock clock, String replica) {
+  public ExplainRecorder(int maxTraces, long maxBytes, int maxTracesPerSecond, Clock clock, String replica) {
+    this(maxTraces, maxBytes, maxTracesPerSecond, clock, replica, System::nanoTime);
+  }
+
+  /** … with {@code nanoTime} timing the sampling windows (tests step it). */
+  ExplainRecorder(int maxTraces, long maxBytes, int maxTracesPerSecond, Clock clock, String replica, LongSupplier nanoTime) {
     this.replica = Objects.requireNonNull(replica, "replica == null");
     if (maxTraces < 0) throw new IllegalArgumentException("maxTraces must be ≥ 0, got " + maxTraces);
     if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be ≥ 1, got " + maxBytes);
@@ -73,15 +91,24 @@ public final class ExplainRecorder implements StitchListener {
     this.maxBytes = maxBytes;
     this.maxTraceBytes = Math.max(1, maxBytes / 4);
     this.clock = Objects.requireNonNull(clock, "clock == null");
+    this.rate = new TraceRate(maxTracesPerSecond, Objects.requireNonNull(nanoTime, "nanoTime == null"));
   }
 
   @Override
   public void nativeChunk(TraceChunk decided, int ownPriority) {
     if (maxTraces == 0) return;
     try {
-      long now = nowNanos();
+      long key = decided.traceId() & Long.MAX_VALUE; // decided.key().value() without the object
+      // a priority other than the tracer's own was taken from an X-Ray half: a stitch worth showing
+      boolean stitched = decided.priority() != ownPriority;
       synchronized (lock) {
-        TraceRecord r = touch(decided.key().value(), now);
+        TraceRecord r = traces.get(slot(key));
+        if (r == null && !stitched && !rate.tryTake()) {
+          skipped++;
+          return;
+        }
+        long now = nowNanos();
+        r = touch(key, r, now);
         bytes += r.nativeChunk(decided, ownPriority, now);
         evictOlderThan(r);
       }
@@ -102,12 +129,12 @@ public final class ExplainRecorder implements StitchListener {
       long key = TraceKey.of(forwardedId).value();
       long convertedKey = TraceKey.of(trace.traceId()).value();
       synchronized (lock) {
-        TraceRecord r = touch(key, now);
+        TraceRecord r = touch(key, traces.get(slot(key)), now);
         bytes += r.xray(e, result.chunk() != null ? result.chunk().spans() : List.of());
         if (convertedKey != key && !r.aliases.contains(convertedKey)) {
           // a user may paste the X-Ray id of a re-keyed half: find the trace it went into
           r.aliases.add(convertedKey);
-          aliases.put(convertedKey, key);
+          aliases.put(slot(convertedKey), key);
         }
         evictOlderThan(r);
       }
@@ -134,12 +161,18 @@ public final class ExplainRecorder implements StitchListener {
   public void flushed(ChunkBatch batch) {
     if (maxTraces == 0) return;
     try {
-      long now = nowNanos();
+      long now = 0;
       List<TraceChunk> chunks = batch.chunks();
       synchronized (lock) {
         for (int i = 0; i < chunks.size(); i++) {
           TraceChunk c = chunks.get(i);
-          TraceRecord r = touch(c.key().value(), now);
+          long key = c.traceId() & Long.MAX_VALUE;
+          TraceRecord r = traces.get(slot(key));
+          // a tracer's chunk without a record was not sampled (counted when it was stitched); an X-Ray
+          // half's spans are always kept, with status unknown when their decisions were evicted
+          if (r == null && c.half() == Half.NATIVE) continue;
+          if (now == 0) now = nowNanos();
+          r = touch(key, r, now);
           bytes += r.handedOn(c, maxTraceBytes, now);
           evictOlderThan(r);
         }
@@ -149,14 +182,18 @@ public final class ExplainRecorder implements StitchListener {
     }
   }
 
-  /** The record of {@code key}, created when absent, moved to the newest end. */
-  private TraceRecord touch(long key, long now) {
-    TraceRecord r = traces.remove(key);
+  /** The record of {@code key} ({@code r}, or a new one when null), moved to the newest end. */
+  private TraceRecord touch(long key, TraceRecord r, long now) {
     if (r == null) {
       r = new TraceRecord(key, now);
       bytes += r.bytes();
+      traces.put(slot(key), r);
+    } else if (r != newest) {
+      Long slot = slot(key);
+      traces.remove(slot);
+      traces.put(slot, r);
     }
-    traces.put(key, r);
+    newest = r;
     return r;
   }
 
@@ -170,8 +207,21 @@ public final class ExplainRecorder implements StitchListener {
       it.remove();
       bytes -= r.bytes();
       evicted++;
-      for (int i = 0; i < r.aliases.size(); i++) aliases.remove(r.aliases.get(i), r.key);
+      for (int i = 0; i < r.aliases.size(); i++) aliases.remove(slot(r.aliases.get(i)), r.key);
     }
+  }
+
+  /**
+   * The map key of a trace key: a bijective mix of its bits. {@code Long.hashCode} folds the two
+   * halves and {@code HashMap} indexes by the low bits, so ids that differ only in a few high bits
+   * (a load script's counter in the top byte, …) share a few buckets and make tree bins, which cost a
+   * remove and an insert per record update (issue 22). Mixed, any ids spread; no two keys share a slot.
+   */
+  static Long slot(long key) {
+    long z = key;
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
   }
 
   private long nowNanos() {
@@ -196,7 +246,7 @@ public final class ExplainRecorder implements StitchListener {
         if (q.joined() == Query.Joined.YES && !s.joined() || q.joined() == Query.Joined.NO && s.joined()) continue;
         out.add(s);
       }
-      return new ExplainView.TraceList(out, traces.size(), maxTraces, bytes, maxBytes, evicted);
+      return new ExplainView.TraceList(out, traces.size(), maxTraces, bytes, maxBytes, evicted, rate.perSecond(), skipped);
     }
   }
 
@@ -209,10 +259,10 @@ public final class ExplainRecorder implements StitchListener {
     long key = TraceKey.of(datadogTraceId).value();
     TraceRecord.Snapshot s;
     synchronized (lock) {
-      TraceRecord r = traces.get(key);
+      TraceRecord r = traces.get(slot(key));
       if (r == null) {
-        Long target = aliases.get(key);
-        if (target != null) r = traces.get(target);
+        Long target = aliases.get(slot(key));
+        if (target != null) r = traces.get(slot(target));
       }
       if (r == null) return null;
       s = r.snapshot(replica);
@@ -256,6 +306,13 @@ public final class ExplainRecorder implements StitchListener {
   public long evicted() {
     synchronized (lock) {
       return evicted;
+    }
+  }
+
+  /** Tracer chunks not recorded because the rate was spent (a tracer sends most traces as one chunk: ≈ traces). */
+  public long skipped() {
+    synchronized (lock) {
+      return skipped;
     }
   }
 

@@ -15,9 +15,15 @@ public final class ExplainView {
 
   private ExplainView() {}
 
-  /** {@code GET /api/traces}: the recorded traces, newest (most recently updated) first. */
+  /**
+   * {@code GET /api/traces}: the recorded traces, newest (most recently updated) first.
+   *
+   * @param maxTracesPerSecond the sampling rate for traces of a tracer's half alone (X-Ray halves and
+   *     stitched traces are always recorded)
+   * @param skipped tracer chunks not recorded since start because that rate was spent
+   */
   public record TraceList(
-      List<Summary> traces, int recorded, int maxTraces, long bytes, long maxBytes, long evicted) {}
+      List<Summary> traces, int recorded, int maxTraces, long bytes, long maxBytes, long evicted, int maxTracesPerSecond, long skipped) {}
 
   /**
    * One line of the list.

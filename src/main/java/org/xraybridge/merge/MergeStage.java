@@ -67,6 +67,7 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
   private final int maxBatchSpans;
   private final MergeJournal journal;
   private final Object lock = new Object();
+  /** Chunks of the current batch by the mixed trace id ({@link TraceIndex#mix}), in arrival order. */
   private LinkedHashMap<Long, List<TraceChunk>> pending = new LinkedHashMap<>();
   private int pendingSpans;
   private ScheduledExecutorService flusher;
@@ -221,7 +222,8 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
     synchronized (lock) {
       for (int i = 0; i < chunks.size(); i++) {
         TraceChunk c = chunks.get(i);
-        pending.computeIfAbsent(c.traceId(), k -> new ArrayList<>(1)).add(c);
+        // keyed by the mixed id: trace ids that differ only in high bits would share HashMap buckets (tree bins)
+        pending.computeIfAbsent(TraceIndex.mix(c.traceId()), k -> new ArrayList<>(1)).add(c);
       }
       pendingSpans += spans;
       full = pendingSpans >= maxBatchSpans;

@@ -30,7 +30,7 @@ import org.xraybridge.model.Priority;
  */
 class ExplainApiTest {
 
-  final ExplainRecorder recorder = new ExplainRecorder(100, 8 * 1024 * 1024, Clock.systemUTC());
+  final ExplainRecorder recorder = new ExplainRecorder(100, 8 * 1024 * 1024, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
   final ExplainFixtures.Pipeline pipeline = new ExplainFixtures.Pipeline(recorder);
   final WebTestClient client = WebTestClient.bindToRouterFunction(ExplainRoutes.create(recorder)).build();
 
@@ -288,6 +288,8 @@ class ExplainApiTest {
         .jsonPath("$.recorded").isEqualTo(3)
         .jsonPath("$.maxTraces").isEqualTo(100)
         .jsonPath("$.evicted").isEqualTo(0)
+        .jsonPath("$.maxTracesPerSecond").isEqualTo(ExplainFixtures.EVERY_TRACE)
+        .jsonPath("$.skipped").isEqualTo(0)
         .jsonPath("$.bytes").value(b -> assertThat(((Number) b).longValue()).isPositive())
         .jsonPath("$.traces[*].traceId").isEqualTo(List.of(Long.toUnsignedString(nativeOnly), Long.toUnsignedString(missOnly),
             Long.toUnsignedString(NATIVE_TRACE)))

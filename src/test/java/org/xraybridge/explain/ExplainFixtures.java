@@ -44,6 +44,9 @@ final class ExplainFixtures {
   /** A non-padded X-Ray id; alone it maps to 7043144561403045779 (docs/conversion.md §1). */
   static final String UNPADDED_XRAY_ID = "1-5759e988-bd862e3fe1be46a994272793";
 
+  /** A sampling rate no test reaches: every trace is recorded, as the tests of what a record shows assume. */
+  static final int EVERY_TRACE = 1_000_000;
+
   private ExplainFixtures() {}
 
   static String xrayId(long traceId) {

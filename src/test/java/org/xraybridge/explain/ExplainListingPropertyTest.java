@@ -29,7 +29,7 @@ class ExplainListingPropertyTest {
   @Test
   void listedTraces_haveSpansOrDropsAndOpenByEveryListedId() {
     Cases.forAll(20261206L, Cases.tries(300), ExplainListingPropertyTest::steps, steps -> {
-      ExplainRecorder recorder = new ExplainRecorder(8, 1 << 20, Clock.systemUTC());
+      ExplainRecorder recorder = new ExplainRecorder(8, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
       ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
       for (Step s : steps) {
         s.apply(p);

@@ -33,7 +33,7 @@ class ExplainRecorderTest {
 
   @Test
   void flushed_moreTracesThanMax_evictsTheLeastRecentlyUpdatedFirst() {
-    ExplainRecorder recorder = new ExplainRecorder(3, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(3, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (long t = 1; t <= 3; t++) p.offer(nativeHalf(t, Priority.AUTO_KEEP, "prod")).flush();
     p.offer(xrayHalf(1, "prod")).flush(); // trace 1 is updated: now the newest
@@ -48,12 +48,12 @@ class ExplainRecorderTest {
 
   @Test
   void kafkaMode_everyTraceNamesTheReplicaThatHandledIt_singleModeNone() {
-    ExplainRecorder replica = new ExplainRecorder(10, 1 << 20, Clock.systemUTC(), "r2");
+    ExplainRecorder replica = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC(), "r2");
     new ExplainFixtures.Pipeline(replica).offer(nativeHalf(1, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(1, "prod")).flush();
     assertThat(replica.list(ALL).traces()).extracting(ExplainView.Summary::replica).containsExactly("r2");
     assertThat(replica.find(1).summary().replica()).isEqualTo("r2");
 
-    ExplainRecorder single = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    ExplainRecorder single = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     new ExplainFixtures.Pipeline(single).offer(nativeHalf(1, Priority.AUTO_KEEP, "prod")).flush();
     assertThat(single.find(1).summary().replica()).isEmpty();
   }
@@ -61,7 +61,7 @@ class ExplainRecorderTest {
   @Test
   void flushed_overTheByteBound_evictsOldestAndStaysWithinIt() {
     long maxBytes = 16 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(1_000, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(1_000, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (long t = 1; t <= 200; t++) {
       p.offer(nativeHalf(t, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(t, "prod")).flush();
@@ -76,7 +76,7 @@ class ExplainRecorderTest {
   @Test
   void flushed_oneTraceLargerThanItsShare_keepsAQuarterOfMaxBytesAndCountsTheRest() {
     long maxBytes = 64 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(100, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(100, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     List<Span> spans = new ArrayList<>();
     for (int i = 1; i <= 1_000; i++) {
       spans.add(Span.builder().traceId(7).spanId(i).parentId(i == 1 ? 0 : 1).name("work").service("batch").resource("item " + i)
@@ -95,7 +95,7 @@ class ExplainRecorderTest {
 
   @Test
   void nativeChunks_consecutiveAlike_countedAsOneDecision() {
-    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     for (int i = 0; i < 100; i++) p.offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod"));
     p.flush();
@@ -109,7 +109,7 @@ class ExplainRecorderTest {
 
   @Test
   void flushed_decisionsEvictedBeforeTheSpans_statusUnknownAndHalfFromTheChunk() {
-    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     TraceChunk chunk = new TraceChunk(42, List.of(Span.builder().traceId(42).spanId(1).name("x").service("s").resource("r").build()),
         Priority.USER_KEEP, "", "prod", Half.XRAY_DAEMON, TracerInfo.XRAY);
     recorder.flushed(ChunkBatch.of(List.of(chunk)));
@@ -123,7 +123,7 @@ class ExplainRecorderTest {
 
   @Test
   void maxTracesZero_recordsNothing() {
-    ExplainRecorder recorder = new ExplainRecorder(0, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(0, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     new ExplainFixtures.Pipeline(recorder).offer(nativeHalf(NATIVE_TRACE, Priority.AUTO_KEEP, "prod")).offer(xrayHalf(NATIVE_TRACE, "prod"))
         .flush();
     assertThat(recorder.size()).isZero();
@@ -133,7 +133,7 @@ class ExplainRecorderTest {
 
   @Test
   void evictedReKeyedTrace_itsXRayIdNoLongerFindsIt() {
-    ExplainRecorder recorder = new ExplainRecorder(1, 1 << 20, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(1, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
     long converted = IdCodec.datadogTraceId(ExplainFixtures.UNPADDED_XRAY_ID);
     p.offer(xrayHalf(ExplainFixtures.UNPADDED_XRAY_ID, converted, "prod", ExplainFixtures.datadogMetadata(NATIVE_TRACE), Half.XRAY_POLL))
@@ -148,7 +148,7 @@ class ExplainRecorderTest {
   @Test
   void concurrentProducers_boundsHoldAndNothingFails() throws Exception {
     long maxBytes = 256 * 1024;
-    ExplainRecorder recorder = new ExplainRecorder(50, maxBytes, Clock.systemUTC());
+    ExplainRecorder recorder = new ExplainRecorder(50, maxBytes, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
     ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder, 64);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> done = new ArrayList<>();
