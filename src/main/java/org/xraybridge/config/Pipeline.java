@@ -164,7 +164,7 @@ public final class Pipeline implements SmartLifecycle {
     this.stitchMetrics = new StitchMetrics(registry, index);
     this.cluster = kafka
         ? new ClusterNode(clusterSettings(clusterProperties, mergeProperties, receiverProperties), new V04ChunkEncoder(),
-            new V04ChunkDecoder(), ledger, new MicrometerClusterMetrics(registry), clock)
+            new V04ChunkDecoder(bytesThrough(forward)), ledger, new MicrometerClusterMetrics(registry), clock)
         : null;
     // kafka mode: the consumer cuts the batches (rounds) itself, bounded by max-batch-spans
     BatchSink mergeOut = kafka ? cluster.batchSink(forwarder) : forwarder;
@@ -183,7 +183,7 @@ public final class Pipeline implements SmartLifecycle {
     this.passThroughMetrics = new MicrometerPassThroughMetrics(registry);
     this.passThrough = new PassThroughStage(passThroughSettings(forward, env), passThroughMetrics, clock);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties), natives, forwarder, passThrough, ledger, receiverMetrics,
+        ? new AgentReceiver(receiverSettings(receiverProperties, bytesThrough(forward)), natives, forwarder, passThrough, ledger, receiverMetrics,
             receiverConnectionMetrics, clock)
         : null;
 
@@ -231,11 +231,19 @@ public final class Pipeline implements SmartLifecycle {
   }
 
   /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
-  private static ReceiverSettings receiverSettings(ReceiverProperties p) {
+  /**
+   * Native spans travel as their bytes to an Agent (and the embedded sink, which reads as one); the
+   * intake's protobuf and stats need them decoded whole (docs/receiver.md, "Bytes through").
+   */
+  private static boolean bytesThrough(ForwardProperties f) {
+    return f.target() != ForwardProperties.Target.INTAKE;
+  }
+
+  private static ReceiverSettings receiverSettings(ReceiverProperties p, boolean keepBytes) {
     long maxBody = p.maxBody().toBytes();
     ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
     return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
-        Math.max(maxBody * 2, 64L << 20));
+        Math.max(maxBody * 2, 64L << 20), keepBytes);
   }
 
   /**

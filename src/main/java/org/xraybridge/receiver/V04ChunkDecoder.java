@@ -16,7 +16,17 @@ public final class V04ChunkDecoder implements ChunkDecoder {
   /** msgpack fixarray of one element: the span array becomes a payload of one trace. */
   private static final byte ONE_TRACE = (byte) 0x91;
 
-  private final ThreadLocal<V04Decoder> decoders = ThreadLocal.withInitial(() -> new V04Decoder(System::nanoTime));
+  private final ThreadLocal<V04Decoder> decoders;
+
+  /** A decoder of whole spans. */
+  public V04ChunkDecoder() {
+    this(false);
+  }
+
+  /** A decoder whose spans keep their bytes when {@code keepBytes} (docs/cluster.md, "The record"). */
+  public V04ChunkDecoder(boolean keepBytes) {
+    decoders = ThreadLocal.withInitial(() -> new V04Decoder(System::nanoTime, new StringCache(), keepBytes));
+  }
 
   @Override
   public Result decode(byte[] array) {
