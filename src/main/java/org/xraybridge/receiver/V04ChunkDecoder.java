@@ -34,7 +34,7 @@ public final class V04ChunkDecoder implements ChunkDecoder {
     byte[] payload = new byte[array.length + 1];
     payload[0] = ONE_TRACE;
     System.arraycopy(array, 0, payload, 1, array.length);
-    DecodeResult r = decoders.get().decode(payload, payload.length, TracerInfo.UNKNOWN);
+    DecodeResult r = decoders.get().decodeOwned(payload, TracerInfo.UNKNOWN);
     if (r.malformed()) return Result.failed(r.errorText());
     if (r.spansInvalid > 0) return Result.failed(r.spansInvalid + " spans with a zero or foreign id");
     if (r.chunks.size() != 1) return Result.failed("no span");

@@ -14,6 +14,7 @@ import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanBytes;
 import org.xraybridge.model.TimeCodec;
+import org.xraybridge.model.TracerInfo;
 import org.xraybridge.model.SpanLink;
 
 /**
@@ -59,7 +60,8 @@ final class V04Decoder extends MsgpackReader {
   private final boolean keepBytes;
   /** The current trace's bytes, copied from the body, while its spans keep theirs; else null. */
   private byte[] chunk;
-
+  /** Whether the body is this decoder's to keep (a record's value): spans then share it, uncopied. */
+  private boolean owned;
   /** Where {@link #chunk} starts in the body. */
   private int base;
   /** Set when a string of the span being read as bytes is not valid UTF-8: it is decoded instead. */
@@ -96,6 +98,11 @@ final class V04Decoder extends MsgpackReader {
   void traceBegins() {
     chunk = null;
     if (!keepBytes) return;
+    if (owned) {
+      chunk = body;
+      base = 0;
+      return;
+    }
     int start = pos();
     try {
       u.skipValue();
@@ -110,6 +117,13 @@ final class V04Decoder extends MsgpackReader {
   @Override
   void ended() {
     chunk = null;
+    owned = false;
+  }
+
+  /** Decodes a body no one else holds or changes, whose spans may then keep their bytes in it. */
+  DecodeResult decodeOwned(byte[] data, TracerInfo tracer) {
+    owned = true;
+    return decode(data, data.length, tracer);
   }
 
   @Override

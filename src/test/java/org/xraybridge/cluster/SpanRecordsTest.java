@@ -18,6 +18,7 @@ import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Rekeying;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanBytes;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TraceKey;
 import org.xraybridge.model.TracerInfo;
@@ -107,6 +108,27 @@ class SpanRecordsTest {
     byte[] cut = java.util.Arrays.copyOf(good.value(), good.value().length - 3);
     assertThat(((SpanRecords.Skipped) records.read(consumed(new ProducerRecord<>("t", null, good.key(), cut, good.headers())))).reason())
         .isEqualTo("malformed");
+  }
+
+  @Test
+  void bytesThrough_recordsCarryEachSpansTracerBytesUnchanged_acrossASplit() {
+    SpanRecords bytes = new SpanRecords("t-spans", "r1", 16 * 1024, new V04ChunkEncoder(), new V04ChunkDecoder(true));
+    byte[] tracerArray = new V04ChunkEncoder().encode(spans(77, 120, 600));
+    List<Span> sent = new V04ChunkDecoder(true).decode(tracerArray).spans();
+    assertThat(sent).allSatisfy(s -> assertThat(s.bytes().present()).isTrue());
+    List<ProducerRecord<byte[], byte[]>> out = bytes.records(new TraceChunk(77, sent, 1, "", "prod", Half.NATIVE, TRACER), 0);
+    assertThat(out.size()).isGreaterThan(1);
+    List<Span> back = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> r : out) back.addAll(((SpanRecords.Native) bytes.read(consumed(r))).chunk().spans());
+    assertThat(back).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(slice(back.get(i).bytes())).isEqualTo(slice(sent.get(i).bytes()));
+      assertThat(back.get(i).spanId()).isEqualTo(sent.get(i).spanId());
+    }
+  }
+
+  private static byte[] slice(SpanBytes b) {
+    return java.util.Arrays.copyOfRange(b.array(), b.offset(), b.end());
   }
 
   static List<Span> spans(long traceId, int n, int tagBytes) {

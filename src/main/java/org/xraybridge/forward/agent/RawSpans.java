@@ -3,6 +3,7 @@ package org.xraybridge.forward.agent;
 import static org.xraybridge.forward.agent.MsgpackBuffer.SIZE_OF_DOUBLE;
 import static org.xraybridge.forward.agent.MsgpackBuffer.sizeOfMapHeader;
 
+import java.util.List;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.SpanBytes;
@@ -73,6 +74,35 @@ final class RawSpans {
       out.writeMapHeader(1);
       writeEntry(patch, out);
     }
+  }
+
+  /**
+   * The array {@code spans} were cut from, when they are all of it in order (a v0.4 span array, header
+   * included) and none carries a change: it is then exactly what the writer would write. Else null.
+   */
+  static byte[] wholeArray(List<Span> spans) {
+    if (spans.isEmpty()) return null;
+    byte[] a = spans.get(0).bytes().array();
+    int at = arrayHeaderEnd(a, spans.size());
+    for (int i = 0; i < spans.size(); i++) {
+      Span s = spans.get(i);
+      SpanBytes b = s.bytes();
+      if (!b.present() || b.array() != a || b.offset() != at || !Double.isNaN(patch(s, Priority.NONE))) return null;
+      at = b.end();
+    }
+    return at == a.length ? a : null;
+  }
+
+  /** Where the elements of an array of {@code n} that starts {@code a} begin; -1 when {@code a} does not start so. */
+  private static int arrayHeaderEnd(byte[] a, int n) {
+    if (a.length == 0) return -1;
+    int b = a[0] & 0xFF;
+    if ((b & 0xF0) == 0x90) return (b & 0x0F) == n ? 1 : -1;
+    if (b == 0xDC && a.length >= 3) return (((a[1] & 0xFF) << 8) | (a[2] & 0xFF)) == n ? 3 : -1;
+    if (b == 0xDD && a.length >= 5) {
+      return (((a[1] & 0xFF) << 24) | ((a[2] & 0xFF) << 16) | ((a[3] & 0xFF) << 8) | (a[4] & 0xFF)) == n ? 5 : -1;
+    }
+    return -1;
   }
 
   private static void writeEntry(double priority, MsgpackBuffer out) {

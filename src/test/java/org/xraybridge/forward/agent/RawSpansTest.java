@@ -18,6 +18,7 @@ import org.xraybridge.model.ChunkDecoder;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanBytes;
 import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
@@ -85,6 +86,34 @@ class RawSpansTest {
       writer.write(chunk, out);
       assertThat(out.toByteArray(new byte[0], 0)).isEqualTo(c.array());
     });
+  }
+
+  @Test
+  void chunkEncoder_aTracersWholeTrace_isTheArrayItWasCutFrom_andAChangedOneIsWrittenAnew() {
+    V04ChunkEncoder encoder = new V04ChunkEncoder();
+    Cases.forAll(0x5eed_0103L, Cases.tries(300), RawSpansTest::randomCase, c -> {
+      // spans as the receiver leaves them: sharing one array that is the trace's span array exactly
+      List<Span> spans = new ArrayList<>();
+      for (Span s : DECODER.decode(c.array()).spans()) spans.add(rebased(s, c.array(), -1));
+      assertThat(encoder.encode(spans)).isSameAs(c.array());
+      if (spans.size() > 1) assertThat(encoder.encode(spans.subList(1, spans.size()))).isNotSameAs(c.array());
+      spans.set(0, spans.get(0).toBuilder().putMetric(Priority.METRIC, 7).build());
+      byte[] changed = encoder.encode(spans);
+      assertThat(changed).isNotSameAs(c.array());
+      Map<String, Value> first = read(changed).get(0);
+      assertThat(asMap(first.get("metrics")).get(Priority.METRIC).asNumberValue().toDouble()).isEqualTo(7.0);
+      assertThat(read(changed).subList(1, spans.size())).isEqualTo(read(c.array()).subList(1, spans.size()));
+    });
+  }
+
+  /** {@code s} with its bytes at {@code shift} from where they were, in {@code array}. */
+  private static Span rebased(Span s, byte[] array, int shift) {
+    SpanBytes b = s.bytes();
+    SpanBytes moved = new SpanBytes(array, b.offset() + shift, b.length(), b.fields(), b.metricsAt() < 0 ? -1 : b.metricsAt() + shift,
+        b.metricsEnd() + shift, b.metricsCount(), b.priorityAt() < 0 ? -1 : b.priorityAt() + shift, b.priorityEnd() + shift,
+        b.priority());
+    return new Span(s.traceId(), s.spanId(), s.parentId(), s.startNanos(), s.durationNanos(), s.error(), s.service(), s.name(),
+        s.resource(), s.type(), s.meta(), s.metrics(), s.metaStruct(), s.spanLinks(), moved);
   }
 
   static Case randomCase(SplittableRandom r) {
