@@ -40,7 +40,7 @@ public class BytesThroughBenchmark {
     body = DecodeBenchmark.payload("captured", 0);
     whole = new V04Decoder(System::nanoTime);
     bytes = new V04Decoder(System::nanoTime, new StringCache(), true);
-    int spans = whole.decode(body, body.length, TracerInfo.UNKNOWN).spansReceived;
+    long spans = whole.decode(body, body.length, TracerInfo.UNKNOWN).spansReceived;
     if (spans != SPANS) throw new IllegalStateException("the captured payload has " + spans + " spans");
   }
 
