@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.xraybridge.explain.ExplainRecorder;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** Turns the validated properties into the pipeline; nothing else in the bridge knows Spring. */
 @Configuration(proxyBeanMethods = false)
@@ -50,7 +51,9 @@ class BridgeConfiguration {
     for (String key : UnknownKeys.find(env, PROPERTY_RECORDS)) {
       log.warn("unknown configuration key {} is ignored: no bridge setting has that name (see the README's configuration table)", key);
     }
-    return new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, cluster, explain, registry, clock);
+    // the AWS default chain signs each source without a role, and the AssumeRole calls of the others
+    return new Pipeline(xray, daemon, receiver, merge, forward, convert, demo, cluster, explain, registry, clock,
+        DefaultCredentialsProvider.builder().build());
   }
 
   /** Says what the embedded default mode is, and where to look, in one line once the web server is up. */

@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.xraybridge.cluster.ClusterNode;
-import org.xraybridge.cluster.ClusterSettings;
 import org.xraybridge.convert.ConvertOptions;
 import org.xraybridge.convert.SegmentConverter;
 import org.xraybridge.convert.otel.SpanRecordConverter;
@@ -26,7 +25,6 @@ import org.xraybridge.demo.Faults;
 import org.xraybridge.demo.SpanLogStore;
 import org.xraybridge.demo.TransactionSearchAccount;
 import org.xraybridge.demo.XRayEmulator;
-import org.xraybridge.forward.ForwardSettings;
 import org.xraybridge.forward.Forwarder;
 import org.xraybridge.forward.agent.V04ChunkEncoder;
 import org.xraybridge.merge.MergeStage;
@@ -35,7 +33,6 @@ import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.NativeSink;
-import org.xraybridge.model.Secret;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.DropLedger;
@@ -47,11 +44,8 @@ import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StitchMetrics;
-import org.xraybridge.passthrough.PassThroughSettings;
 import org.xraybridge.passthrough.PassThroughStage;
 import org.xraybridge.receiver.AgentReceiver;
-import org.xraybridge.receiver.ConnectionLimits;
-import org.xraybridge.receiver.ReceiverSettings;
 import org.xraybridge.receiver.V04ChunkDecoder;
 import org.xraybridge.source.daemon.DaemonSettings;
 import org.xraybridge.source.daemon.XRayDaemonListener;
@@ -61,9 +55,7 @@ import org.xraybridge.source.xray.XRayCheckpointFormat;
 import org.xraybridge.source.xray.XRaySourceSettings;
 import org.xraybridge.source.xray.XRaySourceStatus;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * The whole pipeline, built with plain constructors from the validated properties, and run in data
@@ -111,22 +103,6 @@ public final class Pipeline implements SmartLifecycle {
   private final DemoProperties demoProperties;
   private volatile boolean running;
 
-  Pipeline(
-      XRayProperties xray,
-      DaemonProperties daemonProperties,
-      ReceiverProperties receiverProperties,
-      MergeProperties mergeProperties,
-      ForwardProperties forward,
-      ConvertProperties convert,
-      DemoProperties demoProperties,
-      ClusterProperties clusterProperties,
-      StitchListener explain,
-      MeterRegistry registry,
-      Clock clock) {
-    this(xray, daemonProperties, receiverProperties, mergeProperties, forward, convert, demoProperties, clusterProperties, explain,
-        registry, clock, DefaultCredentialsProvider.builder().build());
-  }
-
   /**
    * @param awsCredentials the bridge's own AWS credentials: they sign the calls of a source without a
    *     role and the {@code AssumeRole} calls of the others (the AWS default chain in production)
@@ -150,7 +126,7 @@ public final class Pipeline implements SmartLifecycle {
     this.demoProperties = demoProperties;
     this.ledger = new DropLedger(registry, clock, Duration.ofMinutes(1));
     String env = xray.env();
-    this.converter = new SegmentConverter(convertOptions(convert, xray, env), ledger, clock);
+    this.converter = new SegmentConverter(StageSettings.convertOptions(convert, xray, env), ledger, clock);
 
     // The embedded default forwards to the demo's Agent-compatible sink exactly as to an Agent.
     this.embeddedSink = forward.target() == ForwardProperties.Target.EMBEDDED
@@ -158,13 +134,13 @@ public final class Pipeline implements SmartLifecycle {
         : null;
     boolean kafka = clusterProperties.mode() == ClusterProperties.Mode.KAFKA;
     this.forwardMetrics = new MicrometerForwardMetrics(registry);
-    this.forwarder = new Forwarder(forwardSettings(forward, env, receiverProperties, embeddedSink, kafka), ledger, forwardMetrics, clock);
+    this.forwarder = new Forwarder(StageSettings.forwardSettings(forward, env, receiverProperties, embeddedSink, kafka), ledger, forwardMetrics, clock);
 
     this.index = new TraceIndex(mergeProperties.indexMaxTraces(), mergeProperties.indexTtl(), Ticker.systemTicker(), Scheduler.systemScheduler());
     this.stitchMetrics = new StitchMetrics(registry, index);
     this.cluster = kafka
-        ? new ClusterNode(clusterSettings(clusterProperties, mergeProperties, receiverProperties), new V04ChunkEncoder(),
-            new V04ChunkDecoder(bytesThrough(forward)), ledger, new MicrometerClusterMetrics(registry), clock)
+        ? new ClusterNode(StageSettings.clusterSettings(clusterProperties, mergeProperties, receiverProperties), new V04ChunkEncoder(),
+            new V04ChunkDecoder(StageSettings.bytesThrough(forward)), ledger, new MicrometerClusterMetrics(registry), clock)
         : null;
     // kafka mode: the consumer cuts the batches (rounds) itself, bounded by max-batch-spans
     BatchSink mergeOut = kafka ? cluster.batchSink(forwarder) : forwarder;
@@ -181,9 +157,9 @@ public final class Pipeline implements SmartLifecycle {
     this.receiverMetrics = new MicrometerReceiverMetrics(registry);
     this.receiverConnectionMetrics = new MicrometerConnectionMetrics(registry, "bridge.receiver");
     this.passThroughMetrics = new MicrometerPassThroughMetrics(registry);
-    this.passThrough = new PassThroughStage(passThroughSettings(forward, env), passThroughMetrics, clock);
+    this.passThrough = new PassThroughStage(StageSettings.passThroughSettings(forward, env), passThroughMetrics, clock);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(receiverSettings(receiverProperties, bytesThrough(forward)), natives, forwarder, passThrough, ledger, receiverMetrics,
+        ? new AgentReceiver(StageSettings.receiverSettings(receiverProperties, forward), natives, forwarder, passThrough, ledger, receiverMetrics,
             receiverConnectionMetrics, clock)
         : null;
 
@@ -204,7 +180,7 @@ public final class Pipeline implements SmartLifecycle {
           ? new TransactionSearchAccount(emulatorStore, spanLogs)::put
           : emulatorStore::put;
       this.demo = demoProperties.enabled() && receiver != null
-          ? new DemoTraffic(intake, URI.create("http://" + loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
+          ? new DemoTraffic(intake, URI.create("http://" + StageSettings.loopbackOf(receiverProperties.host()) + ":" + receiverProperties.port()),
               demoProperties.interval(), env, clock, System.nanoTime())
           : null;
       XRaySourceProperties one = xray.effectiveSources().get(0);
@@ -217,7 +193,7 @@ public final class Pipeline implements SmartLifecycle {
       this.emulator = null;
       this.demo = null;
       for (XRaySourceProperties s : xray.effectiveSources()) {
-        specs.add(spec(awsRegion(s), s.endpoint(), s.logsEndpoint(), s, convert, registry, clock));
+        specs.add(spec(StageSettings.awsRegion(s), s.endpoint(), s.logsEndpoint(), s, convert, registry, clock));
       }
     }
     // step 1 of issue 18: in kafka mode only the replica told so polls; its sink is the cluster producer
@@ -228,42 +204,6 @@ public final class Pipeline implements SmartLifecycle {
 
     Gauge.builder("bridge.spans.in.flight", this, Pipeline::inFlightSpans)
         .description("Spans the merge batch, the forward queue, the senders and the spool hold now").register(registry);
-  }
-
-  /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
-  /**
-   * Native spans travel as their bytes to an Agent (and the embedded sink, which reads as one); the
-   * intake's protobuf and stats need them decoded whole (docs/receiver.md, "Bytes through").
-   */
-  private static boolean bytesThrough(ForwardProperties f) {
-    return f.target() != ForwardProperties.Target.INTAKE;
-  }
-
-  private static ReceiverSettings receiverSettings(ReceiverProperties p, boolean keepBytes) {
-    long maxBody = p.maxBody().toBytes();
-    ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
-    return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
-        Math.max(maxBody * 2, 64L << 20), keepBytes);
-  }
-
-  /**
-   * Where what the receiver does not serve itself goes, by target: the Agent, the intake (profiles and
-   * telemetry with the API key), or nowhere (the embedded default answers as an Agent without it).
-   */
-  private static PassThroughSettings passThroughSettings(ForwardProperties f, String env) {
-    PassThroughSettings.Mode mode = switch (f.target()) {
-      case AGENT -> PassThroughSettings.Mode.AGENT;
-      case INTAKE -> PassThroughSettings.Mode.INTAKE;
-      case EMBEDDED -> PassThroughSettings.Mode.NONE;
-    };
-    return new PassThroughSettings(mode, f.agentUrl(), f.effectiveProfileIntakeUrl(), f.effectiveTelemetryIntakeUrl(), f.apiKey(),
-        f.hostname(), env, Duration.ofSeconds(30), Duration.ofSeconds(30), 256);
-  }
-
-  /** The converter's arguments: {@code bridge.convert.*}, with an X-Ray source's env and the in-progress timeout. */
-  private static ConvertOptions convertOptions(ConvertProperties convert, XRayProperties xray, String env) {
-    return new ConvertOptions(convert.inferred() == ConvertProperties.Inferred.KEEP, convert.serviceMappingMap(),
-        convert.envAnnotation(), convert.envRulesMap(), env, xray.inProgressTimeout());
   }
 
   /** {@code bridge.daemon.*} → the daemon input; ten documents a trace bound the documents buffered. */
@@ -292,7 +232,7 @@ public final class Pipeline implements SmartLifecycle {
         xray.batchConcurrency(), role, search, XRaySourceSettings.Tuning.DEFAULTS);
     Tags tags = Tags.of("source", settings.name(), "account", settings.account().isEmpty() ? "unknown" : settings.account(),
         "region", settings.region());
-    ConvertOptions options = convertOptions(convert, xray, s.env());
+    ConvertOptions options = StageSettings.convertOptions(convert, xray, s.env());
     return new XRaySources.Spec(settings, new SegmentConverter(options, ledger, clock), new SpanRecordConverter(options, ledger, clock),
         new MicrometerXRaySourceMetrics(registry, tags));
   }
@@ -304,63 +244,6 @@ public final class Pipeline implements SmartLifecycle {
       return Destination.CLOUDWATCH_LOGS_ACTIVE;
     }
   };
-
-  private static String awsRegion(XRaySourceProperties s) {
-    if (!s.region().isBlank()) return s.region();
-    try {
-      return new DefaultAwsRegionProviderChain().getRegion().id();
-    } catch (RuntimeException e) {
-      String key = s.name().equals(XRayProperties.DEFAULT_SOURCE) ? "bridge.xray.region (AWS_REGION)" : "the region of X-Ray source " + s.name();
-      throw new ConfigurationException(key + " must be set when bridge.xray.source is aws and no AWS profile or instance names a region");
-    }
-  }
-
-  /**
-   * The user's target mapped to the wire the stage speaks: the embedded default is the demo's sink,
-   * spoken to as to an Agent.
-   */
-  /**
-   * {@code bridge.cluster.*} → the cluster stage's arguments: the merge stage's TTL is what the topics'
-   * retention must cover, its batch bound cuts the consumer's rounds, and a span as large as the
-   * receiver takes must fit one record.
-   */
-  private static ClusterSettings clusterSettings(ClusterProperties c, MergeProperties merge, ReceiverProperties receiver) {
-    ClusterProperties.Kafka k = c.kafka();
-    java.util.Map<String, Secret> props = new java.util.HashMap<>();
-    k.properties().forEach((key, value) -> props.put(key, Secret.of(value)));
-    int maxRecord = (int) k.maxRecordBytes().toBytes();
-    return new ClusterSettings(c.effectiveReplicaId(), k.bootstrapServers().strip(), k.topicPrefix(), k.partitions(),
-        (short) k.replicationFactor(), k.effectiveGroupId(), k.produceTimeout(), maxRecord,
-        (int) Math.max(maxRecord, Math.min(Integer.MAX_VALUE - (1 << 20), receiver.maxBody().toBytes())), props, k.sessionTimeout(),
-        k.rebuildTimeout(), k.drainTimeout(), merge.indexTtl(), merge.maxBatchSpans());
-  }
-
-  private static ForwardSettings forwardSettings(ForwardProperties f, String env, ReceiverProperties receiver, EmbeddedAgent sink,
-      boolean kafka) {
-    URI url = switch (f.target()) {
-      case EMBEDDED -> startSink(sink);
-      case AGENT -> f.agentUrl();
-      case INTAKE -> f.effectiveIntakeUrl();
-    };
-    return new ForwardSettings(
-        f.target() == ForwardProperties.Target.INTAKE ? ForwardSettings.Target.INTAKE : ForwardSettings.Target.AGENT,
-        url, f.apiKey(), f.hostname(), env, f.queueMaxBytes().toBytes(), (int) f.maxPayloadBytes().toBytes(),
-        // kafka mode: Kafka is the buffer, so no spool; a payload is retried until delivered
-        f.retryBudget(), f.errorsPerSecond(), f.spoolDir(), kafka ? 0 : f.spoolMaxBytes().toBytes(),
-        receiver.enabled() ? receiver.host() : "", receiver.enabled() ? receiver.port() : 0, ForwardSettings.Tuning.DEFAULTS, kafka);
-  }
-
-  private static URI startSink(EmbeddedAgent sink) {
-    try {
-      return sink.start();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("the embedded Agent sink could not bind the loopback interface", e);
-    }
-  }
-
-  private static String loopbackOf(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-  }
 
   /** Merge batch + forward queue, senders and spool: the "in flight" of the ledger's identity. */
   public long inFlightSpans() {

@@ -71,23 +71,7 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
   private int pendingSpans;
   private ScheduledExecutorService flusher;
 
-  public MergeStage(
-      TraceIndex index,
-      Stitcher stitcher,
-      BatchSink forward,
-      Ledger ledger,
-      StitchListener listener,
-      Duration flushInterval,
-      int maxBatchSpans,
-      Duration sentSpanTtl,
-      long maxSentSpans,
-      Ticker ticker,
-      Scheduler scheduler) {
-    this(index, stitcher, forward, ledger, listener, flushInterval, maxBatchSpans, sentSpanTtl, maxSentSpans, ticker, scheduler,
-        MergeJournal.NONE);
-  }
-
-  /** … writing every state change to {@code journal} (kafka mode). */
+  /** @param journal where every state change is written (kafka mode); {@link MergeJournal#NONE} in single mode */
   public MergeStage(
       TraceIndex index,
       Stitcher stitcher,

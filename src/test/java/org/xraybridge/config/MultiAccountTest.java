@@ -264,7 +264,7 @@ class MultiAccountTest {
       XRaySourceSettings.Tuning d = XRaySourceSettings.Tuning.DEFAULTS;
       XRaySourceSettings settings = new XRaySourceSettings(names[i], regions[i], acc.endpoint(),
           new PollCursor.Timing(POLL, LAG, Duration.ofSeconds(5), Duration.ofMinutes(1)), "", Duration.ofMinutes(2), 50, 200, 2,
-          role, new XRaySourceSettings.Tuning(Duration.ofSeconds(1), 50,
+          role, XRaySourceSettings.Search.DEFAULT, new XRaySourceSettings.Tuning(Duration.ofSeconds(1), 50,
               new XRaySourceSettings.Retry(30, Duration.ofMillis(50), Duration.ofMillis(200), 0.5),
               new XRaySourceSettings.Circuit(50f, 100, 100, Duration.ofSeconds(1), 2),
               d.apiCallTimeout(), d.apiAttemptTimeout(), Duration.ofMinutes(10), d.maxTrackedIds(), d.maxPagesPerPoll()));

@@ -15,6 +15,7 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchListener;
 import org.xraybridge.ops.DropLedger;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * The production pipeline, built by the same {@link Pipeline} class the application uses, for tests:
@@ -31,7 +32,7 @@ public final class TestPipelines {
     XRayProperties xray = new XRayProperties(XRayProperties.Source.EMULATOR, "", "", Duration.ofMillis(500), Duration.ZERO,
         Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
     Pipeline p = new Pipeline(xray, daemon(), receiver(0), merge(), forward(dir), convert(), new DemoProperties(false, Duration.ofSeconds(5)),
-        single(), listener, new SimpleMeterRegistry(), Clock.systemUTC());
+        single(), listener, new SimpleMeterRegistry(), Clock.systemUTC(), DefaultCredentialsProvider.builder().build());
     p.start();
     return new Running(p);
   }
@@ -62,7 +63,7 @@ public final class TestPipelines {
         Duration.ofMinutes(5), Duration.ofMinutes(15), "", dir.resolve("xray-checkpoint.json"), env, Duration.ofMinutes(10), 50, 50, 2);
     Pipeline p = new Pipeline(xray, daemon(), receiver(receiverPort), merge(), forward(dir), convert(),
         new DemoProperties(true, Duration.ofMillis(200), transactionSearch), single(), StitchListener.NONE, new SimpleMeterRegistry(),
-        Clock.systemUTC());
+        Clock.systemUTC(), DefaultCredentialsProvider.builder().build());
     p.start();
     return new Running(p);
   }

@@ -15,6 +15,7 @@ import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.TraceChunk;
@@ -101,7 +102,7 @@ final class ExplainFixtures {
     Pipeline(ExplainRecorder recorder, int maxBatchSpans) {
       this.recorder = recorder;
       this.stage = new MergeStage(index, new Stitcher(index, Clock.systemUTC()), sink, Ledger.NONE, recorder, Duration.ofSeconds(1),
-          maxBatchSpans, Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler());
+          maxBatchSpans, Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
     }
 
     Pipeline offer(TraceChunk nativeChunk) {

@@ -28,6 +28,7 @@ import org.xraybridge.model.Admission;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
@@ -65,7 +66,7 @@ class BigTraceForwardTest {
     assertThat(converted.spans()).hasSize(10_000);
     TraceIndex index = new TraceIndex(10_000, Duration.ofMinutes(30), Ticker.systemTicker(), Scheduler.disabledScheduler());
     merge = new MergeStage(index, new Stitcher(index, Clock.fixed(NOW, ZoneOffset.UTC)), forwarder, ledger, StitchListener.NONE,
-        Duration.ofMinutes(1), 50_000, Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler());
+        Duration.ofMinutes(1), 50_000, Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
     assertThat(merge.offer(converted)).isEqualTo(Admission.ACCEPTED);
     merge.flush();
     forwarder.flush();

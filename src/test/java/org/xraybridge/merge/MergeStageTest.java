@@ -22,6 +22,7 @@ import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchListener;
@@ -40,7 +41,7 @@ class MergeStageTest {
   MergeStage stage(TraceIndex index) {
     Stitcher stitcher = new Stitcher(index, Clock.fixed(Instant.parse("2026-11-29T05:10:00Z"), ZoneOffset.UTC));
     return new MergeStage(index, stitcher, sink, ledger, StitchListener.NONE, Duration.ofSeconds(1), 10_000,
-        Duration.ofMinutes(30), 100_000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
+        Duration.ofMinutes(30), 100_000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
   }
 
   MergeStage stage() {
@@ -122,7 +123,7 @@ class MergeStageTest {
     Stitcher stitcher = new Stitcher(tiny, Clock.systemUTC());
     MergeStage stage = new MergeStage(tiny, stitcher, sink, ledger, new StitchListener() {
       @Override public void xray(ConvertedTrace trace, StitchResult result, int duplicates) { results.add(result); }
-    }, Duration.ofSeconds(1), 10_000, Duration.ofMinutes(30), 1000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
+    }, Duration.ofSeconds(1), 10_000, Duration.ofMinutes(30), 1000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
     stage.offer(List.of(StitcherTest.nativeChunk(StitcherTest.NATIVE_TRACE, Priority.AUTO_REJECT, "prod")));
     for (long t = 1; t <= 50; t++) stage.offer(List.of(StitcherTest.nativeChunk(t, 1, "prod")));
     tiny.cleanUp();
@@ -147,7 +148,7 @@ class MergeStageTest {
         TestLedger count = new TestLedger();
         TraceIndex index = new TraceIndex(10_000, Duration.ofMinutes(30), new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
         MergeStage stage = new MergeStage(index, new Stitcher(index, Clock.systemUTC()), out, count, StitchListener.NONE,
-            Duration.ofSeconds(1), 7, Duration.ofMinutes(30), 100_000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler());
+            Duration.ofSeconds(1), 7, Duration.ofMinutes(30), 100_000, new StitcherTest.FakeTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
         long nativeSpans = 0;
         for (Object o : shuffled) {
           if (o instanceof TraceChunk c) {

@@ -1,6 +1,7 @@
 package org.xraybridge.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,8 +78,8 @@ class KafkaBrokerTest {
         broker.stop();
         assertThat(broker.alive()).isFalse();
         Future<RecordMetadata> during = producer.send(new ProducerRecord<>("spans", 0, "k-during", "during"));
-        Thread.sleep(2000);
-        assertThat(during).isNotDone();
+        // not acknowledged, and still not after 2 s of the producer's retries
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !during.isDone());
         broker.restart();
         assertThat(during.get(30, TimeUnit.SECONDS).partition()).isZero();
         producer.send(new ProducerRecord<>("spans", 0, "k-after", "after")).get(30, TimeUnit.SECONDS);

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.util.Objects;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.builder.SdkAsyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
@@ -39,20 +41,8 @@ public final class XRayClients {
       XRaySourceSettings settings, AwsCredentialsProvider credentials, SdkEventLoopGroup eventLoops) {
     Objects.requireNonNull(settings, "settings == null");
     Objects.requireNonNull(credentials, "credentials == null");
-    NettyNioAsyncHttpClient.Builder http =
-        NettyNioAsyncHttpClient.builder().maxConcurrency(Math.max(4, settings.batchConcurrency() * 2));
-    if (eventLoops != null) http.eventLoopGroup(eventLoops);
-    var builder =
-        XRayAsyncClient.builder()
-            .region(Region.of(settings.region()))
-            .credentialsProvider(credentials)
-            .httpClientBuilder(http)
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(AwsRetryStrategy.doNotRetry())
-                    .apiCallTimeout(settings.tuning().apiCallTimeout())
-                    .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
-                    .build());
+    var builder = configured(XRayAsyncClient.builder(), settings, credentials, eventLoops,
+        Math.max(4, settings.batchConcurrency() * 2));
     if (!settings.endpoint().isEmpty()) builder.endpointOverride(URI.create(settings.endpoint()));
     return builder.build();
   }
@@ -66,21 +56,27 @@ public final class XRayClients {
       XRaySourceSettings settings, AwsCredentialsProvider credentials, SdkEventLoopGroup eventLoops) {
     Objects.requireNonNull(settings, "settings == null");
     Objects.requireNonNull(credentials, "credentials == null");
-    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(4);
-    if (eventLoops != null) http.eventLoopGroup(eventLoops);
-    var builder =
-        CloudWatchLogsAsyncClient.builder()
-            .region(Region.of(settings.region()))
-            .credentialsProvider(credentials)
-            .httpClientBuilder(http)
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder()
-                    .retryStrategy(AwsRetryStrategy.doNotRetry())
-                    .apiCallTimeout(settings.tuning().apiCallTimeout())
-                    .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
-                    .build());
+    var builder = configured(CloudWatchLogsAsyncClient.builder(), settings, credentials, eventLoops, 4);
     String endpoint = settings.search().logsEndpoint();
     if (!endpoint.isEmpty()) builder.endpointOverride(URI.create(endpoint));
     return builder.build();
+  }
+
+  /** Region, credentials, Netty on {@code eventLoops} ({@code null}: its own), the SDK's retries off, the settings' timeouts. */
+  private static <B extends AwsClientBuilder<B, ?> & SdkAsyncClientBuilder<B, ?>> B configured(
+      B builder, XRaySourceSettings settings, AwsCredentialsProvider credentials, SdkEventLoopGroup eventLoops,
+      int maxConcurrency) {
+    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder().maxConcurrency(maxConcurrency);
+    if (eventLoops != null) http.eventLoopGroup(eventLoops);
+    return builder
+        .region(Region.of(settings.region()))
+        .credentialsProvider(credentials)
+        .httpClientBuilder(http)
+        .overrideConfiguration(
+            ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.doNotRetry())
+                .apiCallTimeout(settings.tuning().apiCallTimeout())
+                .apiCallAttemptTimeout(settings.tuning().apiAttemptTimeout())
+                .build());
   }
 }

@@ -54,45 +54,6 @@ public record XRaySourceSettings(
     Objects.requireNonNull(tuning, "tuning == null");
   }
 
-  /** A source with the default Transaction Search handling ({@link Search#DEFAULT}). */
-  public XRaySourceSettings(
-      String name,
-      String region,
-      String endpoint,
-      PollCursor.Timing timing,
-      String filterExpression,
-      Duration inProgressTimeout,
-      double summariesPerSecond,
-      double tracesPerSecond,
-      int batchConcurrency,
-      Role role,
-      Tuning tuning) {
-    this(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond, tracesPerSecond,
-        batchConcurrency, role, Search.DEFAULT, tuning);
-  }
-
-  /** A source signed with the bridge's own credentials. */
-  public XRaySourceSettings(
-      String name,
-      String region,
-      String endpoint,
-      PollCursor.Timing timing,
-      String filterExpression,
-      Duration inProgressTimeout,
-      double summariesPerSecond,
-      double tracesPerSecond,
-      int batchConcurrency,
-      Tuning tuning) {
-    this(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond, tracesPerSecond,
-        batchConcurrency, Role.NONE, Search.DEFAULT, tuning);
-  }
-
-  /** The same source reading Transaction Search accounts as {@code search} says. */
-  public XRaySourceSettings withSearch(Search search) {
-    return new XRaySourceSettings(name, region, endpoint, timing, filterExpression, inProgressTimeout, summariesPerSecond,
-        tracesPerSecond, batchConcurrency, role, search, tuning);
-  }
-
   /**
    * How a source reads an account whose trace segment destination is CloudWatch Logs (Transaction
    * Search), where BatchGetTraces finds nothing: docs/xray-source.md "Transaction Search".
