@@ -127,6 +127,17 @@ class SpanRecordsTest {
     }
   }
 
+  @Test
+  void bytesThrough_anXRayHalf_readsBackAsWholeSpans_whichMergeMayReKey() {
+    SpanRecords bytes = new SpanRecords("t-spans", "r1", 16 * 1024, new V04ChunkEncoder(), new V04ChunkDecoder(true));
+    ConvertedTrace t = new ConvertedTrace("1-5f000000-0123456789abcdef01234567", 0xabcdL, Half.XRAY_POLL,
+        spans(0xabcdL, 3, 10), "prod", DatadogContext.NONE, Set.of("a"), Set.of(), Set.of());
+    ConvertedTrace back = ((SpanRecords.XRay) bytes.read(consumed(bytes.records(t, 0).get(0)))).trace();
+    assertThat(back.spans()).isEqualTo(t.spans()).allSatisfy(s -> assertThat(s.bytes().present()).isFalse());
+    assertThat(back.spans().get(0).toBuilder().traceId(0x1234L).putMeta("_dd.p.tid", "0000000000000001").build().traceId())
+        .isEqualTo(0x1234L);
+  }
+
   private static byte[] slice(SpanBytes b) {
     return java.util.Arrays.copyOfRange(b.array(), b.offset(), b.end());
   }
