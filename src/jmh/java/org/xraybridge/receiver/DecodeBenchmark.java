@@ -28,7 +28,8 @@ import org.xraybridge.testing.Corpus;
 /**
  * v0.4 decoding into {@code Span}s and {@code TraceChunk}s ({@link #decode}) against the floor: a bare
  * msgpack-core traversal of the same bytes that reads every array and map header and skips every
- * other value ({@link #skipTraversal}). Two payloads: the Java tracer's captured one (5 traces, 19
+ * other value ({@link #skipTraversal}); {@link #decodeKeepingBytes} is the agent mode's decode, whose
+ * spans keep their wire bytes. Two payloads: the Java tracer's captured one (5 traces, 19
  * spans, 12 KB, the same bytes each time) and synthetic ones shaped like busy-service traffic (100
  * traces × 10 spans, random 64-bit ids, repeated tag keys and values, one-off values that differ
  * between {@value #VARIANTS} variants taken in turn, so caching cannot flatter the decoder). {@link
@@ -48,18 +49,27 @@ public class DecodeBenchmark {
   private byte[][] variants;
   private int next;
   private V04Decoder decoder;
+  private V04Decoder keepingBytes;
 
   @Setup
   public void load() throws IOException {
     variants = new byte[VARIANTS][];
     for (int i = 0; i < VARIANTS; i++) variants[i] = payload(payload, i);
     decoder = new V04Decoder(System::nanoTime);
+    keepingBytes = new V04Decoder(System::nanoTime, new StringCache(), true);
   }
 
   @Benchmark
   public DecodeResult decode() {
     byte[] bytes = variants[next++ & (VARIANTS - 1)];
     return decoder.decode(bytes, bytes.length, TracerInfo.UNKNOWN);
+  }
+
+  /** The decode agent mode uses: spans keep their bytes (docs/receiver.md, "Bytes through"). */
+  @Benchmark
+  public DecodeResult decodeKeepingBytes() {
+    byte[] bytes = variants[next++ & (VARIANTS - 1)];
+    return keepingBytes.decode(bytes, bytes.length, TracerInfo.UNKNOWN);
   }
 
   @Benchmark

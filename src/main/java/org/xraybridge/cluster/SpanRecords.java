@@ -127,7 +127,8 @@ final class SpanRecords {
     if (!VERSION.equals(version)) return new Skipped("version", "format version '" + version + "'", Math.max(0, spans));
     Half half = half(text(h, H_HALF));
     if (half == null || r.value() == null) return new Skipped("malformed", "no half or no value", Math.max(0, spans));
-    ChunkDecoder.Result d = decoder.decode(r.value());
+    // an X-Ray half is re-keyed and stitched by merge: its spans are decoded whole, as they were written
+    ChunkDecoder.Result d = half == Half.NATIVE ? decoder.decode(r.value()) : decoder.decodeWhole(r.value());
     if (!d.ok()) return new Skipped("malformed", d.error(), Math.max(0, spans));
     List<Span> read = d.spans();
     if (spans >= 0 && read.size() != spans) {

@@ -11,6 +11,14 @@ public interface ChunkDecoder {
   /** The spans, or why the bytes are not one whole, valid span array. */
   Result decode(byte[] array);
 
+  /**
+   * As {@link #decode}, every span decoded whole, none keeping its wire bytes: for spans the bridge
+   * will change (an X-Ray half, which merge re-keys and stitches).
+   */
+  default Result decodeWhole(byte[] array) {
+    return decode(array);
+  }
+
   /** Decoded spans ({@code error} is {@code ""}), or no spans and why. */
   record Result(List<Span> spans, String error) {
     public Result {

@@ -14,6 +14,11 @@ import java.util.Objects;
  * absent maps and lists are empty; nothing here is ever null.
  *
  * <p>Maps are immutable. {@code metaStruct} values are opaque msgpack blobs that are passed through.
+ *
+ * <p>A native span decoded for forwarding to an Agent also carries its own wire bytes ({@link
+ * SpanBytes}, else {@link SpanBytes#NONE}); its {@code meta} and {@code metrics} then hold only the
+ * tags the bridge reads (docs/receiver.md, "Bytes through"), and the only change it takes is metric
+ * {@code _sampling_priority_v1}, which the writers patch into the bytes.
  */
 public record Span(
     long traceId,
@@ -29,9 +34,19 @@ public record Span(
     Map<String, String> meta,
     Map<String, Double> metrics,
     Map<String, byte[]> metaStruct,
-    List<SpanLink> spanLinks) {
+    List<SpanLink> spanLinks,
+    SpanBytes bytes) {
+
+  /** A span the bridge encodes from its fields. */
+  public Span(long traceId, long spanId, long parentId, long startNanos, long durationNanos, int error,
+      String service, String name, String resource, String type, Map<String, String> meta,
+      Map<String, Double> metrics, Map<String, byte[]> metaStruct, List<SpanLink> spanLinks) {
+    this(traceId, spanId, parentId, startNanos, durationNanos, error, service, name, resource, type, meta, metrics,
+        metaStruct, spanLinks, SpanBytes.NONE);
+  }
 
   public Span {
+    Objects.requireNonNull(bytes, "bytes == null");
     Objects.requireNonNull(service, "service == null");
     Objects.requireNonNull(name, "name == null");
     Objects.requireNonNull(resource, "resource == null");
@@ -78,6 +93,7 @@ public record Span(
     private java.util.ArrayList<SpanLink> spanLinks;
     private Map<String, byte[]> frozenMetaStruct = Map.of();
     private List<SpanLink> frozenLinks = List.of();
+    private SpanBytes bytes = SpanBytes.NONE;
 
     Builder() {}
 
@@ -96,18 +112,19 @@ public record Span(
       frozenMetrics = s.metrics;
       frozenMetaStruct = s.metaStruct;
       frozenLinks = s.spanLinks;
+      bytes = s.bytes;
     }
 
-    public Builder traceId(long v) { traceId = v; return this; }
-    public Builder spanId(long v) { spanId = v; return this; }
-    public Builder parentId(long v) { parentId = v; return this; }
-    public Builder startNanos(long v) { startNanos = v; return this; }
-    public Builder durationNanos(long v) { durationNanos = v; return this; }
-    public Builder error(int v) { error = v; return this; }
-    public Builder service(String v) { service = Objects.requireNonNull(v, "service"); return this; }
-    public Builder name(String v) { name = Objects.requireNonNull(v, "name"); return this; }
-    public Builder resource(String v) { resource = Objects.requireNonNull(v, "resource"); return this; }
-    public Builder type(String v) { type = Objects.requireNonNull(v, "type"); return this; }
+    public Builder traceId(long v) { fields(); traceId = v; return this; }
+    public Builder spanId(long v) { fields(); spanId = v; return this; }
+    public Builder parentId(long v) { fields(); parentId = v; return this; }
+    public Builder startNanos(long v) { fields(); startNanos = v; return this; }
+    public Builder durationNanos(long v) { fields(); durationNanos = v; return this; }
+    public Builder error(int v) { fields(); error = v; return this; }
+    public Builder service(String v) { fields(); service = Objects.requireNonNull(v, "service"); return this; }
+    public Builder name(String v) { fields(); name = Objects.requireNonNull(v, "name"); return this; }
+    public Builder resource(String v) { fields(); resource = Objects.requireNonNull(v, "resource"); return this; }
+    public Builder type(String v) { fields(); type = Objects.requireNonNull(v, "type"); return this; }
 
     public long traceId() { return traceId; }
     public long spanId() { return spanId; }
@@ -115,6 +132,7 @@ public record Span(
     public String service() { return service; }
 
     public Builder putMeta(String key, String value) {
+      fields();
       mutableMeta().put(key, value);
       return this;
     }
@@ -125,6 +143,7 @@ public record Span(
     }
 
     public Builder putMetric(String key, double value) {
+      if (!key.equals(Priority.METRIC)) fields();
       mutableMetrics().put(key, value);
       return this;
     }
@@ -134,12 +153,14 @@ public record Span(
     }
 
     public Builder putMetaStruct(String key, byte[] value) {
+      fields();
       if (metaStruct == null) metaStruct = new java.util.HashMap<>(frozenMetaStruct);
       metaStruct.put(key, value);
       return this;
     }
 
     public Builder addSpanLink(SpanLink link) {
+      fields();
       if (spanLinks == null) spanLinks = new java.util.ArrayList<>(frozenLinks);
       spanLinks.add(link);
       return this;
@@ -147,27 +168,39 @@ public record Span(
 
     /** Replaces all meta at once (the decoder's path: one immutable map, no copy). */
     public Builder meta(Map<String, String> all) {
+      fields();
       meta = null;
       frozenMeta = FlatMap.copyOf(all);
       return this;
     }
 
     public Builder metrics(Map<String, Double> all) {
+      fields();
       metrics = null;
       frozenMetrics = FlatMap.copyOf(all);
       return this;
     }
 
     public Builder metaStruct(Map<String, byte[]> all) {
+      fields();
       metaStruct = null;
       frozenMetaStruct = Map.copyOf(all);
       return this;
     }
 
     public Builder spanLinks(List<SpanLink> all) {
+      fields();
       spanLinks = null;
       frozenLinks = List.copyOf(all);
       return this;
+    }
+
+    /**
+     * A change the span's wire bytes would not show: refused, since the writers would send the bytes
+     * and lose it. Only the sampling priority is patched into them (docs/forward.md).
+     */
+    private void fields() {
+      if (bytes.present()) throw new IllegalStateException("a native span travels as its bytes: only its priority may change");
     }
 
     private FlatMap.Builder<String> mutableMeta() {
@@ -196,7 +229,8 @@ public record Span(
           meta != null ? meta.build() : frozenMeta,
           metrics != null ? metrics.build() : frozenMetrics,
           metaStruct != null ? Map.copyOf(metaStruct) : frozenMetaStruct,
-          spanLinks != null ? List.copyOf(spanLinks) : frozenLinks);
+          spanLinks != null ? List.copyOf(spanLinks) : frozenLinks,
+          bytes);
     }
   }
 }

@@ -80,7 +80,7 @@ public final class AgentReceiver implements AutoCloseable {
     if (server != null) return;
     int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
     loops = LoopResources.create("bridge-receiver", 1, workers, true);
-    decoding = new Decoding(settings.decodeThreads(), () -> TimeCodec.epochNanos(clock));
+    decoding = new Decoding(settings.decodeThreads(), () -> TimeCodec.epochNanos(clock), settings.keepBytes());
     Answers answers = new Answers(settings, passThrough);
     Router router = routes(answers, decoding);
     try {

@@ -27,8 +27,13 @@ final class Decoders {
   private final JsonTraceDecoder json;
 
   Decoders(LongSupplier nowNanos) {
+    this(nowNanos, false);
+  }
+
+  /** Decoders whose v0.4 spans keep their bytes when {@code keepBytes} (docs/receiver.md, "Bytes through"). */
+  Decoders(LongSupplier nowNanos, boolean keepBytes) {
     StringCache strings = new StringCache();
-    v04 = new V04Decoder(nowNanos, strings);
+    v04 = new V04Decoder(nowNanos, strings, keepBytes);
     v05 = new V05Decoder(nowNanos, strings);
     json = new JsonTraceDecoder(nowNanos);
   }

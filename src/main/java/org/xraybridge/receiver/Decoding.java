@@ -24,9 +24,9 @@ final class Decoding implements AutoCloseable {
   private final Scheduler threads;
   private final ThreadLocal<Decoders> decoders;
 
-  Decoding(int decodeThreads, LongSupplier nowNanos) {
+  Decoding(int decodeThreads, LongSupplier nowNanos, boolean keepBytes) {
     this.threads = Schedulers.newBoundedElastic(decodeThreads, DECODE_QUEUE, "bridge-receiver-decode", 60, true);
-    this.decoders = ThreadLocal.withInitial(() -> new Decoders(nowNanos));
+    this.decoders = ThreadLocal.withInitial(() -> new Decoders(nowNanos, keepBytes));
   }
 
   /** Runs {@code work} on an event loop or a decode thread, by the size of the body it decodes. */

@@ -44,6 +44,11 @@ final class MsgpackCursor {
     limit = 0;
   }
 
+  /** Goes back to {@code p}, a position this cursor has already been at. */
+  void seek(int p) {
+    pos = p;
+  }
+
   /** Bytes consumed so far. */
   int position() {
     return pos;

@@ -119,6 +119,7 @@ abstract class MsgpackReader {
       u.skipValue();
       return;
     }
+    traceBegins();
     int spans = u.arrayHeader();
     trace.begin();
     for (int s = 0; s < spans; s++) {
@@ -132,6 +133,9 @@ abstract class MsgpackReader {
     }
     trace.finish(tracer);
   }
+
+  /** The cursor is on the header of a trace's span array, which {@link #readSpan} reads next. */
+  void traceBegins() {}
 
   /** The next span in this format, or null (and {@link #typeError} says why) when it does not decode. */
   abstract Span readSpan();
@@ -165,7 +169,7 @@ abstract class MsgpackReader {
   }
 
   /** The entries of a map that holds {@code shape}; none for a nil where that is empty, or a value of another type. */
-  private int mapEntries(String shape) {
+  final int mapEntries(String shape) {
     if (nilMapIsEmpty && u.tryNil()) return 0;
     if (nextType() != ValueType.MAP) {
       wrongType(shape);

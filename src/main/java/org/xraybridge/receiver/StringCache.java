@@ -115,6 +115,16 @@ final class StringCache {
     return s;
   }
 
+  /** Invalid UTF-8 sequences replaced since the last {@link #takeRepairs}, without resetting the count. */
+  int repairsSoFar() {
+    return repairs;
+  }
+
+  /** Forgets the repairs counted after {@link #repairsSoFar} said {@code count}: the span is read again. */
+  void rewindRepairs(int count) {
+    repairs = count;
+  }
+
   /** Invalid UTF-8 sequences replaced since the last call; resets the count. */
   int takeRepairs() {
     int r = repairs;

@@ -16,15 +16,36 @@ public final class V04ChunkDecoder implements ChunkDecoder {
   /** msgpack fixarray of one element: the span array becomes a payload of one trace. */
   private static final byte ONE_TRACE = (byte) 0x91;
 
-  private final ThreadLocal<V04Decoder> decoders = ThreadLocal.withInitial(() -> new V04Decoder(System::nanoTime));
+  private final ThreadLocal<V04Decoder> decoders;
+  private final ThreadLocal<V04Decoder> whole;
+
+  /** A decoder of whole spans. */
+  public V04ChunkDecoder() {
+    this(false);
+  }
+
+  /** A decoder whose spans keep their bytes when {@code keepBytes} (docs/cluster.md, "The record"). */
+  public V04ChunkDecoder(boolean keepBytes) {
+    decoders = ThreadLocal.withInitial(() -> new V04Decoder(System::nanoTime, new StringCache(), keepBytes));
+    whole = keepBytes ? ThreadLocal.withInitial(() -> new V04Decoder(System::nanoTime)) : decoders;
+  }
+
+  @Override
+  public Result decodeWhole(byte[] array) {
+    return decode(array, whole.get());
+  }
 
   @Override
   public Result decode(byte[] array) {
+    return decode(array, decoders.get());
+  }
+
+  private static Result decode(byte[] array, V04Decoder decoder) {
     if (array == null || array.length == 0) return Result.failed("empty value");
     byte[] payload = new byte[array.length + 1];
     payload[0] = ONE_TRACE;
     System.arraycopy(array, 0, payload, 1, array.length);
-    DecodeResult r = decoders.get().decode(payload, payload.length, TracerInfo.UNKNOWN);
+    DecodeResult r = decoder.decodeOwned(payload, TracerInfo.UNKNOWN);
     if (r.malformed()) return Result.failed(r.errorText());
     if (r.spansInvalid > 0) return Result.failed(r.spansInvalid + " spans with a zero or foreign id");
     if (r.chunks.size() != 1) return Result.failed("no span");

@@ -8,8 +8,13 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.value.ValueType;
+import org.msgpack.core.MessagePackException;
 import org.xraybridge.model.FlatMap;
+import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanBytes;
+import org.xraybridge.model.TimeCodec;
+import org.xraybridge.model.TracerInfo;
 import org.xraybridge.model.SpanLink;
 
 /**
@@ -43,6 +48,32 @@ final class V04Decoder extends MsgpackReader {
   private static final Field ATTRIBUTES = Field.of("attributes");
   private static final Field TRACESTATE = Field.of("tracestate");
   private static final Field FLAGS = Field.of("flags");
+  private static final Field ENV = Field.of("env");
+  private static final Field TID = Field.of("_dd.p.tid");
+  private static final Field ORIGIN = Field.of("_dd.origin");
+  private static final byte[] PRIORITY = Priority.METRIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final String ENV_KEY = "env";
+  private static final String TID_KEY = "_dd.p.tid";
+  private static final String ORIGIN_KEY = "_dd.origin";
+
+  /** Whether spans keep their wire bytes (docs/receiver.md, "Bytes through"). */
+  private final boolean keepBytes;
+  /** The current trace's bytes, copied from the body, while its spans keep theirs; else null. */
+  private byte[] chunk;
+  /** Whether the body is this decoder's to keep (a record's value): spans then share it, uncopied. */
+  private boolean owned;
+  /** Where {@link #chunk} starts in the body. */
+  private int base;
+  /** Set when a string of the span being read as bytes is not valid UTF-8: it is decoded instead. */
+  private boolean badText;
+  /** The string cache's repair count before the span being read as bytes. */
+  private int repairsBefore;
+  private int metricsAt;
+  private int metricsEnd;
+  private int metricsCount;
+  private int priorityAt;
+  private int priorityEnd;
+  private double priority;
 
   V04Decoder(LongSupplier nowNanos) {
     this(nowNanos, new StringCache());
@@ -50,7 +81,49 @@ final class V04Decoder extends MsgpackReader {
 
   /** A decoder sharing {@code strings} with the other decoders of its thread. */
   V04Decoder(LongSupplier nowNanos, StringCache strings) {
+    this(nowNanos, strings, false);
+  }
+
+  /** A decoder whose spans keep their bytes when {@code keepBytes} (for forwarding to an Agent). */
+  V04Decoder(LongSupplier nowNanos, StringCache strings, boolean keepBytes) {
     super(nowNanos, strings, true, "a map of strings", "a map of numbers");
+    this.keepBytes = keepBytes;
+  }
+
+  /**
+   * Copies the trace's bytes into one array its spans share, so a span never holds the request body.
+   * A trace whose framing breaks is read as decoded spans, which then throws where it always did.
+   */
+  @Override
+  void traceBegins() {
+    chunk = null;
+    if (!keepBytes) return;
+    if (owned) {
+      chunk = body;
+      base = 0;
+      return;
+    }
+    int start = pos();
+    try {
+      u.skipValue();
+      chunk = Arrays.copyOfRange(body, start, pos());
+      base = start;
+    } catch (MessagePackException e) {
+      chunk = null;
+    }
+    u.seek(start);
+  }
+
+  @Override
+  void ended() {
+    chunk = null;
+    owned = false;
+  }
+
+  /** Decodes a body no one else holds or changes, whose spans may then keep their bytes in it. */
+  DecodeResult decodeOwned(byte[] data, TracerInfo tracer) {
+    owned = true;
+    return decode(data, data.length, tracer);
   }
 
   @Override
@@ -74,7 +147,27 @@ final class V04Decoder extends MsgpackReader {
   /** The next span, or null (and {@link #typeError} says why) when it is not a decodable span map. */
   @Override
   Span readSpan() {
+    int at = pos();
+    if (chunk == null) return readSpan(false, at);
+    repairsBefore = strings.repairsSoFar();
+    Span s = readSpan(true, at);
+    if (s != null) return s;
+    // it needs a repair its bytes would not show, or it is malformed: decoded whole instead, so the
+    // repairs and the reason are exactly the whole decoder's, counted once
+    strings.rewindRepairs(repairsBefore);
+    u.seek(at);
+    return readSpan(false, at);
+  }
+
+  /**
+   * One span; as bytes ({@code lean}) it reads only the fields the bridge uses and returns null when
+   * it must be decoded whole instead.
+   */
+  private Span readSpan(boolean lean, int at) {
     typeError = null;
+    badText = false;
+    metricsAt = -1;
+    priorityAt = -1;
     MessageFormat f = u.nextFormat();
     if (typeOf(f) != ValueType.MAP) {
       typeError = "the span is " + describe(f) + ", expected a map";
@@ -101,7 +194,7 @@ final class V04Decoder extends MsgpackReader {
       switch (rawLength) {
         case 4 -> {
           if (is(head, k, NAME)) { field = "name"; name = readString(); }
-          else if (is(head, k, META)) { field = "meta"; meta = readMeta(); }
+          else if (is(head, k, META)) { field = "meta"; meta = lean ? leanMeta() : readMeta(); }
           else if (is(head, k, TYPE)) { field = "type"; type = readString(); }
           else u.skipValue();
         }
@@ -113,7 +206,7 @@ final class V04Decoder extends MsgpackReader {
         case 7 -> {
           if (is(head, k, SERVICE)) { field = "service"; service = readString(); }
           else if (is(head, k, SPAN_ID)) { field = "span_id"; spanId = readLong(); }
-          else if (is(head, k, METRICS)) { field = "metrics"; metrics = readMetrics(); }
+          else if (is(head, k, METRICS)) { field = "metrics"; metrics = lean ? leanMetrics() : readMetrics(); }
           else u.skipValue();
         }
         case 8 -> {
@@ -138,8 +231,83 @@ final class V04Decoder extends MsgpackReader {
       }
     }
     if (typeError != null) return null;
+    if (lean) {
+      if (badText || strings.repairsSoFar() != repairsBefore || repaired(start, duration)) return null;
+      SpanBytes bytes = new SpanBytes(chunk, at - base, pos() - at, fields, metricsAt < 0 ? -1 : metricsAt - base,
+          metricsEnd - base, metricsCount, priorityAt < 0 ? -1 : priorityAt - base, priorityEnd - base, priority);
+      return new Span(traceId, spanId, parentId, start, duration, error, service, name, resource, type, meta, metrics,
+          metaStruct, links, bytes);
+    }
     return span(traceId, spanId, parentId, start, duration, error, service, name, resource, type,
         meta, metrics, metaStruct, links);
+  }
+
+  /** Whether the span needs a repair (docs/receiver.md, "Repairs"), which its bytes cannot carry. */
+  private boolean repaired(long start, long duration) {
+    return duration < 0 || start > Long.MAX_VALUE - duration || start < TimeCodec.YEAR_2000_NANOS;
+  }
+
+  /**
+   * A meta map read for a span that keeps its bytes: every entry checked as {@link #readMeta} checks
+   * it, but only the tags merge reads become Strings.
+   */
+  private Map<String, String> leanMeta() {
+    int n = mapEntries("a map of strings");
+    String env = null, tid = null, origin = null;
+    for (int i = 0; i < n; i++) {
+      if (!leanText()) {
+        leanText(); // the value, checked as readMeta would
+        continue;
+      }
+      long head = Words.head(body, rawStart, rawLength);
+      int k = rawStart;
+      if (is(head, k, ENV)) env = readString();
+      else if (is(head, k, TID)) tid = readString();
+      else if (is(head, k, ORIGIN)) origin = readString();
+      else leanText();
+    }
+    if (env == null && tid == null && origin == null) return FlatMap.empty();
+    FlatMap.Builder<String> b = new FlatMap.Builder<>(3);
+    if (env != null) b.put(ENV_KEY, env);
+    if (tid != null) b.put(TID_KEY, tid);
+    if (origin != null) b.put(ORIGIN_KEY, origin);
+    return b.build();
+  }
+
+  /** A metrics map read for a span that keeps its bytes: where it and its priority are, and the priority. */
+  private Map<String, Double> leanMetrics() {
+    metricsAt = pos();
+    priorityAt = -1;
+    int n = mapEntries("a map of numbers");
+    for (int i = 0; i < n; i++) {
+      boolean key = leanText();
+      if (key && rawLength == PRIORITY.length
+          && Arrays.equals(body, rawStart, rawStart + rawLength, PRIORITY, 0, PRIORITY.length)) {
+        priorityAt = pos();
+        priority = readDouble();
+        priorityEnd = pos();
+      } else {
+        readDouble();
+      }
+    }
+    metricsEnd = pos();
+    metricsCount = n;
+    return priorityAt < 0 ? FlatMap.empty() : new FlatMap.Builder<Double>(1).put(Priority.METRIC, priority).build();
+  }
+
+  /**
+   * A str or bin (its range in {@link #rawStart}, UTF-8 checked) or nil (an empty range), as
+   * {@link #readString} takes them, without making a String; false after a value of another type.
+   */
+  private boolean leanText() {
+    if (rawString()) {
+      if (!Utf8Check.valid(body, rawStart, rawLength)) badText = true;
+      return true;
+    }
+    rawLength = 0;
+    if (u.tryNil()) return true;
+    wrongType("a string");
+    return false;
   }
 
   /** A str (or bin); nil is {@code ""}. */

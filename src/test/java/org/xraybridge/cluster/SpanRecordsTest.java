@@ -18,6 +18,7 @@ import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Rekeying;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanBytes;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TraceKey;
 import org.xraybridge.model.TracerInfo;
@@ -107,6 +108,38 @@ class SpanRecordsTest {
     byte[] cut = java.util.Arrays.copyOf(good.value(), good.value().length - 3);
     assertThat(((SpanRecords.Skipped) records.read(consumed(new ProducerRecord<>("t", null, good.key(), cut, good.headers())))).reason())
         .isEqualTo("malformed");
+  }
+
+  @Test
+  void bytesThrough_recordsCarryEachSpansTracerBytesUnchanged_acrossASplit() {
+    SpanRecords bytes = new SpanRecords("t-spans", "r1", 16 * 1024, new V04ChunkEncoder(), new V04ChunkDecoder(true));
+    byte[] tracerArray = new V04ChunkEncoder().encode(spans(77, 120, 600));
+    List<Span> sent = new V04ChunkDecoder(true).decode(tracerArray).spans();
+    assertThat(sent).allSatisfy(s -> assertThat(s.bytes().present()).isTrue());
+    List<ProducerRecord<byte[], byte[]>> out = bytes.records(new TraceChunk(77, sent, 1, "", "prod", Half.NATIVE, TRACER), 0);
+    assertThat(out.size()).isGreaterThan(1);
+    List<Span> back = new ArrayList<>();
+    for (ProducerRecord<byte[], byte[]> r : out) back.addAll(((SpanRecords.Native) bytes.read(consumed(r))).chunk().spans());
+    assertThat(back).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(slice(back.get(i).bytes())).isEqualTo(slice(sent.get(i).bytes()));
+      assertThat(back.get(i).spanId()).isEqualTo(sent.get(i).spanId());
+    }
+  }
+
+  @Test
+  void bytesThrough_anXRayHalf_readsBackAsWholeSpans_whichMergeMayReKey() {
+    SpanRecords bytes = new SpanRecords("t-spans", "r1", 16 * 1024, new V04ChunkEncoder(), new V04ChunkDecoder(true));
+    ConvertedTrace t = new ConvertedTrace("1-5f000000-0123456789abcdef01234567", 0xabcdL, Half.XRAY_POLL,
+        spans(0xabcdL, 3, 10), "prod", DatadogContext.NONE, Set.of("a"), Set.of(), Set.of());
+    ConvertedTrace back = ((SpanRecords.XRay) bytes.read(consumed(bytes.records(t, 0).get(0)))).trace();
+    assertThat(back.spans()).isEqualTo(t.spans()).allSatisfy(s -> assertThat(s.bytes().present()).isFalse());
+    assertThat(back.spans().get(0).toBuilder().traceId(0x1234L).putMeta("_dd.p.tid", "0000000000000001").build().traceId())
+        .isEqualTo(0x1234L);
+  }
+
+  private static byte[] slice(SpanBytes b) {
+    return java.util.Arrays.copyOfRange(b.array(), b.offset(), b.end());
   }
 
   static List<Span> spans(long traceId, int n, int tagBytes) {

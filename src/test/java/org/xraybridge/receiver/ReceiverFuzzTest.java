@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.Span;
+import org.xraybridge.model.SpanBytes;
 import org.xraybridge.model.SpanLink;
 import org.xraybridge.model.TimeCodec;
 import org.xraybridge.model.TraceChunk;
@@ -76,6 +77,76 @@ class ReceiverFuzzTest {
             assertThat(s.spanId()).isNotZero();
             assertThat(s.durationNanos()).isNotNegative();
           });
+        }
+      }
+    });
+  }
+
+  @Test
+  void v04BytesThrough_mutatedAndRandomBodies_accountsAsTheWholeDecoder_andEachSpansBytesReadAsItsSpan() {
+    V04Decoder whole = new V04Decoder(() -> V04DecoderTest.NOW);
+    V04Decoder bytes = new V04Decoder(() -> V04DecoderTest.NOW, new StringCache(), true);
+    V04Decoder alone = new V04Decoder(() -> V04DecoderTest.NOW);
+    int[] kept = new int[1];
+    Cases.forAll(0x5eed_0004L, Cases.tries(2000), ReceiverFuzzTest::badBody, body -> {
+      DecodeResult want = whole.decode(body, body.length, TracerInfo.UNKNOWN);
+      DecodeResult got = bytes.decode(body, body.length, TracerInfo.UNKNOWN);
+      assertThat(got.error).isEqualTo(want.error);
+      assertThat(new long[] {got.spansReceived, got.spansMalformed, got.spansInvalid, got.repairedStrings,
+          got.repairedDurations, got.repairedStarts})
+          .containsExactly(want.spansReceived, want.spansMalformed, want.spansInvalid, want.repairedStrings,
+              want.repairedDurations, want.repairedStarts);
+      assertThat(got.chunks).hasSameSizeAs(want.chunks);
+      for (int c = 0; c < want.chunks.size(); c++) {
+        TraceChunk w = want.chunks.get(c), g = got.chunks.get(c);
+        assertThat(List.of(g.traceId(), (long) g.priority(), (long) g.size())).isEqualTo(List.of(w.traceId(), (long) w.priority(), (long) w.size()));
+        assertThat(g.env()).isEqualTo(w.env());
+        assertThat(g.origin()).isEqualTo(w.origin());
+        for (int i = 0; i < w.size(); i++) {
+          Span gs = g.spans().get(i);
+          if (gs.bytes().present()) {
+            kept[0]++;
+            assertSameSpan(decodeAlone(alone, gs.bytes()), w.spans().get(i));
+          } else {
+            assertSameSpan(gs, w.spans().get(i));
+          }
+        }
+      }
+    });
+    assertThat(kept[0]).as("spans that kept their bytes").isPositive();
+  }
+
+  /** A span's bytes read on their own, as a one-span payload, by the whole decoder. */
+  static Span decodeAlone(V04Decoder decoder, SpanBytes b) {
+    byte[] body = new byte[b.length() + 2];
+    body[0] = (byte) 0x91;
+    body[1] = (byte) 0x91;
+    System.arraycopy(b.array(), b.offset(), body, 2, b.length());
+    DecodeResult r = decoder.decode(body, body.length, TracerInfo.UNKNOWN);
+    assertThat(r.error).isEmpty();
+    return r.chunks.get(0).spans().get(0);
+  }
+
+  @Test
+  void v04BytesThrough_validPayloads_eachSpanKeepsExactlyTheBytesItWasSentAs() {
+    V04Decoder bytes = new V04Decoder(() -> V04DecoderTest.NOW, new StringCache(), true);
+    V04Decoder alone = new V04Decoder(() -> V04DecoderTest.NOW);
+    Cases.forAll(0x5eed_0005L, Cases.tries(2000), ReceiverFuzzTest::validTraces, traces -> {
+      List<Object> wire = encode(traces);
+      byte[] body = pack(wire);
+      DecodeResult r = bytes.decode(body, body.length, TracerInfo.UNKNOWN);
+      assertThat(r.error).isEmpty();
+      int chunk = 0;
+      for (int t = 0; t < traces.size(); t++) {
+        if (traces.get(t).isEmpty()) continue;
+        List<Span> got = r.chunks.get(chunk++).spans();
+        List<?> sent = (List<?>) wire.get(t);
+        assertThat(got).hasSize(sent.size());
+        for (int s = 0; s < got.size(); s++) {
+          SpanBytes b = got.get(s).bytes();
+          assertThat(b.present()).isTrue();
+          assertThat(Arrays.copyOfRange(b.array(), b.offset(), b.end())).isEqualTo(pack(sent.get(s)));
+          assertSameSpan(decodeAlone(alone, b), traces.get(t).get(s));
         }
       }
     });

@@ -115,6 +115,12 @@ public final class MsgpackBuffer extends BoundedBytes {
     pos += bytes.length;
   }
 
+  /** {@code length} bytes of {@code bytes} at {@code offset}, as they are. */
+  public void writeRaw(byte[] bytes, int offset, int length) {
+    System.arraycopy(bytes, offset, buf, pos, length);
+    pos += length;
+  }
+
   public void writeArrayHeader(int n) {
     if (n < 16) {
       buf[pos++] = (byte) (0x90 | n);

@@ -31,6 +31,8 @@ import org.xraybridge.model.TraceChunk;
  * already carries the same value. {@link Priority#NONE} writes nothing and leaves the decision to
  * the Agent.
  *
+ * <p>A native span that kept its wire bytes is copied, its priority patched in ({@link RawSpans}).
+ *
  * <p>Stateless and thread-safe; the buffer is the caller's.
  */
 public final class V04TraceWriter {
@@ -106,6 +108,7 @@ public final class V04TraceWriter {
   }
 
   private static int sizeOfSpan(Span s, int injected) {
+    if (s.bytes().present()) return RawSpans.size(s.bytes(), RawSpans.patch(s, injected));
     int keys = FIXED_KEYS;
     int size = SERVICE.length + sizeOfString(s.service())
         + NAME.length + sizeOfString(s.name())
@@ -142,6 +145,10 @@ public final class V04TraceWriter {
   }
 
   private static void writeSpan(Span s, int injected, MsgpackBuffer out) {
+    if (s.bytes().present()) {
+      RawSpans.write(s.bytes(), RawSpans.patch(s, injected), out);
+      return;
+    }
     boolean metaStruct = !s.metaStruct().isEmpty();
     boolean links = !s.spanLinks().isEmpty();
     out.writeMapHeader(FIXED_KEYS + (metaStruct ? 1 : 0) + (links ? 1 : 0));
