@@ -14,7 +14,8 @@ import org.xraybridge.receiver.ReceiverMetrics;
  *   <li>{@code bridge_receiver_requests_total} — HTTP requests, any path
  *   <li>{@code bridge_receiver_requests_refused_total{reason}} — {@code malformed} (400, 415),
  *       {@code oversized} (413), {@code overloaded} (429, or 200 as the Agent), {@code timed_out} (408),
- *       {@code not_found} (404, 405), {@code forbidden} (403)
+ *       {@code not_found} (404, 405), {@code forbidden} (403), {@code aborted} (the client closed the
+ *       connection mid-body)
  *   <li>{@code bridge_receiver_info_requests_total}, {@code bridge_receiver_stats_payloads_total}
  *   <li>{@code bridge_receiver_trace_payloads_total{outcome}} — {@code decoded}, {@code accepted} (the
  *       next stage took their spans), {@code refused} (before decoding, so their spans are not in the
@@ -105,7 +106,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
     return new Counts(requests.sum(), infoRequests.sum(), tracePayloads.sum(), acceptedPayloads.sum(), acceptedSpans.sum(),
         refused(Refusal.MALFORMED), refused(Refusal.OVERSIZED), refused(Refusal.OVERLOADED), refusedPayloads.sum(),
         refusedTraces.sum(), refused(Refusal.TIMED_OUT), refused(Refusal.NOT_FOUND), refused(Refusal.FORBIDDEN),
-        traceCountMismatches.sum(), statsPayloads.sum());
+        refused(Refusal.ABORTED), traceCountMismatches.sum(), statsPayloads.sum());
   }
 
   /**
@@ -119,6 +120,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
    * @param timedOutRequests answered 408
    * @param notFoundRequests answered 404 or 405
    * @param forbiddenRequests answered 403
+   * @param abortedRequests bodies the client stopped sending by closing the connection
    */
   public record Counts(
       long requests,
@@ -134,6 +136,7 @@ public final class MicrometerReceiverMetrics implements ReceiverMetrics {
       long timedOutRequests,
       long notFoundRequests,
       long forbiddenRequests,
+      long abortedRequests,
       long traceCountMismatches,
       long statsPayloads) {}
 

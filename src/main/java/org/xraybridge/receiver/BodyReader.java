@@ -70,6 +70,11 @@ final class BodyReader {
       return timedOut("Timeout: the body arrived at " + slow.bytesPerSecond + " bytes/s, under the minimum of "
           + settings.minBodyBytesPerSecond() + " over " + settings.readTimeout().toMillis() + " ms");
     }
+    if (e instanceof reactor.netty.channel.AbortedException) {
+      // a tracer that gave up (its own timeout, a restart) is no fault of ours: counted, not logged as one
+      outcomes.refused(Refusal.ABORTED, "Aborted: the client closed the connection before its body ended");
+      return Reply.text(HttpResponseStatus.BAD_REQUEST, "aborted\n").closing();
+    }
     outcomes.failed("Internal error: " + e);
     log.warn("receiver failed on a request to {}", req.fullPath(), e);
     return Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error\n").closing();

@@ -21,7 +21,9 @@ public interface ReceiverMetrics {
     /** 404, an unknown path, or 405, a known path with the wrong method. */
     NOT_FOUND("not_found"),
     /** 403: a browser's cross-site request. */
-    FORBIDDEN("forbidden");
+    FORBIDDEN("forbidden"),
+    /** The client closed the connection before its body ended: nothing taken, no one to answer. */
+    ABORTED("aborted");
 
     private final String tag;
 

@@ -47,7 +47,7 @@ class ReceiverHealthTest {
     assertThat(d).containsOnlyKeys("running", "port", "openConnections", "requests", "infoRequests", "tracePayloads",
         "acceptedPayloads", "acceptedSpans", "lastAcceptedAt", "malformedRequests", "oversizedRequests",
         "overloadedRequests", "refusedPayloads", "refusedTraces", "timedOutRequests", "notFoundRequests",
-        "forbiddenRequests", "refusedConnections", "traceCountMismatches", "statsPayloads",
+        "forbiddenRequests", "abortedRequests", "refusedConnections", "traceCountMismatches", "statsPayloads",
         "lastError", "lastErrorAt", "refusedPerAddress", "headerTimeouts", "idleTimeouts", "evictedConnections");
     assertThat(d).containsEntry("requests", 2L).containsEntry("acceptedSpans", 3L).containsEntry("overloadedRequests", 1L)
         .containsEntry("refusedPayloads", 2L).containsEntry("refusedTraces", 2L).containsEntry("openConnections", 4)

@@ -178,12 +178,25 @@ class ConnectionLimitsTest {
       try (RawHttp c = new RawHttp(receiver.port())) {
         assertThat(c.closedByServer()).isTrue();
       }
+      // read before b is closed mid-body below, which is the last error then
+      assertThat(receiver.status().lastError()).contains("the limit of 2 connections is reached");
       a.sendRaw(new byte[] {(byte) 0x90, 0, 0, 0, 0, 0, 0, 0, 0, 0});
       assertThat(a.read().status()).isEqualTo(200);
     }
     assertThat(connections.counts().refusedConnections()).isEqualTo(1);
     assertThat(connections.counts().refusedPerAddress()).isZero();
-    assertThat(receiver.status().lastError()).contains("the limit of 2 connections is reached");
+  }
+
+  @Test
+  void aClientClosingMidBody_isCountedAsAborted_notAnInternalError() throws IOException {
+    start(LoopbackSettings.connections(limits(10, 10, 10_000, 60_000)));
+    try (RawHttp a = new RawHttp(receiver.port())) {
+      a.send("PUT", "/v0.4/traces", headers("Content-Type", "application/msgpack", "Content-Length", "10"), null);
+      await().atMost(Duration.ofSeconds(5)).until(() -> metrics.counts().requests() == 1);
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> receiver.status().lastError().startsWith("Aborted"));
+    assertThat(receiver.status().lastError()).isEqualTo("Aborted: the client closed the connection before its body ended");
+    assertThat(metrics.counts().abortedRequests()).isEqualTo(1);
   }
 
   @Test
