@@ -10,9 +10,9 @@ source bench/jmh-common.sh
 run_jmh 'org.xraybridge.receiver.DecodeBenchmark' target/jmh-receiver-decode.json
 java -cp "$JMH_CP" -Dbasedir="$PWD" \
   org.xraybridge.receiver.DecodeReport target/jmh-receiver-decode.json
-# A native span's way in agent mode, decode and v0.4 write, spans decoded whole vs keeping their bytes
-# (issue 22): time and bytes allocated per span.
+# A native span's way, decode and v0.4 write (agent) or protobuf (intake), spans decoded whole vs keeping
+# their bytes (issue 22): time and bytes allocated per span.
 run_jmh 'org.xraybridge.receiver.BytesThroughBenchmark' target/jmh-bytes-through.json
 echo
-echo "== decode + v0.4 write of the captured dd-java-agent payload, per native span"
-java -cp "$JMH_CP" org.xraybridge.bench.Ratios target/jmh-bytes-through.json keptBytes:wholeSpans
+echo "== decode + v0.4 write (agent mode), decode + protobuf chunk entries (intake mode), of the captured dd-java-agent payload, per native span"
+java -cp "$JMH_CP" org.xraybridge.bench.Ratios target/jmh-bytes-through.json keptBytes:wholeSpans intakeKeptBytes:intakeWholeSpans

@@ -12,15 +12,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.xraybridge.forward.agent.MsgpackBuffer;
 import org.xraybridge.forward.agent.V04TraceWriter;
+import org.xraybridge.forward.intake.IntakeTraceWriter;
+import org.xraybridge.forward.intake.ProtoBuffer;
+import org.xraybridge.forward.intake.TopLevel;
 import org.xraybridge.model.TraceChunk;
 import org.xraybridge.model.TracerInfo;
 
 /**
- * A native span's way through the bridge in agent mode, receiver to Agent payload: the Java tracer's
- * captured v0.4 payload (5 traces, 19 spans) decoded and every chunk written by the v0.4 writer, with
- * the spans decoded whole ({@link #wholeSpans}: the path before issue 22, still intake mode's) and
- * keeping their bytes ({@link #keptBytes}). Per span ({@code @OperationsPerInvocation}), so {@code -prof
- * gc}'s {@code gc.alloc.rate.norm} is bytes allocated per native span.
+ * A native span's way through the bridge, receiver to next-hop payload: the Java tracer's captured v0.4
+ * payload (5 traces, 19 spans) decoded and every chunk written by the v0.4 writer (agent mode) or as
+ * intake protobuf chunk entries, with the spans decoded whole ({@link #wholeSpans}, {@link
+ * #intakeWholeSpans}: the paths before issue 22) and keeping their bytes ({@link #keptBytes}, {@link
+ * #intakeKeptBytes}). Per span ({@code @OperationsPerInvocation}), so {@code -prof gc}'s {@code
+ * gc.alloc.rate.norm} is bytes allocated per native span.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,6 +38,9 @@ public class BytesThroughBenchmark {
   private V04Decoder bytes;
   private final V04TraceWriter writer = new V04TraceWriter();
   private final MsgpackBuffer out = new MsgpackBuffer(64 * 1024, 1 << 24);
+  private final IntakeTraceWriter intake = new IntakeTraceWriter();
+  private final TopLevel topLevel = new TopLevel();
+  private final ProtoBuffer proto = new ProtoBuffer(64 * 1024, 1 << 24);
 
   @Setup
   public void load() throws IOException {
@@ -64,5 +71,28 @@ public class BytesThroughBenchmark {
       writer.write(c, out);
     }
     return out.size();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public int intakeWholeSpans() {
+    return decodeAndWriteIntake(whole);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public int intakeKeptBytes() {
+    return decodeAndWriteIntake(bytes);
+  }
+
+  private int decodeAndWriteIntake(V04Decoder decoder) {
+    DecodeResult r = decoder.decode(body, body.length, TracerInfo.UNKNOWN);
+    proto.reset();
+    for (TraceChunk c : r.chunks) {
+      boolean[] top = topLevel.compute(c.spans());
+      intake.sizeOfChunkEntry(c, 1, top);
+      intake.writeChunkEntry(c, 1, top, proto);
+    }
+    return proto.size();
   }
 }

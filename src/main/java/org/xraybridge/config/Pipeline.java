@@ -145,7 +145,7 @@ public final class Pipeline implements SmartLifecycle {
     this.stitchMetrics = new StitchMetrics(registry, index);
     this.cluster = kafka
         ? new ClusterNode(StageSettings.clusterSettings(clusterProperties, mergeProperties, receiverProperties), new V04ChunkEncoder(),
-            new V04ChunkDecoder(StageSettings.bytesThrough(forward)), ledger, new MicrometerClusterMetrics(registry), clock)
+            new V04ChunkDecoder(true), ledger, new MicrometerClusterMetrics(registry), clock)
         : null;
     // kafka mode: the consumer cuts the batches (rounds) itself, bounded by max-batch-spans
     BatchSink mergeOut = kafka ? cluster.batchSink(forwarder) : forwarder;
@@ -164,7 +164,7 @@ public final class Pipeline implements SmartLifecycle {
     this.passThroughMetrics = new MicrometerPassThroughMetrics(registry);
     this.passThrough = new PassThroughStage(StageSettings.passThroughSettings(forward, env), passThroughMetrics, clock);
     this.receiver = receiverProperties.enabled()
-        ? new AgentReceiver(StageSettings.receiverSettings(receiverProperties, forward), natives, forwarder, passThrough, ledger, receiverMetrics,
+        ? new AgentReceiver(StageSettings.receiverSettings(receiverProperties), natives, forwarder, passThrough, ledger, receiverMetrics,
             receiverConnectionMetrics, clock)
         : null;
 

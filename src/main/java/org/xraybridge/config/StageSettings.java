@@ -27,19 +27,11 @@ final class StageSettings {
   private StageSettings() {}
 
   /** Buffered request bytes: two largest bodies, and at least 64 MiB so small limits still allow concurrency. */
-  static ReceiverSettings receiverSettings(ReceiverProperties p, ForwardProperties f) {
+  static ReceiverSettings receiverSettings(ReceiverProperties p) {
     long maxBody = p.maxBody().toBytes();
     ConnectionLimits limits = new ConnectionLimits(p.maxConnections(), p.effectiveMaxConnectionsPerAddress(), p.headerTimeout(), p.idleTimeout());
     return new ReceiverSettings(p.host(), p.port(), maxBody, p.readTimeout(), p.minBodyRate().toBytes(), limits, p.decoders(),
-        Math.max(maxBody * 2, 64L << 20), bytesThrough(f));
-  }
-
-  /**
-   * Native spans travel as their bytes to an Agent (and the embedded sink, which reads as one); the
-   * intake's protobuf and stats need them decoded whole (docs/receiver.md, "Bytes through").
-   */
-  static boolean bytesThrough(ForwardProperties f) {
-    return f.target() != ForwardProperties.Target.INTAKE;
+        Math.max(maxBody * 2, 64L << 20), true);
   }
 
   /**

@@ -15,10 +15,11 @@ import java.util.Objects;
  *
  * <p>Maps are immutable. {@code metaStruct} values are opaque msgpack blobs that are passed through.
  *
- * <p>A native span decoded for forwarding to an Agent also carries its own wire bytes ({@link
- * SpanBytes}, else {@link SpanBytes#NONE}); its {@code meta} and {@code metrics} then hold only the
- * tags the bridge reads (docs/receiver.md, "Bytes through"), and the only change it takes is metric
- * {@code _sampling_priority_v1}, which the writers patch into the bytes.
+ * <p>A native v0.4 span also carries its own wire bytes ({@link SpanBytes}, else {@link
+ * SpanBytes#NONE}); its {@code meta} and {@code metrics} then hold only the tags the bridge reads
+ * (docs/receiver.md, "Bytes through"), and the only change it takes is to its metrics: the writers
+ * write its {@code metrics} over those in the bytes. Merge sets only {@code _sampling_priority_v1},
+ * the one metric the Agent writer patches; the intake writer also takes the error rescue's rate.
  */
 public record Span(
     long traceId,
@@ -143,7 +144,6 @@ public record Span(
     }
 
     public Builder putMetric(String key, double value) {
-      if (!key.equals(Priority.METRIC)) fields();
       mutableMetrics().put(key, value);
       return this;
     }
@@ -197,10 +197,10 @@ public record Span(
 
     /**
      * A change the span's wire bytes would not show: refused, since the writers would send the bytes
-     * and lose it. Only the sampling priority is patched into them (docs/forward.md).
+     * and lose it. Only metrics are written over them (docs/forward.md).
      */
     private void fields() {
-      if (bytes.present()) throw new IllegalStateException("a native span travels as its bytes: only its priority may change");
+      if (bytes.present()) throw new IllegalStateException("a native span travels as its bytes: only its metrics may change");
     }
 
     private FlatMap.Builder<String> mutableMeta() {

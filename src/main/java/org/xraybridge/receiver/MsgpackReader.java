@@ -29,10 +29,10 @@ abstract class MsgpackReader {
 
   final StringCache strings;
   private final LongSupplier nowNanos;
-  private final DoubleBoxes doubles = new DoubleBoxes();
+  final DoubleBoxes doubles = new DoubleBoxes();
   /** Builders of tag maps, reset for each map (a map is never read inside another). */
-  private final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
-  private final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
+  final FlatMap.Builder<String> tags = new FlatMap.Builder<>(0);
+  final FlatMap.Builder<Double> numbers = new FlatMap.Builder<>(0);
 
   final MsgpackCursor u = new MsgpackCursor();
   byte[] body;

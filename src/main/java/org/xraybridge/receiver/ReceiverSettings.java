@@ -20,8 +20,8 @@ import java.util.Objects;
  * @param maxBufferedBytes request bytes held in memory at once, over all requests (read, waiting for
  *     a decoder, or being decoded), half of it at most for one remote address; a request that does
  *     not fit is answered as overloaded
- * @param keepBytes whether v0.4 spans keep their wire bytes for the next hop (forwarding to an Agent:
- *     docs/receiver.md, "Bytes through"), else they are decoded whole
+ * @param keepBytes whether v0.4 spans keep their wire bytes for the next hop (docs/receiver.md, "Bytes
+ *     through"), else they are decoded whole (tests compare the two)
  */
 public record ReceiverSettings(
     String host,
@@ -34,7 +34,7 @@ public record ReceiverSettings(
     long maxBufferedBytes,
     boolean keepBytes) {
 
-  /** Settings whose v0.4 spans are decoded whole (intake mode, tests). */
+  /** Settings whose v0.4 spans are decoded whole (tests). */
   public ReceiverSettings(String host, int port, long maxBodyBytes, Duration readTimeout, long minBodyBytesPerSecond,
       ConnectionLimits connections, int decodeThreads, long maxBufferedBytes) {
     this(host, port, maxBodyBytes, readTimeout, minBodyBytesPerSecond, connections, decodeThreads, maxBufferedBytes, false);

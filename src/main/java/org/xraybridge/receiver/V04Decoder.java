@@ -48,13 +48,16 @@ final class V04Decoder extends MsgpackReader {
   private static final Field ATTRIBUTES = Field.of("attributes");
   private static final Field TRACESTATE = Field.of("tracestate");
   private static final Field FLAGS = Field.of("flags");
-  private static final Field ENV = Field.of("env");
-  private static final Field TID = Field.of("_dd.p.tid");
-  private static final Field ORIGIN = Field.of("_dd.origin");
-  private static final byte[] PRIORITY = Priority.METRIC.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final String ENV_KEY = "env";
-  private static final String TID_KEY = "_dd.p.tid";
-  private static final String ORIGIN_KEY = "_dd.origin";
+  /**
+   * The tags a span that keeps its bytes is read for: what merge and explain use (env, the trace id's
+   * high bits, origin) and what the intake's APM stats group by (docs/receiver.md, "Bytes through").
+   */
+  static final String[] LEAN_META_KEYS = {"env", "_dd.p.tid", "_dd.origin", "version", "span.kind", "http.status_code"};
+  /** … and its metrics: the sampling priority first (its position is kept), then what the stats read. */
+  static final String[] LEAN_METRICS_KEYS = {
+      Priority.METRIC, "_dd.measured", "_dd.top_level", "_top_level", "_dd.partial_version", "_sample_rate", "http.status_code"};
+  private static final Field[] LEAN_META = fields(LEAN_META_KEYS);
+  private static final Field[] LEAN_METRICS = fields(LEAN_METRICS_KEYS);
 
   /** Whether spans keep their wire bytes (docs/receiver.md, "Bytes through"). */
   private final boolean keepBytes;
@@ -249,50 +252,65 @@ final class V04Decoder extends MsgpackReader {
 
   /**
    * A meta map read for a span that keeps its bytes: every entry checked as {@link #readMeta} checks
-   * it, but only the tags merge reads become Strings.
+   * it, but only the tags merge and the intake's stats read ({@link #LEAN_META}) become Strings.
    */
   private Map<String, String> leanMeta() {
     int n = mapEntries("a map of strings");
-    String env = null, tid = null, origin = null;
+    FlatMap.Builder<String> b = null;
     for (int i = 0; i < n; i++) {
       if (!leanText()) {
         leanText(); // the value, checked as readMeta would
         continue;
       }
-      long head = Words.head(body, rawStart, rawLength);
-      int k = rawStart;
-      if (is(head, k, ENV)) env = readString();
-      else if (is(head, k, TID)) tid = readString();
-      else if (is(head, k, ORIGIN)) origin = readString();
-      else leanText();
+      int lean = leanKey(LEAN_META);
+      if (lean < 0) {
+        leanText();
+        continue;
+      }
+      if (b == null) b = tags.reset(3);
+      b.put(LEAN_META_KEYS[lean], readString());
     }
-    if (env == null && tid == null && origin == null) return FlatMap.empty();
-    FlatMap.Builder<String> b = new FlatMap.Builder<>(3);
-    if (env != null) b.put(ENV_KEY, env);
-    if (tid != null) b.put(TID_KEY, tid);
-    if (origin != null) b.put(ORIGIN_KEY, origin);
-    return b.build();
+    return b == null ? FlatMap.empty() : b.build();
   }
 
-  /** A metrics map read for a span that keeps its bytes: where it and its priority are, and the priority. */
+  /**
+   * A metrics map read for a span that keeps its bytes: where it and its priority are, and the
+   * metrics merge and the intake's stats read ({@link #LEAN_METRICS}).
+   */
   private Map<String, Double> leanMetrics() {
     metricsAt = pos();
     priorityAt = -1;
     int n = mapEntries("a map of numbers");
+    FlatMap.Builder<Double> b = null;
     for (int i = 0; i < n; i++) {
-      boolean key = leanText();
-      if (key && rawLength == PRIORITY.length
-          && Arrays.equals(body, rawStart, rawStart + rawLength, PRIORITY, 0, PRIORITY.length)) {
-        priorityAt = pos();
-        priority = readDouble();
-        priorityEnd = pos();
-      } else {
+      int lean = leanText() ? leanKey(LEAN_METRICS) : -1;
+      if (lean < 0) {
         readDouble();
+        continue;
       }
+      int at = pos();
+      double v = readDouble();
+      if (lean == 0) {
+        priorityAt = at;
+        priority = v;
+        priorityEnd = pos();
+      }
+      if (b == null) b = numbers.reset(2);
+      b.put(LEAN_METRICS_KEYS[lean], doubles.box(v));
     }
     metricsEnd = pos();
     metricsCount = n;
-    return priorityAt < 0 ? FlatMap.empty() : new FlatMap.Builder<Double>(1).put(Priority.METRIC, priority).build();
+    return b == null ? FlatMap.empty() : b.build();
+  }
+
+  /** Which of {@code fields} the string just read by {@link #leanText()} is, or -1. */
+  private int leanKey(Field[] fields) {
+    if (rawLength == 0) return -1;
+    long head = Words.head(body, rawStart, rawLength);
+    for (int j = 0; j < fields.length; j++) {
+      if (is(head, rawStart, fields[j])) return j;
+    }
+    return -1;
   }
 
   /**
@@ -384,13 +402,24 @@ final class V04Decoder extends MsgpackReader {
   /** Whether the key just read by {@link #rawString()} (at {@code k}, first word {@code head}) is {@code f}. */
   private boolean is(long head, int k, Field f) {
     return head == f.head && rawLength == f.length
-        && (f.length <= 8 || Words.head(body, k + 8, f.length - 8) == f.tail);
+        && (f.length <= 8 || Words.head(body, k + 8, f.length - 8) == f.tail)
+        && (f.length <= 16 || Arrays.equals(body, k + 16, k + f.length, f.name, 16, f.length));
   }
 
-  /** A field name as the words {@link Words#head} reads: names are compared a word at a time. */
-  private record Field(int length, long head, long tail) {
+  private static Field[] fields(String[] names) {
+    Field[] f = new Field[names.length];
+    for (int i = 0; i < names.length; i++) f[i] = Field.of(names[i]);
+    return f;
+  }
+
+  /**
+   * A field name as the words {@link Words#head} reads: names are compared a word at a time, the two
+   * first words as longs, anything past 16 bytes byte by byte.
+   */
+  private record Field(int length, long head, long tail, byte[] name) {
     static Field of(String name) {
-      return new Field(name.length(), Words.of(name), name.length() > 8 ? Words.of(name.substring(8)) : 0);
+      return new Field(name.length(), Words.of(name), name.length() > 8 ? Words.of(name.substring(8)) : 0,
+          name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +108,9 @@ class ReceiverFuzzTest {
           if (gs.bytes().present()) {
             kept[0]++;
             assertSameSpan(decodeAlone(alone, gs.bytes()), w.spans().get(i));
+            // and what was read of it is what the whole decoder read, for the keys read
+            assertThat(gs.meta()).isEqualTo(only(w.spans().get(i).meta(), V04Decoder.LEAN_META_KEYS));
+            assertThat(gs.metrics()).isEqualTo(only(w.spans().get(i).metrics(), V04Decoder.LEAN_METRICS_KEYS));
           } else {
             assertSameSpan(gs, w.spans().get(i));
           }
@@ -114,6 +118,12 @@ class ReceiverFuzzTest {
       }
     });
     assertThat(kept[0]).as("spans that kept their bytes").isPositive();
+  }
+
+  private static <V> Map<String, V> only(Map<String, V> m, String[] keys) {
+    Map<String, V> out = new HashMap<>();
+    for (String k : keys) if (m.containsKey(k)) out.put(k, m.get(k));
+    return out;
   }
 
   /** A span's bytes read on their own, as a one-span payload, by the whole decoder. */
@@ -336,6 +346,17 @@ class ReceiverFuzzTest {
         for (int m = random.nextInt(6); m > 0; m--) b.putMeta(randomString(random), randomString(random));
         for (int m = random.nextInt(4); m > 0; m--) {
           b.putMetric(randomString(random), random.nextBoolean() ? random.nextInt(5) : random.nextDouble() * 1e6);
+        }
+        // the tags a span that keeps its bytes is still read for, and names a byte or a word away from them
+        if (random.nextBoolean()) {
+          String[] keys = V04Decoder.LEAN_META_KEYS;
+          String k = keys[random.nextInt(keys.length)];
+          b.putMeta(random.nextInt(4) == 0 ? k + "x" : k, randomString(random));
+        }
+        if (random.nextBoolean()) {
+          String[] keys = V04Decoder.LEAN_METRICS_KEYS;
+          String k = keys[random.nextInt(keys.length)];
+          b.putMetric(random.nextInt(4) == 0 ? k.substring(0, k.length() - 1) + "_" : k, random.nextInt(5));
         }
         if (random.nextInt(4) == 0) {
           byte[] blob = new byte[random.nextInt(20)];

@@ -44,6 +44,7 @@ public final class IntakeTraceWriter {
   private static final double TARGET_TPS = 10;
   private static final double ERROR_TPS = 10;
 
+  private final RawSpanProto raw = new RawSpanProto();
   private int[] spanSizes = new int[16];
   private int chunkSize;
   private TraceChunk sized;
@@ -139,16 +140,12 @@ public final class IntakeTraceWriter {
 
   // ---- Span -----------------------------------------------------------------------------------
 
-  private static int sizeOfSpan(Span s, boolean topLevel) {
+  private int sizeOfSpan(Span s, boolean topLevel) {
+    if (s.bytes().present()) return raw.size(s, topLevel) + sizeOfNumbers(s) + sizeOfStructAndLinks(s);
     int size = stringSize(1, s.service())
         + stringSize(2, s.name())
         + stringSize(3, s.resource())
-        + uint64Size(4, s.traceId())
-        + uint64Size(5, s.spanId())
-        + uint64Size(6, s.parentId())
-        + int64Size(7, s.startNanos())
-        + int64Size(8, s.durationNanos())
-        + (s.error() == 0 ? 0 : computeInt32Size(9, s.error()));
+        + sizeOfNumbers(s);
     FlatMap<String> meta = flat(s.meta());
     for (int i = 0; i < meta.size(); i++) size += entrySize(10, stringEntrySize(meta.keyAt(i), meta.valueAt(i)));
     FlatMap<Double> metrics = flat(s.metrics());
@@ -158,6 +155,22 @@ public final class IntakeTraceWriter {
     }
     if (topLevel) size += entrySize(11, doubleEntrySize(TopLevel.METRIC, 1));
     size += stringSize(12, s.type());
+    return size + sizeOfStructAndLinks(s);
+  }
+
+  /** Fields 4–9. */
+  private static int sizeOfNumbers(Span s) {
+    return uint64Size(4, s.traceId())
+        + uint64Size(5, s.spanId())
+        + uint64Size(6, s.parentId())
+        + int64Size(7, s.startNanos())
+        + int64Size(8, s.durationNanos())
+        + (s.error() == 0 ? 0 : computeInt32Size(9, s.error()));
+  }
+
+  /** Fields 13 and 14. */
+  private static int sizeOfStructAndLinks(Span s) {
+    int size = 0;
     for (Map.Entry<String, byte[]> e : s.metaStruct().entrySet()) {
       size += entrySize(13, bytesEntrySize(e.getKey(), e.getValue()));
     }
@@ -166,16 +179,19 @@ public final class IntakeTraceWriter {
     return size;
   }
 
-  private static void writeSpan(Span s, boolean topLevel, CodedOutputStream o) throws IOException {
+  private void writeSpan(Span s, boolean topLevel, CodedOutputStream o) throws IOException {
+    if (s.bytes().present()) {
+      // a native span that kept its bytes: its strings copied, never decoded (docs/forward.md)
+      raw.writeHead(s, o);
+      writeNumbers(s, o);
+      raw.writeTail(s, topLevel, o);
+      writeStructAndLinks(s, o);
+      return;
+    }
     writeString(o, 1, s.service());
     writeString(o, 2, s.name());
     writeString(o, 3, s.resource());
-    if (s.traceId() != 0) o.writeUInt64(4, s.traceId());
-    if (s.spanId() != 0) o.writeUInt64(5, s.spanId());
-    if (s.parentId() != 0) o.writeUInt64(6, s.parentId());
-    if (s.startNanos() != 0) o.writeInt64(7, s.startNanos());
-    if (s.durationNanos() != 0) o.writeInt64(8, s.durationNanos());
-    if (s.error() != 0) o.writeInt32(9, s.error());
+    writeNumbers(s, o);
     FlatMap<String> meta = flat(s.meta());
     for (int i = 0; i < meta.size(); i++) {
       String k = meta.keyAt(i);
@@ -192,6 +208,21 @@ public final class IntakeTraceWriter {
     }
     if (topLevel) writeDoubleEntry(o, TopLevel.METRIC, 1);
     writeString(o, 12, s.type());
+    writeStructAndLinks(s, o);
+  }
+
+  /** Fields 4–9. */
+  private static void writeNumbers(Span s, CodedOutputStream o) throws IOException {
+    if (s.traceId() != 0) o.writeUInt64(4, s.traceId());
+    if (s.spanId() != 0) o.writeUInt64(5, s.spanId());
+    if (s.parentId() != 0) o.writeUInt64(6, s.parentId());
+    if (s.startNanos() != 0) o.writeInt64(7, s.startNanos());
+    if (s.durationNanos() != 0) o.writeInt64(8, s.durationNanos());
+    if (s.error() != 0) o.writeInt32(9, s.error());
+  }
+
+  /** Fields 13 and 14. */
+  private static void writeStructAndLinks(Span s, CodedOutputStream o) throws IOException {
     for (Map.Entry<String, byte[]> e : s.metaStruct().entrySet()) {
       o.writeTag(13, LEN);
       o.writeUInt32NoTag(bytesEntrySize(e.getKey(), e.getValue()));
