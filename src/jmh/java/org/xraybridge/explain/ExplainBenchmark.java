@@ -22,6 +22,7 @@ import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.ChunkBatch;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.MergeJournal;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchListener;
@@ -124,7 +125,7 @@ public class ExplainBenchmark {
       public void submit(ChunkBatch batch) {}
     };
     return new MergeStage(index, new Stitcher(index, Clock.systemUTC()), discard, Ledger.NONE, listener, Duration.ofSeconds(1), 1_000_000,
-        Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler());
+        Duration.ofMinutes(30), 100_000, Ticker.systemTicker(), Scheduler.disabledScheduler(), MergeJournal.NONE);
   }
 
   private int batch(MergeStage stage, List<List<TraceChunk>> payloads, int at) {
