@@ -59,7 +59,7 @@ public final class IntakeTraceWriter {
     if (spanSizes.length < n) spanSizes = new int[Math.max(n, spanSizes.length * 2)];
     int size = (priority == 0 ? 0 : computeInt32Size(1, priority)) + stringSize(2, chunk.origin());
     for (int i = 0; i < n; i++) {
-      int s = sizeOfSpan(spans.get(i), topLevel[i]);
+      int s = sizeOfSpan(spans.get(i), topLevel[i], i);
       spanSizes[i] = s;
       size += computeTagSize(3) + computeUInt32SizeNoTag(s) + s;
     }
@@ -82,7 +82,7 @@ public final class IntakeTraceWriter {
       for (int i = 0; i < spans.size(); i++) {
         o.writeTag(3, LEN);
         o.writeUInt32NoTag(spanSizes[i]);
-        writeSpan(spans.get(i), topLevel[i], o);
+        writeSpan(spans.get(i), topLevel[i], i, o);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array of the exact size cannot fail
@@ -140,8 +140,9 @@ public final class IntakeTraceWriter {
 
   // ---- Span -----------------------------------------------------------------------------------
 
-  private int sizeOfSpan(Span s, boolean topLevel) {
-    if (s.bytes().present()) return raw.size(s, topLevel) + sizeOfNumbers(s) + sizeOfStructAndLinks(s);
+  /** The size of span {@code index} of the chunk being sized. */
+  private int sizeOfSpan(Span s, boolean topLevel, int index) {
+    if (s.bytes().present()) return raw.size(s, topLevel, index) + sizeOfNumbers(s) + sizeOfStructAndLinks(s);
     int size = stringSize(1, s.service())
         + stringSize(2, s.name())
         + stringSize(3, s.resource())
@@ -179,12 +180,13 @@ public final class IntakeTraceWriter {
     return size;
   }
 
-  private void writeSpan(Span s, boolean topLevel, CodedOutputStream o) throws IOException {
+  /** Writes span {@code index} of the chunk last sized. */
+  private void writeSpan(Span s, boolean topLevel, int index, CodedOutputStream o) throws IOException {
     if (s.bytes().present()) {
       // a native span that kept its bytes: its strings copied, never decoded (docs/forward.md)
-      raw.writeHead(s, o);
+      raw.writeHead(s, index, o);
       writeNumbers(s, o);
-      raw.writeTail(s, topLevel, o);
+      raw.writeTail(s, topLevel, index, o);
       writeStructAndLinks(s, o);
       return;
     }

@@ -43,47 +43,61 @@ final class RawSpanProto {
   private static final int META_AT = 4;
   private static final int METRICS_AT = 5;
 
+  private static final int SLOTS = METRICS_AT + 1;
+
   private final MsgpackScan scan = new MsgpackScan();
-  /** Positions of the span map's values, found by {@link #locate}: service, name, resource, type, meta, metrics. */
-  private final int[] at = new int[METRICS_AT + 1];
+  /**
+   * Positions of the span map's values, {@link #SLOTS} per span of the chunk being sized (service,
+   * name, resource, type, meta, metrics), found by {@link #locate} when sizing and read again when
+   * writing, so each span map is walked for its keys once.
+   */
+  private int[] at = new int[16 * SLOTS];
+  /** Where span {@code i}'s positions start in {@link #at}. */
+  private int base;
   /** Bit i set: the span's own metric i was met in its bytes (so it is not added after them). */
   private long seen;
 
-  /** Size of fields 1–3, 10–12 (the rest are {@link IntakeTraceWriter}'s). */
-  int size(Span s, boolean topLevel) {
+  /** Size of fields 1–3, 10–12 of span {@code i} of a chunk (the rest are {@link IntakeTraceWriter}'s). */
+  int size(Span s, boolean topLevel, int i) {
+    base = i * SLOTS;
+    if (at.length < base + SLOTS) at = java.util.Arrays.copyOf(at, Math.max(base + SLOTS, 2 * at.length));
     locate(s.bytes());
     byte[] a = s.bytes().array();
     try {
-      return text(SERVICE, a, at[SERVICE_AT], null) + text(NAME, a, at[NAME_AT], null)
-          + text(RESOURCE, a, at[RESOURCE_AT], null) + meta(a, null) + metrics(s, topLevel, null)
-          + text(TYPE, a, at[TYPE_AT], null);
+      return text(SERVICE, a, at[base + SERVICE_AT], null) + text(NAME, a, at[base + NAME_AT], null)
+          + text(RESOURCE, a, at[base + RESOURCE_AT], null) + meta(a, null) + metrics(s, topLevel, null)
+          + text(TYPE, a, at[base + TYPE_AT], null);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e); // nothing is written when sizing
     }
   }
 
-  /** Writes fields 1–3 now; {@link #writeTail} writes 10–12 after the numeric fields. */
-  void writeHead(Span s, CodedOutputStream o) throws IOException {
-    locate(s.bytes());
+  /**
+   * Writes fields 1–3 of span {@code i} of the chunk {@link #size} measured last; {@link #writeTail}
+   * writes 10–12 after the numeric fields.
+   */
+  void writeHead(Span s, int i, CodedOutputStream o) throws IOException {
+    base = i * SLOTS;
     byte[] a = s.bytes().array();
-    text(SERVICE, a, at[SERVICE_AT], o);
-    text(NAME, a, at[NAME_AT], o);
-    text(RESOURCE, a, at[RESOURCE_AT], o);
+    text(SERVICE, a, at[base + SERVICE_AT], o);
+    text(NAME, a, at[base + NAME_AT], o);
+    text(RESOURCE, a, at[base + RESOURCE_AT], o);
   }
 
   /** Meta, metrics and type, in field order, for the span {@link #writeHead} began. */
-  void writeTail(Span s, boolean topLevel, CodedOutputStream o) throws IOException {
+  void writeTail(Span s, boolean topLevel, int i, CodedOutputStream o) throws IOException {
+    base = i * SLOTS;
     byte[] a = s.bytes().array();
     meta(a, o);
     metrics(s, topLevel, o);
-    text(TYPE, a, at[TYPE_AT], o);
+    text(TYPE, a, at[base + TYPE_AT], o);
   }
 
   /** The meta entries' size, and the entries written to {@code o} unless it is null. */
   private int meta(byte[] a, CodedOutputStream o) throws IOException {
-    if (at[META_AT] < 0) return 0;
+    if (at[base + META_AT] < 0) return 0;
     int size = 0;
-    scan.reset(a, at[META_AT]);
+    scan.reset(a, at[base + META_AT]);
     int n = scan.mapHeader();
     for (int i = 0; i < n; i++) {
       scan.text();
@@ -110,9 +124,9 @@ final class RawSpanProto {
     FlatMap<Double> own = flat(s);
     seen = 0;
     int size = 0;
-    if (at[METRICS_AT] >= 0) {
+    if (at[base + METRICS_AT] >= 0) {
       byte[] a = s.bytes().array();
-      scan.reset(a, at[METRICS_AT]);
+      scan.reset(a, at[base + METRICS_AT]);
       int n = scan.mapHeader();
       for (int i = 0; i < n; i++) {
         scan.text();
@@ -140,7 +154,7 @@ final class RawSpanProto {
 
   /** Finds the values of the span map's keys this class copies; -1 for a key the span has not. */
   private void locate(SpanBytes b) {
-    java.util.Arrays.fill(at, -1);
+    java.util.Arrays.fill(at, base, base + SLOTS, -1);
     scan.reset(b.array(), b.offset());
     int n = scan.mapHeader();
     for (int i = 0; i < n; i++) {
@@ -151,7 +165,7 @@ final class RawSpanProto {
         case 8 -> scan.textIs("resource") ? RESOURCE_AT : -1;
         default -> -1;
       };
-      if (slot >= 0) at[slot] = scan.pos(); // a key sent twice: the last, as the receiver reads it
+      if (slot >= 0) at[base + slot] = scan.pos(); // a key sent twice: the last, as the receiver reads it
       scan.skip();
     }
   }
