@@ -227,16 +227,25 @@ final class Harness {
     JsonNode c = h.path("components");
     JsonNode p = c.path("pipeline").path("details");
     JsonNode f = c.path("forward").path("details");
-    JsonNode x = c.path("xray").path("details");
     return new Sample(at, rss, heap, live, p.path("inFlight").asLong(-1), f.path("queuedBytes").asLong(-1),
         f.path("spoolSpans").asLong(-1), f.path("spoolBytes").asLong(-1), f.path("circuitState").asString(""),
         xray(c.path("xray")),
         p.path("forwarded").asLong(-1), p.path("receivedNative").asLong(-1), true);
   }
 
+  /**
+   * The details of the X-Ray component's first source ({@code details.sources.<name>}, one per polled
+   * source since issue 17); the bench runs one source.
+   */
+  static JsonNode xraySource(JsonNode component) {
+    JsonNode sources = component.path("details").path("sources");
+    for (JsonNode one : sources) return one;
+    return component.path("details");
+  }
+
   /** The poller in a few words: health status, last outcome, cursor lag, circuit. */
   static String xray(JsonNode component) {
-    JsonNode d = component.path("details");
+    JsonNode d = xraySource(component);
     String lag = d.path("cursorLag").asString("");
     try {
       lag = String.format(Locale.ROOT, "%.0fs", Duration.parse(lag).toMillis() / 1000.0);

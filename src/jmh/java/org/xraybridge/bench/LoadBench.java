@@ -398,7 +398,7 @@ public final class LoadBench {
 
   static String xrayState(BridgeProcess bridge) {
     JsonNode x = bridge.health().path("components").path("xray");
-    JsonNode d = x.path("details");
+    JsonNode d = Harness.xraySource(x);
     return x.path("status").asString("?") + ", last outcome " + d.path("lastOutcome").asString("?") + ", cursor lag "
         + d.path("cursorLag").asString("?") + ", circuit " + d.path("circuitState").asString("?") + ", throttles in the last minute "
         + d.path("throttlesLastMinute").asString("?");

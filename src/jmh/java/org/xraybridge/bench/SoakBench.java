@@ -459,7 +459,7 @@ public final class SoakBench {
       JsonNode h = bridge.health();
       if (h != null) {
         long inFlight = h.path("components").path("pipeline").path("details").path("inFlight").asLong(-1);
-        String lag = h.path("components").path("xray").path("details").path("cursorLag").asString("");
+        String lag = Harness.xraySource(h.path("components").path("xray")).path("cursorLag").asString("");
         boolean caughtUp;
         try {
           caughtUp = !lag.isEmpty() && Duration.parse(lag).compareTo(Duration.ofSeconds(10)) < 0;
