@@ -58,6 +58,9 @@ final class V04Decoder extends MsgpackReader {
       Priority.METRIC, "_dd.measured", "_dd.top_level", "_top_level", "_dd.partial_version", "_sample_rate", "http.status_code"};
   private static final Field[] LEAN_META = fields(LEAN_META_KEYS);
   private static final Field[] LEAN_METRICS = fields(LEAN_METRICS_KEYS);
+  /** Bit n set: some lean key is n bytes long; most keys of a span are another length and rejected on it. */
+  private static final long LEAN_META_LENGTHS = lengths(LEAN_META_KEYS);
+  private static final long LEAN_METRICS_LENGTHS = lengths(LEAN_METRICS_KEYS);
 
   /** Whether spans keep their wire bytes (docs/receiver.md, "Bytes through"). */
   private final boolean keepBytes;
@@ -262,7 +265,7 @@ final class V04Decoder extends MsgpackReader {
         leanText(); // the value, checked as readMeta would
         continue;
       }
-      int lean = leanKey(LEAN_META);
+      int lean = leanKey(LEAN_META, LEAN_META_LENGTHS);
       if (lean < 0) {
         leanText();
         continue;
@@ -283,7 +286,7 @@ final class V04Decoder extends MsgpackReader {
     int n = mapEntries("a map of numbers");
     FlatMap.Builder<Double> b = null;
     for (int i = 0; i < n; i++) {
-      int lean = leanText() ? leanKey(LEAN_METRICS) : -1;
+      int lean = leanText() ? leanKey(LEAN_METRICS, LEAN_METRICS_LENGTHS) : -1;
       if (lean < 0) {
         readDouble();
         continue;
@@ -303,9 +306,9 @@ final class V04Decoder extends MsgpackReader {
     return b == null ? FlatMap.empty() : b.build();
   }
 
-  /** Which of {@code fields} the string just read by {@link #leanText()} is, or -1. */
-  private int leanKey(Field[] fields) {
-    if (rawLength == 0) return -1;
+  /** Which of {@code fields} (of the {@code lengths} given) the string just read by {@link #leanText()} is, or -1. */
+  private int leanKey(Field[] fields, long lengths) {
+    if (rawLength == 0 || rawLength >= 64 || (lengths & (1L << rawLength)) == 0) return -1;
     long head = Words.head(body, rawStart, rawLength);
     for (int j = 0; j < fields.length; j++) {
       if (is(head, rawStart, fields[j])) return j;
@@ -404,6 +407,12 @@ final class V04Decoder extends MsgpackReader {
     return head == f.head && rawLength == f.length
         && (f.length <= 8 || Words.head(body, k + 8, f.length - 8) == f.tail)
         && (f.length <= 16 || Arrays.equals(body, k + 16, k + f.length, f.name, 16, f.length));
+  }
+
+  private static long lengths(String[] names) {
+    long bits = 0;
+    for (String n : names) bits |= 1L << n.length();
+    return bits;
   }
 
   private static Field[] fields(String[] names) {
