@@ -274,7 +274,7 @@ public final class IntakeTraceWriter {
   }
 
   @SuppressWarnings("unchecked")
-  private static <V> FlatMap<V> flat(Map<String, V> m) {
+  static <V> FlatMap<V> flat(Map<String, V> m) {
     return m instanceof FlatMap<?> f ? (FlatMap<V>) f : (FlatMap<V>) FlatMap.copyOf(m);
   }
 
@@ -297,7 +297,8 @@ public final class IntakeTraceWriter {
     return v == 0 ? 0 : computeInt64Size(field, v);
   }
 
-  private static int entrySize(int field, int entry) {
+  /** A length-delimited field of {@code entry} bytes, tag and length included. */
+  static int entrySize(int field, int entry) {
     return computeTagSize(field) + computeUInt32SizeNoTag(entry) + entry;
   }
 

@@ -2,8 +2,6 @@ package org.xraybridge.forward.intake;
 
 import static com.google.protobuf.CodedOutputStream.computeDoubleSize;
 import static com.google.protobuf.CodedOutputStream.computeStringSize;
-import static com.google.protobuf.CodedOutputStream.computeTagSize;
-import static com.google.protobuf.CodedOutputStream.computeUInt32SizeNoTag;
 
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
@@ -105,8 +103,8 @@ final class RawSpanProto {
       int k = scan.textLength;
       scan.text();
       int v = scan.textLength;
-      int entry = textEntry(k) + textEntry(v);
-      size += entrySize(META, entry);
+      int entry = IntakeTraceWriter.entrySize(1, k) + IntakeTraceWriter.entrySize(2, v);
+      size += IntakeTraceWriter.entrySize(META, entry);
       if (o == null) continue;
       o.writeTag(META, LEN);
       o.writeUInt32NoTag(entry);
@@ -121,7 +119,7 @@ final class RawSpanProto {
    * the span's own values over them, the span's own keys the bytes lack, then {@code _top_level}.
    */
   private int metrics(Span s, boolean topLevel, CodedOutputStream o) throws IOException {
-    FlatMap<Double> own = flat(s);
+    FlatMap<Double> own = IntakeTraceWriter.flat(s.metrics());
     seen = 0;
     int size = 0;
     if (at[base + METRICS_AT] >= 0) {
@@ -136,8 +134,8 @@ final class RawSpanProto {
         int mine = markOwn(own);
         double value = scan.number();
         if (top) continue;
-        int entry = textEntry(k) + computeDoubleSize(2, 0);
-        size += entrySize(METRICS, entry);
+        int entry = IntakeTraceWriter.entrySize(1, k) + computeDoubleSize(2, 0);
+        size += IntakeTraceWriter.entrySize(METRICS, entry);
         if (o == null) continue;
         o.writeTag(METRICS, LEN);
         o.writeUInt32NoTag(entry);
@@ -193,7 +191,7 @@ final class RawSpanProto {
       o.writeUInt32NoTag(n);
       o.writeRawBytes(a, scan.textAt, n);
     }
-    return computeTagSize(field) + computeUInt32SizeNoTag(n) + n;
+    return IntakeTraceWriter.entrySize(field, n);
   }
 
   /** A map entry's string, written even when empty (as protobuf-java writes map entries). */
@@ -211,19 +209,7 @@ final class RawSpanProto {
       o.writeString(1, key);
       o.writeDouble(2, value);
     }
-    return entrySize(METRICS, entry);
+    return IntakeTraceWriter.entrySize(METRICS, entry);
   }
 
-  private static int textEntry(int n) {
-    return computeTagSize(1) + computeUInt32SizeNoTag(n) + n;
-  }
-
-  private static int entrySize(int field, int entry) {
-    return computeTagSize(field) + computeUInt32SizeNoTag(entry) + entry;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static FlatMap<Double> flat(Span s) {
-    return s.metrics() instanceof FlatMap<?> f ? (FlatMap<Double>) f : (FlatMap<Double>) FlatMap.copyOf(s.metrics());
-  }
 }
