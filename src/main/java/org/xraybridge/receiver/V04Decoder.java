@@ -55,7 +55,7 @@ final class V04Decoder extends MsgpackReader {
   static final String[] LEAN_META_KEYS = {"env", "_dd.p.tid", "_dd.origin", "version", "span.kind", "http.status_code"};
   /** … and its metrics: the sampling priority first (its position is kept), then what the stats read. */
   static final String[] LEAN_METRICS_KEYS = {
-      Priority.METRIC, "_dd.measured", "_dd.top_level", "_top_level", "_dd.partial_version", "_sample_rate", "http.status_code"};
+      Priority.METRIC, "_dd.measured", "_dd.top_level", "_dd.partial_version", "_sample_rate", "http.status_code"};
   private static final Field[] LEAN_META = fields(LEAN_META_KEYS);
   private static final Field[] LEAN_METRICS = fields(LEAN_METRICS_KEYS);
   /** Bit n set: some lean key is n bytes long; most keys of a span are another length and rejected on it. */
