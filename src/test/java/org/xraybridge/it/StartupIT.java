@@ -33,8 +33,10 @@ class StartupIT {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
           .until(() -> bridge.response("/actuator/health").body().contains("\"status\":\"UP\""));
       assertThat(bridge.output()).contains("EMBEDDED mode").contains("no AWS or Datadog account needed");
-      assertThat(bridge.response("/actuator/health/liveness").status()).isEqualTo(200);
-      assertThat(bridge.response("/actuator/health/readiness").status()).isEqualTo(200);
+      BridgeProcess.Response liveness = bridge.response("/actuator/health/liveness");
+      assertThat(liveness.status()).as(liveness.error()).isEqualTo(200);
+      BridgeProcess.Response readiness = bridge.response("/actuator/health/readiness");
+      assertThat(readiness.status()).as(readiness.error()).isEqualTo(200);
       // the demo plays both halves: a joined trace and a not-joined one appear in the explain view
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         JsonNode list = JSON.readTree(bridge.response("/api/traces?limit=100").body());

@@ -198,18 +198,26 @@ public final class BridgeProcess implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
-  /** GET on the web port; status 0 and "" when nothing answers. */
+  /**
+   * GET on the web port; status 0 and "" when nothing answers, {@code error} saying why. A GET that fails in
+   * transport is tried once more on a new connection: a kept-alive connection can be closed under a
+   * request, which a probe or a browser retries too, and is not what a test here asks about.
+   */
   public Response response(String path) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path))
-          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
-    } catch (IOException e) {
-      return new Response(0, "");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Response(0, "");
+    IOException failed = null;
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path))
+            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body(), "");
+      } catch (IOException e) {
+        failed = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Response(0, "", "interrupted");
+      }
     }
+    return new Response(0, "", "no answer: " + failed);
   }
 
   /** The body of a GET answered 200 (or 503, as health answers when down); null otherwise. */
@@ -289,7 +297,8 @@ public final class BridgeProcess implements AutoCloseable {
     }
   }
 
-  public record Response(int status, String body) {}
+  /** An answer; {@code error} is "" unless nothing answered. */
+  public record Response(int status, String body, String error) {}
 
   /**
    * Every child process started here or by the benches: a shutdown hook kills the ones still running
