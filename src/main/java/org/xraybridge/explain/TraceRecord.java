@@ -7,6 +7,7 @@ import java.util.Map;
 import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.FlatMap;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.MetricTag;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Span;
 import org.xraybridge.model.StitchResult.Outcome;

@@ -1,6 +1,6 @@
 package org.xraybridge.forward;
 
-import java.util.Locale;
+import org.xraybridge.model.MetricTag;
 
 /**
  * What the forward stage counts besides spans (spans are the ledger's: {@code model.Ledger}).
@@ -10,18 +10,13 @@ import java.util.Locale;
 public interface ForwardMetrics {
 
   /** How a payload left a sender. */
-  enum PayloadOutcome {
+  enum PayloadOutcome implements MetricTag {
     /** The next hop acknowledged it with a 2xx. */
     SENT,
     /** Answered with a non-retryable status, or of a kind the configured target cannot take. */
     REJECTED,
     /** A fresh payload written to the spool after its attempts failed or the circuit was open. */
-    SPOOLED;
-
-    /** The metric tag. */
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    SPOOLED
   }
 
   /** One payload had this outcome. */

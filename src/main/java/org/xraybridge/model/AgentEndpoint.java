@@ -1,6 +1,5 @@
 package org.xraybridge.model;
 
-import java.util.Locale;
 
 /**
  * The families of a Datadog Agent's HTTP API that the bridge does not serve itself (it serves {@code
@@ -8,7 +7,7 @@ import java.util.Locale;
  * sent to the intake or answered as, and counted by. The paths are the Agent's routes
  * (docs/receiver.md, "Everything else a tracer sends").
  */
-public enum AgentEndpoint {
+public enum AgentEndpoint implements MetricTag {
   /** {@code /v0.7/config}: remote configuration polls. */
   REMOTE_CONFIG,
   /** {@code /telemetry/proxy/…}: instrumentation telemetry. */
@@ -33,11 +32,6 @@ public enum AgentEndpoint {
   OTHER_TRACES,
   /** Any other path. */
   OTHER;
-
-  /** The metric tag value. */
-  public String tag() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   /** The family of a request path (without its query). */
   public static AgentEndpoint of(String path) {

@@ -1,7 +1,7 @@
 package org.xraybridge.model;
 
 /** Where a span came from: which half of a trace it belongs to. */
-public enum Half {
+public enum Half implements MetricTag {
   /** A Datadog tracer posted it to the receiver. */
   NATIVE,
   /** Converted from a segment the X-Ray API returned. */
@@ -17,10 +17,5 @@ public enum Half {
 
   public boolean isXRay() {
     return this != NATIVE;
-  }
-
-  /** Lower-case name used in metrics tags and the explain API. */
-  public String tag() {
-    return name().toLowerCase(java.util.Locale.ROOT);
   }
 }

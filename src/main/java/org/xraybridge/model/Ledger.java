@@ -33,7 +33,7 @@ public interface Ledger {
   }
 
   /** Why spans were dropped. Metric tag values are the lower-case names. */
-  enum Reason {
+  enum Reason implements MetricTag {
     /** The bytes could not be decoded (bad msgpack/JSON framing around these spans). */
     MALFORMED,
     /** A request body or a single trace larger than the configured bound. */
@@ -53,15 +53,11 @@ public interface Ledger {
     /** Shutdown could neither deliver nor spool these spans within its bound. */
     SHUTDOWN,
     /** A stage failed unexpectedly on these spans (a bug, logged with its stack trace). */
-    INTERNAL;
-
-    public String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    INTERNAL
   }
 
   /** Why a segment document was rejected or repaired. */
-  enum DocumentReason {
+  enum DocumentReason implements MetricTag {
     MALFORMED_JSON,
     OVERSIZED,
     MISSING_FIELD,
@@ -73,11 +69,7 @@ public interface Ledger {
     UNPROCESSED,
     IN_PROGRESS_EXPIRED,
     /** Buffered, waiting for its trace, and given up: past a capacity bound, too long held, or at shutdown. */
-    EVICTED;
-
-    public String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    EVICTED
   }
 
   /** Spans taken in from a half. */

@@ -21,7 +21,7 @@ public record StitchResult(
   }
 
   /** How the halves met. Metric tag values are the lower-case names. */
-  public enum Outcome {
+  public enum Outcome implements MetricTag {
     /** The index knew the tracer's half and the env matched: same trace id, tid and decision. */
     JOINED,
     /** An earlier X-Ray chunk of the trace was seen (no tracer half yet): its decision holds. */
@@ -31,10 +31,6 @@ public record StitchResult(
     /** The index knew the trace under another env: emitted unchanged, not joined. */
     ENV_MISMATCH,
     /** The trace's decision is drop: the X-Ray half is dropped too, never forwarded half. */
-    SAMPLED_OUT;
-
-    public String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
+    SAMPLED_OUT
   }
 }

@@ -1,8 +1,8 @@
 package org.xraybridge.passthrough;
 
-import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import org.xraybridge.model.AgentEndpoint;
+import org.xraybridge.model.MetricTag;
 
 /**
  * What the pass-through counts, per {@link AgentEndpoint} family; implemented by the operations side.
@@ -11,7 +11,7 @@ import org.xraybridge.model.AgentEndpoint;
 public interface PassThroughMetrics {
 
   /** What became of one request. Tag values are the lower-case names. */
-  enum Outcome {
+  enum Outcome implements MetricTag {
     /** Relayed to the Agent, which answered (whatever its status). */
     AGENT,
     /** Sent to Datadog's intake with the API key, which answered. */
@@ -19,11 +19,7 @@ public interface PassThroughMetrics {
     /** The next hop could not be reached or failed mid-way: 502, as the Agent's own proxies answer. */
     UNAVAILABLE,
     /** Answered as an Agent without that feature answers (404, or 405 where the Agent says "disabled"). */
-    UNSUPPORTED;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    UNSUPPORTED
   }
 
   void request(AgentEndpoint family, Outcome outcome);

@@ -1,7 +1,7 @@
 package org.xraybridge.receiver;
 
-import java.util.Locale;
 import java.util.function.IntSupplier;
+import org.xraybridge.model.MetricTag;
 
 /**
  * What a listener counts about its connections (the receiver's and the management port's);
@@ -10,29 +10,21 @@ import java.util.function.IntSupplier;
 public interface ConnectionMetrics {
 
   /** Why an open connection was closed by the listener. Tag values are the lower-case names. */
-  enum Closed {
+  enum Closed implements MetricTag {
     /** No whole request line and headers within {@code headerTimeout}: 408, then closed. */
     HEADER_TIMEOUT,
     /** A kept-alive connection sent no request for {@code idleTimeout}. */
     IDLE_TIMEOUT,
     /** Closed to make room for a new connection at a limit: it was the one silent longest. */
-    EVICTED;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    EVICTED
   }
 
   /** Why a new connection was closed on accept. Tag values are the lower-case names. */
-  enum Refused {
+  enum Refused implements MetricTag {
     /** {@code maxConnections} were open, each in the middle of a request. */
     LIMIT,
     /** {@code maxPerAddress} were open from its address, each in the middle of a request. */
-    PER_ADDRESS;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    PER_ADDRESS
   }
 
   void closed(Closed why);

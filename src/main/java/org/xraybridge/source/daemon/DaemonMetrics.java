@@ -1,8 +1,8 @@
 package org.xraybridge.source.daemon;
 
-import java.util.Locale;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.xraybridge.model.MetricTag;
 
 /**
  * What the X-Ray daemon input counts, beside the ledger (which counts spans and rejected documents);
@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 public interface DaemonMetrics {
 
   /** What became of an accepted document. Tag values are the lower-case names. */
-  enum DocumentOutcome {
+  enum DocumentOutcome implements MetricTag {
     /** Its chunk was accepted by the merge stage (spans are counted received there). */
     DELIVERED,
     /** The converter rejected it with a counted reason (ledger {@code bridge_documents_rejected_total}). */
@@ -29,15 +29,11 @@ public interface DaemonMetrics {
     /** Still buffered when a stop ran out of time. */
     DROPPED_SHUTDOWN,
     /** The converter or the merge stage failed unexpectedly (a bug; logged). */
-    DROPPED_ERROR;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    DROPPED_ERROR
   }
 
   /** Why a trace's documents were converted. */
-  enum FlushReason {
+  enum FlushReason implements MetricTag {
     /** The trace has a segment and nothing arrived for the quiet period. */
     QUIET,
     /** The assembly window since the first piece closed. */
@@ -49,24 +45,16 @@ public interface DaemonMetrics {
     /** A held in-progress document reached its timeout. */
     IN_PROGRESS,
     /** The listener is stopping. */
-    STOP;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    STOP
   }
 
   /** What became of a datagram relayed to a real X-Ray daemon. */
-  enum RelayOutcome {
+  enum RelayOutcome implements MetricTag {
     SENT,
     /** A write error, or the relay backlog was full. */
     FAILED,
     /** Oversize: cut by the read, so it cannot be relayed unchanged. */
-    SKIPPED;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    SKIPPED
   }
 
   /** A datagram read from the socket, and what became of it. */

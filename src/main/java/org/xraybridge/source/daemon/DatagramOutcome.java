@@ -1,6 +1,6 @@
 package org.xraybridge.source.daemon;
 
-import java.util.Locale;
+import org.xraybridge.model.MetricTag;
 
 /**
  * What became of one datagram the daemon port received; every datagram gets exactly one. Metric tag
@@ -10,7 +10,7 @@ import java.util.Locale;
  * undecodable + overloaded + overloaded_source}. Datagrams the kernel dropped before we could read them (socket buffer
  * full) never reach this count; {@link KernelUdpDrops} reads the kernel's own count for the socket.
  */
-public enum DatagramOutcome {
+public enum DatagramOutcome implements MetricTag {
   /** A valid header and one document, handed to assembly. */
   ACCEPTED,
   /** No {@code \n} after the header, or the header is not a JSON object. */
@@ -29,9 +29,5 @@ public enum DatagramOutcome {
    * Valid, but its source address already held half the hand-off: one flooding source cannot take
    * the room the others' datagrams need (docs/xray-source.md, "The daemon input").
    */
-  OVERLOADED_SOURCE;
-
-  public String tag() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+  OVERLOADED_SOURCE
 }

@@ -1,9 +1,9 @@
 package org.xraybridge.source.poll;
 
-import java.util.Locale;
+import org.xraybridge.model.MetricTag;
 
 /** What one poll tick came to (the {@code outcome} tag of a source's {@code polls} metric). */
-public enum PollOutcome {
+public enum PollOutcome implements MetricTag {
   /** Nothing has been polled yet. */
   NONE,
   /** The whole window was fetched and handed on; the cursor moved to its end. */
@@ -20,9 +20,5 @@ public enum PollOutcome {
   /** {@code now − lag} was not after the cursor (the clock went back): nothing was polled. */
   CLOCK_BEHIND,
   /** The previous poll was still running, or the source is not running: this tick did nothing. */
-  SKIPPED;
-
-  public String tag() {
-    return name().toLowerCase(Locale.ROOT);
-  }
+  SKIPPED
 }

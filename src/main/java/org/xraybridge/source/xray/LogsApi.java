@@ -29,11 +29,8 @@ final class LogsApi {
     return guard.call(Operation.FILTER_LOG_EVENTS, limiter, () -> client.filterLogEvents(request));
   }
 
-  String circuitState() {
-    return guard.circuitState();
-  }
-
-  int throttlesLastMinute() {
-    return guard.throttlesLastMinute();
+  /** Its circuit and throttles, for the source's status. */
+  ApiGuard guard() {
+    return guard;
   }
 }

@@ -10,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xraybridge.source.poll.CheckpointWriter;
 import org.xraybridge.source.poll.PollCursor;
 import org.xraybridge.source.xray.XRayCheckpoint.HeldEvent;
 import reactor.core.publisher.Mono;
@@ -34,32 +33,21 @@ final class LogsWindowFetch {
 
   private static final Logger log = LoggerFactory.getLogger(LogsWindowFetch.class);
 
-  private final XRaySourceSettings settings;
+  private final SourceContext source;
   private final LogsApi api;
-  private final XRayPollState state;
   private final RecordDelivery delivery;
-  private final CheckpointWriter<XRayCheckpoint> checkpoints;
-  private final XRaySourceMetrics metrics;
   /** Where a window cut at the page bound stopped; read on by the next tick whose window starts where it did. */
   private volatile Pending pending;
 
   /** A window read in part: its bounds and the token of its next page. */
   private record Pending(Instant from, Instant to, String token) {}
 
-  LogsWindowFetch(
-      XRaySourceSettings settings,
-      LogsApi api,
-      XRayPollState state,
-      RecordDelivery delivery,
-      CheckpointWriter<XRayCheckpoint> checkpoints,
-      XRaySourceMetrics metrics) {
-    this.settings = settings;
+  LogsWindowFetch(SourceContext source, LogsApi api, RecordDelivery delivery) {
+    this.source = source;
     this.api = api;
-    this.state = state;
     this.delivery = delivery;
-    this.checkpoints = checkpoints;
-    this.metrics = metrics;
   }
+
 
   /**
    * Completes with what was read: the window (or the one a previous tick left unfinished, when it
@@ -71,7 +59,7 @@ final class LogsWindowFetch {
     boolean goOn = p != null && p.from().equals(window.from());
     PollCursor.Window target = goOn ? new PollCursor.Window(window.now(), p.from(), p.to()) : window;
     Progress progress = new Progress();
-    int maxPages = settings.search().tuning().maxLogPagesPerPoll();
+    int maxPages = source.settings().search().tuning().maxLogPagesPerPoll();
     return page(target, goOn ? p.token() : null)
         .expand(
             page -> {
@@ -81,14 +69,14 @@ final class LogsWindowFetch {
                 progress.next = next;
                 return Mono.empty();
               }
-              return checkpoints.writeIfDue().then(page(target, next));
+              return source.checkpoints().writeIfDue().then(page(target, next));
             })
         .doOnNext(page -> handOn(target, page, progress))
         .then(Mono.fromCallable(() -> finish(target, progress)));
   }
 
   private Mono<FilterLogEventsResponse> page(PollCursor.Window window, String token) {
-    String group = settings.search().spansLogGroup();
+    String group = source.settings().search().spansLogGroup();
     FilterLogEventsRequest.Builder b =
         FilterLogEventsRequest.builder()
             .startTime(window.from().toEpochMilli())
@@ -104,7 +92,7 @@ final class LogsWindowFetch {
   private void handOn(PollCursor.Window window, FilterLogEventsResponse page, Progress progress) {
     progress.pages.incrementAndGet();
     List<FilteredLogEvent> events = page.events();
-    metrics.logEventsRead(events.size());
+    source.metrics().logEventsRead(events.size());
     Map<String, List<LogEvent>> byTrace = new LinkedHashMap<>();
     List<LogEvent> lone = new ArrayList<>(0);
     for (FilteredLogEvent e : events) {
@@ -116,6 +104,7 @@ final class LogsWindowFetch {
       else byTrace.computeIfAbsent(event.ids().traceKey(), k -> new ArrayList<>()).add(event);
       if (at > progress.lastTimestamp) progress.lastTimestamp = at;
     }
+    XRayPollState state = source.state();
     synchronized (state) {
       state.checkRunning();
       for (Map.Entry<String, List<LogEvent>> t : byTrace.entrySet()) {
@@ -127,16 +116,17 @@ final class LogsWindowFetch {
 
   /** What was read, after the held records that are due were offered again; a cut window is kept to read on. */
   private Reached finish(PollCursor.Window window, Progress progress) {
+    XRayPollState state = source.state();
     synchronized (state) {
       state.checkRunning();
       Set<String> traces = new LinkedHashSet<>();
-      for (HeldEvent h : state.heldEvents.due(window.now(), settings.inProgressTimeout())) traces.add(h.traceKey());
+      for (HeldEvent h : state.heldEvents.due(window.now(), source.settings().inProgressTimeout())) traces.add(h.traceKey());
       for (String trace : traces) delivery.handOn(state.delivered, state.heldEvents, trace, List.of(), window.now());
     }
     if (progress.next == null) return new Reached(window, true);
     pending = new Pending(window.from(), window.to(), progress.next);
     log.info("X-Ray source {}: window [{}, {}) of {} is longer than {} pages; handed on up to {}, the next tick reads on",
-        settings.name(), window.from(), window.to(), settings.search().spansLogGroup(), progress.pages.get(),
+        source.settings().name(), window.from(), window.to(), source.settings().search().spansLogGroup(), progress.pages.get(),
         Instant.ofEpochMilli(progress.lastTimestamp));
     return new Reached(window, false);
   }

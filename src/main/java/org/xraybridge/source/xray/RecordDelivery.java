@@ -5,16 +5,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.SegmentDocument;
-import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRayDocuments;
-import org.xraybridge.model.XRaySink;
 import org.xraybridge.source.xray.DeliveredSegments.TraceProgress;
 import org.xraybridge.source.xray.XRayCheckpoint.HeldEvent;
 
@@ -32,15 +29,11 @@ final class RecordDelivery {
   /** The delivered-set key of a record whose trace could not be read: one entry per such event. */
   static final String LONE = "event:";
 
-  private static final Logger log = LoggerFactory.getLogger(RecordDelivery.class);
-
-  private final TraceConverter converter;
-  private final XRaySink sink;
+  private final Handover handover;
   private final XRaySourceMetrics metrics;
 
-  RecordDelivery(TraceConverter converter, XRaySink sink, XRaySourceMetrics metrics) {
-    this.converter = converter;
-    this.sink = sink;
+  RecordDelivery(Handover handover, XRaySourceMetrics metrics) {
+    this.handover = handover;
     this.metrics = metrics;
   }
 
@@ -68,13 +61,8 @@ final class RecordDelivery {
     }
     List<SegmentDocument> docs = new ArrayList<>(all.size());
     for (LogEvent e : all) docs.add(new SegmentDocument(e.eventId(), e.message()));
-    ConvertedTrace converted;
-    try {
-      converted = converter.convert(new XRayDocuments(traceKey, docs, Half.XRAY_LOGS, false, context(p)));
-    } catch (RuntimeException e) {
-      // the converter's contract is to count bad input, never to throw: skip these records, do not fail on them every tick
-      log.error("The converter failed on {} aws/spans records of trace {}; they are skipped", docs.size(), key, e);
-      metrics.converterFailed(docs.size());
+    Optional<ConvertedTrace> result = handover.convert(new XRayDocuments(traceKey, docs, Half.XRAY_LOGS, false, context(p)), docs.size());
+    if (result.isEmpty()) {
       for (LogEvent ev : all) {
         p.delivered.put(ev.eventId(), 0L);
         held.release(ev.eventId());
@@ -82,7 +70,8 @@ final class RecordDelivery {
       delivered.update(p, now);
       return;
     }
-    p.addSpanIds(TraceDelivery.offerNew(sink, p, converted));
+    ConvertedTrace converted = result.get();
+    p.addSpanIds(handover.offerNew(p, converted));
     for (String id : converted.emittedSegmentIds()) p.delivered.put(id, 0L);
     for (String id : converted.rejectedSegmentIds()) p.delivered.put(id.toLowerCase(Locale.ROOT), 0L);
     Set<String> stillHeld = converted.heldSegmentIds();

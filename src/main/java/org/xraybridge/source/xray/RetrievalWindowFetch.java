@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.xraybridge.source.poll.CheckpointWriter;
 import org.xraybridge.source.poll.PollCursor;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -35,29 +34,18 @@ final class RetrievalWindowFetch {
   /** Seconds before a trace's id time its spans may start: clocks of the services that wrote it differ. */
   private static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
 
-  private final XRaySourceSettings settings;
+  private final SourceContext source;
   private final XRayApi api;
-  private final XRayPollState state;
   private final SummaryScan scan;
   private final TraceDelivery delivery;
-  private final CheckpointWriter<XRayCheckpoint> checkpoints;
-  private final XRaySourceMetrics metrics;
 
-  RetrievalWindowFetch(
-      XRaySourceSettings settings,
-      XRayApi api,
-      XRayPollState state,
-      TraceDelivery delivery,
-      CheckpointWriter<XRayCheckpoint> checkpoints,
-      XRaySourceMetrics metrics) {
-    this.settings = settings;
+  RetrievalWindowFetch(SourceContext source, XRayApi api, TraceDelivery delivery) {
+    this.source = source;
     this.api = api;
-    this.state = state;
-    this.scan = new SummaryScan(settings, api, state, metrics);
+    this.scan = new SummaryScan(source, api);
     this.delivery = delivery;
-    this.checkpoints = checkpoints;
-    this.metrics = metrics;
   }
+
 
   /** Completes once every trace of the window was handed on. */
   Mono<Reached> read(PollCursor.Window window) {
@@ -82,7 +70,7 @@ final class RetrievalWindowFetch {
             .endTime(window.to().plusSeconds(1))
             .build();
     Set<String> answered = new HashSet<>();
-    Instant deadline = Instant.now().plus(settings.search().tuning().retrievalTimeout());
+    Instant deadline = Instant.now().plus(source.settings().search().tuning().retrievalTimeout());
     return api.startTraceRetrieval(request)
         .flatMap(started -> complete(started.retrievalToken(), 0, deadline)
             .expand(page -> {
@@ -91,10 +79,10 @@ final class RetrievalWindowFetch {
               return api.listRetrievedTraces(list(started.retrievalToken(), next));
             })
             .doOnNext(page -> handOn(window, page, revisions, answered))
-            .concatMap(page -> checkpoints.writeIfDue().thenReturn(page), 0)
+            .concatMap(page -> source.checkpoints().writeIfDue().thenReturn(page), 0)
             .then())
         .then(Mono.fromRunnable(() -> {
-          for (String id : ids) if (!answered.contains(id)) metrics.traceMissing();
+          for (String id : ids) if (!answered.contains(id)) source.metrics().traceMissing();
         }));
   }
 
@@ -107,9 +95,9 @@ final class RetrievalWindowFetch {
           if (status == RetrievalStatus.SCHEDULED || status == RetrievalStatus.RUNNING) {
             if (Instant.now().isAfter(deadline)) {
               return Mono.error(new IllegalStateException("Trace retrieval still " + status + " after "
-                  + settings.search().tuning().retrievalTimeout() + "; the window is polled again"));
+                  + source.settings().search().tuning().retrievalTimeout() + "; the window is polled again"));
             }
-            Duration wait = settings.search().tuning().retrievalWait().multipliedBy(1L << Math.min(asked, 3));
+            Duration wait = source.settings().search().tuning().retrievalWait().multipliedBy(1L << Math.min(asked, 3));
             return Mono.delay(wait).then(Mono.defer(() -> complete(token, asked + 1, deadline)));
           }
           return Mono.error(new IllegalStateException(
@@ -126,6 +114,7 @@ final class RetrievalWindowFetch {
 
   /** Hands on the traces of one page, as BatchGetTraces' traces are (the spans of the X-Ray format are segment documents). */
   private void handOn(PollCursor.Window window, ListRetrievedTracesResponse page, Map<String, Integer> revisions, Set<String> answered) {
+    XRayPollState state = source.state();
     synchronized (state) {
       state.checkRunning();
       for (RetrievedTrace rt : page.traces()) {

@@ -1,19 +1,15 @@
 package org.xraybridge.source.xray;
 
-import java.util.Locale;
+import org.xraybridge.model.MetricTag;
 
 /** The way a source reads its account (docs/xray-source.md "Transaction Search"). */
-public enum SourcePath {
+public enum SourcePath implements MetricTag {
   /** GetTraceSummaries + BatchGetTraces: segments X-Ray keeps. */
   XRAY,
   /** FilterLogEvents on {@code aws/spans}: every span, where Transaction Search writes them. */
   LOGS,
   /** GetTraceSummaries + StartTraceRetrieval + ListRetrievedTraces: the traces Transaction Search indexes. */
   RETRIEVAL;
-
-  public String tag() {
-    return name().toLowerCase(Locale.ROOT);
-  }
 
   /** The path a tag names. */
   static SourcePath of(String tag) {

@@ -21,22 +21,19 @@ import software.amazon.awssdk.services.xray.model.TraceSummary;
  */
 final class SummaryScan {
 
-  private final XRaySourceSettings settings;
+  private final SourceContext source;
   private final XRayApi api;
-  private final XRayPollState state;
-  private final XRaySourceMetrics metrics;
 
-  SummaryScan(XRaySourceSettings settings, XRayApi api, XRayPollState state, XRaySourceMetrics metrics) {
-    this.settings = settings;
+  SummaryScan(SourceContext source, XRayApi api) {
+    this.source = source;
     this.api = api;
-    this.state = state;
-    this.metrics = metrics;
   }
+
 
   /** The window's summaries by trace id, newest first. */
   Mono<Map<String, TraceSummary>> read(PollCursor.Window window) {
     AtomicInteger pages = new AtomicInteger(1);
-    int maxPages = settings.tuning().maxPagesPerPoll();
+    int maxPages = source.settings().tuning().maxPagesPerPoll();
     return api.getTraceSummaries(request(window, null))
         .expand(
             page -> {
@@ -66,7 +63,7 @@ final class SummaryScan {
             .endTime(window.to())
             .timeRangeType(TimeRangeType.EVENT)
             .sampling(false);
-    if (!settings.filterExpression().isEmpty()) b.filterExpression(settings.filterExpression());
+    if (!source.settings().filterExpression().isEmpty()) b.filterExpression(source.settings().filterExpression());
     if (token != null) b.nextToken(token);
     return b.build();
   }
@@ -78,6 +75,7 @@ final class SummaryScan {
   List<String> select(PollCursor.Window window, Map<String, TraceSummary> found, Map<String, Integer> revisions) {
     List<String> ids = new ArrayList<>();
     int skipped = 0;
+    XRayPollState state = source.state();
     synchronized (state) {
       DeliveredSegments delivered = state.delivered;
       for (TraceSummary s : found.values()) {
@@ -91,15 +89,15 @@ final class SummaryScan {
         ids.add(s.id());
         revisions.put(s.id(), revision);
       }
-      for (String id : delivered.heldDue(window.now(), settings.inProgressTimeout())) {
+      for (String id : delivered.heldDue(window.now(), source.settings().inProgressTimeout())) {
         if (!revisions.containsKey(id)) {
           ids.add(id);
           revisions.put(id, -1);
         }
       }
     }
-    metrics.summariesSkipped(skipped);
-    metrics.summariesFetched(found.size() - skipped);
+    source.metrics().summariesSkipped(skipped);
+    source.metrics().summariesFetched(found.size() - skipped);
     return ids;
   }
 

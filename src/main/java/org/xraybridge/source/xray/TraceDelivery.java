@@ -4,17 +4,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.xraybridge.model.Admission;
 import org.xraybridge.model.ConvertedTrace;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.SegmentDocument;
-import org.xraybridge.model.Span;
-import org.xraybridge.model.TraceConverter;
 import org.xraybridge.model.XRayDocuments;
-import org.xraybridge.model.XRaySink;
 import org.xraybridge.source.xray.DeliveredSegments.TraceProgress;
 import software.amazon.awssdk.services.xray.model.Segment;
 import software.amazon.awssdk.services.xray.model.Trace;
@@ -29,16 +24,13 @@ import software.amazon.awssdk.services.xray.model.Trace;
  */
 final class TraceDelivery {
 
-  private static final Logger log = LoggerFactory.getLogger(TraceDelivery.class);
   private static final Half HALF = Half.XRAY_POLL;
 
-  private final TraceConverter converter;
-  private final XRaySink sink;
+  private final Handover handover;
   private final XRaySourceMetrics metrics;
 
-  TraceDelivery(TraceConverter converter, XRaySink sink, XRaySourceMetrics metrics) {
-    this.converter = converter;
-    this.sink = sink;
+  TraceDelivery(Handover handover, XRaySourceMetrics metrics) {
+    this.handover = handover;
     this.metrics = metrics;
   }
 
@@ -82,9 +74,9 @@ final class TraceDelivery {
       mark(delivered, p, revision, Set.of(), now);
       return;
     }
-    ConvertedTrace converted = convert(new XRayDocuments(traceId, all, HALF, limitExceeded, context), fresh.size());
-    Set<String> held = converted == null ? Set.of() : converted.heldSegmentIds();
-    if (converted != null) p.addSpanIds(offerNew(sink, p, converted));
+    Optional<ConvertedTrace> converted = handover.convert(new XRayDocuments(traceId, all, HALF, limitExceeded, context), fresh.size());
+    Set<String> held = converted.map(ConvertedTrace::heldSegmentIds).orElse(Set.of());
+    if (converted.isPresent()) p.addSpanIds(handover.offerNew(p, converted.get()));
     int marked = 0;
     for (int i = 0; i < fresh.size(); i++) {
       String id = fresh.get(i).id();
@@ -96,38 +88,7 @@ final class TraceDelivery {
     mark(delivered, p, revision, held, now);
   }
 
-  /** The converter's result, or null when it threw (its contract is never to: skip these documents rather than fail on them every tick). */
-  private ConvertedTrace convert(XRayDocuments documents, int fresh) {
-    try {
-      return converter.convert(documents);
-    } catch (RuntimeException e) {
-      log.error("The converter failed on X-Ray trace {} ({} documents); they are skipped", documents.xrayTraceId(), fresh, e);
-      metrics.converterFailed(fresh);
-      return null;
-    }
-  }
 
-  /**
-   * Offers the spans of {@code converted} not handed on before, as a further chunk of the trace;
-   * returns their ids once the sink accepted them.
-   *
-   * @throws TickAborted#OVERLOADED when the sink is full
-   */
-  static long[] offerNew(XRaySink sink, TraceProgress p, ConvertedTrace converted) {
-    List<Span> spans = converted.spans();
-    List<Span> fresher = new ArrayList<>(spans.size());
-    for (int i = 0; i < spans.size(); i++) {
-      Span span = spans.get(i);
-      if (!p.hasSpan(span.spanId())) fresher.add(span);
-    }
-    if (fresher.isEmpty()) return new long[0];
-    ConvertedTrace chunk = fresher.size() == spans.size() ? converted : withSpans(converted, fresher);
-    // received spans are counted by the sink (the merge stage) when it accepts them
-    if (sink.offer(chunk) != Admission.ACCEPTED) throw TickAborted.OVERLOADED;
-    long[] ids = new long[fresher.size()];
-    for (int i = 0; i < fresher.size(); i++) ids[i] = fresher.get(i).spanId();
-    return ids;
-  }
 
   private static void mark(DeliveredSegments delivered, TraceProgress p, int revision, Set<String> held, Instant now) {
     if (held.isEmpty()) {
@@ -141,9 +102,4 @@ final class TraceDelivery {
     delivered.update(p, now);
   }
 
-  private static ConvertedTrace withSpans(ConvertedTrace c, List<Span> spans) {
-    return new ConvertedTrace(
-        c.xrayTraceId(), c.traceId(), c.half(), spans, c.env(), c.datadog(), c.emittedSegmentIds(),
-        c.heldSegmentIds(), c.rejectedSegmentIds());
-  }
 }

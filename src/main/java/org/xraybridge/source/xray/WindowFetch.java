@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger;
-import org.xraybridge.source.poll.CheckpointWriter;
 import org.xraybridge.source.poll.PollCursor;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,32 +33,18 @@ final class WindowFetch {
 
   private static final Logger log = LoggerFactory.getLogger(WindowFetch.class);
 
-  private final XRaySourceSettings settings;
+  private final SourceContext source;
   private final XRayApi api;
-  private final XRayPollState state;
   private final TraceDelivery delivery;
-  private final CheckpointWriter<XRayCheckpoint> checkpoints;
-  private final Ledger ledger;
-  private final XRaySourceMetrics metrics;
   private final SummaryScan scan;
 
-  WindowFetch(
-      XRaySourceSettings settings,
-      XRayApi api,
-      XRayPollState state,
-      TraceDelivery delivery,
-      CheckpointWriter<XRayCheckpoint> checkpoints,
-      Ledger ledger,
-      XRaySourceMetrics metrics) {
-    this.settings = settings;
+  WindowFetch(SourceContext source, XRayApi api, TraceDelivery delivery) {
+    this.source = source;
     this.api = api;
-    this.state = state;
     this.delivery = delivery;
-    this.checkpoints = checkpoints;
-    this.ledger = ledger;
-    this.metrics = metrics;
-    this.scan = new SummaryScan(settings, api, state, metrics);
+    this.scan = new SummaryScan(source, api);
   }
+
 
   /** Completes when every trace of {@code window} was handed on. */
   Mono<Void> read(PollCursor.Window window) {
@@ -74,9 +59,9 @@ final class WindowFetch {
         .flatMap(
             unprocessed -> {
               if (unprocessed.isEmpty()) return Mono.empty();
-              metrics.unprocessedRetried(unprocessed.size());
+              source.metrics().unprocessedRetried(unprocessed.size());
               // UnprocessedTraceIds are to be asked again: once, after a pause
-              return Mono.delay(settings.tuning().retry().minBackoff())
+              return Mono.delay(source.settings().tuning().retry().minBackoff())
                   .then(fetch(tick, unprocessed))
                   .doOnNext(this::countUnprocessed)
                   .then();
@@ -94,8 +79,8 @@ final class WindowFetch {
             group ->
                 api.batchGetTraces(BatchGetTracesRequest.builder().traceIds(group).build())
                     .map(response -> handOn(tick, group, response))
-                    .flatMap(unprocessed -> checkpoints.writeIfDue().thenReturn(unprocessed)),
-            settings.batchConcurrency())
+                    .flatMap(unprocessed -> source.checkpoints().writeIfDue().thenReturn(unprocessed)),
+            source.settings().batchConcurrency())
         .<List<String>>collect(ArrayList::new, List::addAll);
   }
 
@@ -103,6 +88,7 @@ final class WindowFetch {
   private List<String> handOn(Tick tick, List<String> asked, BatchGetTracesResponse response) {
     List<String> unprocessed = new ArrayList<>(response.unprocessedTraceIds());
     Set<String> answered = new HashSet<>(unprocessed);
+    XRayPollState state = source.state();
     synchronized (state) {
       state.checkRunning();
       for (Trace trace : response.traces()) {
@@ -112,15 +98,15 @@ final class WindowFetch {
       }
     }
     for (String id : asked) {
-      if (!answered.contains(id)) metrics.traceMissing();
+      if (!answered.contains(id)) source.metrics().traceMissing();
     }
     return unprocessed;
   }
 
   private void countUnprocessed(List<String> still) {
     if (still.isEmpty()) return;
-    metrics.unprocessedCounted(still.size());
-    for (int i = 0; i < still.size(); i++) ledger.documentRejected(Half.XRAY_POLL, Ledger.DocumentReason.UNPROCESSED);
+    source.metrics().unprocessedCounted(still.size());
+    for (int i = 0; i < still.size(); i++) source.ledger().documentRejected(Half.XRAY_POLL, Ledger.DocumentReason.UNPROCESSED);
     log.warn(
         "{} X-Ray trace(s) stayed in UnprocessedTraceIds after a retry (counted as unprocessed; fetched again"
             + " if a later window shows them): {}",

@@ -71,13 +71,9 @@ final class XRayApi {
     return guard.call(Operation.LIST_RETRIEVED_TRACES, retrievalLimiter, () -> client.listRetrievedTraces(request));
   }
 
-  String circuitState() {
-    return guard.circuitState();
-  }
-
-  /** Throttled attempts in the last 60 s of real time. */
-  int throttlesLastMinute() {
-    return guard.throttlesLastMinute();
+  /** Its circuit and throttles, for the source's status. */
+  ApiGuard guard() {
+    return guard;
   }
 
   /** The first AWS service error in {@code e}'s causes, or null. */

@@ -122,14 +122,15 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
         }));
     this.checkpoints = new CheckpointWriter<>(
         store, () -> state.snapshot(settings.name(), clock.instant()), tuning.checkpointInterval(), metrics::checkpointWritten);
-    TraceDelivery delivery = new TraceDelivery(
-        Objects.requireNonNull(converter, "converter == null"), Objects.requireNonNull(sink, "sink == null"), metrics);
-    this.fetch = new WindowFetch(settings, api, state, delivery, checkpoints, ledger, metrics);
-    this.retrievalFetch = new RetrievalWindowFetch(settings, api, state, delivery, checkpoints, metrics);
+    SourceContext source = new SourceContext(settings, state, checkpoints, ledger, metrics);
+    Objects.requireNonNull(sink, "sink == null");
+    TraceDelivery delivery = new TraceDelivery(new Handover(Objects.requireNonNull(converter, "converter == null"), sink, metrics), metrics);
+    this.fetch = new WindowFetch(source, api, delivery);
+    this.retrievalFetch = new RetrievalWindowFetch(source, api, delivery);
     if (logs.isPresent()) {
       this.logsApi = new LogsApi(logs.get(), settings, metrics);
-      this.logsFetch = new LogsWindowFetch(settings, logsApi, state,
-          new RecordDelivery(Objects.requireNonNull(spanRecords, "spanRecords == null"), sink, metrics), checkpoints, metrics);
+      Handover records = new Handover(Objects.requireNonNull(spanRecords, "spanRecords == null"), sink, metrics);
+      this.logsFetch = new LogsWindowFetch(source, logsApi, new RecordDelivery(records, metrics));
     } else {
       this.logsApi = null;
       this.logsFetch = null;
@@ -249,8 +250,8 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     return new XRaySourceStatus(
         name(), settings.account(), settings.region(), a.state(), path.tag(), a.lastSuccess(), state.cursor.cursor(),
         state.cursor.lag(clock.instant()), a.lastOutcome(), a.lastPollAt(), a.windowStart(), a.windowEnd(),
-        api.throttlesLastMinute() + (logsApi == null ? 0 : logsApi.throttlesLastMinute()),
-        logs ? logsApi.circuitState() : api.circuitState(), d.destination(), d.status(), d.switches(), d.lastSwitchAt(),
+        api.guard().throttlesLastMinute() + (logsApi == null ? 0 : logsApi.guard().throttlesLastMinute()),
+        (logs ? logsApi.guard() : api.guard()).circuitState(), d.destination(), d.status(), d.switches(), d.lastSwitchAt(),
         d.lastSwitch(), destination.warning(path), a.lastError(), a.failuresInARow(), state.delivered.heldCount(),
         state.heldEvents.size(), state.delivered.traceCount(), a.backPressured(), store.location(), c.lastWritten(), c.error());
   }

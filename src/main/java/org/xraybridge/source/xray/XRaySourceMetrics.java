@@ -1,7 +1,7 @@
 package org.xraybridge.source.xray;
 
-import java.util.Locale;
 import java.util.function.Supplier;
+import org.xraybridge.model.MetricTag;
 import org.xraybridge.source.poll.PollOutcome;
 
 /**
@@ -12,7 +12,7 @@ import org.xraybridge.source.poll.PollOutcome;
 public interface XRaySourceMetrics {
 
   /** The X-Ray operations a source calls. */
-  enum Operation {
+  enum Operation implements MetricTag {
     GET_TRACE_SUMMARIES,
     BATCH_GET_TRACES,
     GET_TRACE_SEGMENT_DESTINATION,
@@ -20,15 +20,11 @@ public interface XRaySourceMetrics {
     START_TRACE_RETRIEVAL,
     LIST_RETRIEVED_TRACES,
     /** Transaction Search, the logs path (CloudWatch Logs). */
-    FILTER_LOG_EVENTS;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    FILTER_LOG_EVENTS
   }
 
   /** What one API attempt came to. */
-  enum CallOutcome {
+  enum CallOutcome implements MetricTag {
     SUCCESS,
     /** 429 or a throttling error. */
     THROTTLED,
@@ -41,11 +37,7 @@ public interface XRaySourceMetrics {
     /** The answer could not be read. */
     MALFORMED,
     /** Not sent: the circuit breaker is open. */
-    CIRCUIT_OPEN;
-
-    public String tag() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    CIRCUIT_OPEN
   }
 
   /** One attempt of an API call, by operation and outcome. */
