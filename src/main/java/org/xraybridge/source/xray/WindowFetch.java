@@ -90,11 +90,19 @@ final class WindowFetch {
     Set<String> answered = new HashSet<>(unprocessed);
     XRayPollState state = source.state();
     synchronized (state) {
-      state.checkRunning();
-      for (Trace trace : response.traces()) {
-        if (trace.id() == null) continue;
-        answered.add(trace.id());
-        delivery.handOn(state.delivered, trace, tick.revisions.getOrDefault(trace.id(), -1), tick.window.now());
+      // Another answer of this tick already aborted it; this one is cancelled and read again next
+      // tick. Throwing again would only reach Reactor's dropped-error log.
+      if (tick.aborted) return List.of();
+      try {
+        state.checkRunning();
+        for (Trace trace : response.traces()) {
+          if (trace.id() == null) continue;
+          answered.add(trace.id());
+          delivery.handOn(state.delivered, trace, tick.revisions.getOrDefault(trace.id(), -1), tick.window.now());
+        }
+      } catch (TickAborted e) {
+        tick.aborted = true;
+        throw e;
       }
     }
     for (String id : asked) {
@@ -118,6 +126,8 @@ final class WindowFetch {
     final PollCursor.Window window;
     /** Written before fetching, read while handing on; both under the state lock. */
     final Map<String, Integer> revisions = new HashMap<>();
+    /** Set, under the state lock, by the first answer that met a full sink or a stop. */
+    boolean aborted;
 
     Tick(PollCursor.Window window) {
       this.window = window;

@@ -342,6 +342,35 @@ class XRayPollerTest {
   }
 
   @Test
+  void sinkOverloaded_withBatchesInFlight_abortsTheTickOnceAndDropsNoError() {
+    // Several BatchGetTraces answers arrive together; the first to meet the full sink aborts the tick.
+    // The others must not hand on (nor throw again once the tick is cancelled: Reactor would log that
+    // error as dropped, an ERROR line with a stack trace for an expected, counted pause).
+    List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    reactor.core.publisher.Hooks.onErrorDropped(dropped::add);
+    try {
+      h.batchConcurrency = 8;
+      List<String> ids = putTraces(60, XRayHarness.T0);
+      h.clock.advance(Duration.ofSeconds(5));
+      XRayPoller poller = poller();
+      sink.budget.set(0);
+
+      for (int tick = 0; tick < 10; tick++) {
+        assertThat(h.poll(poller)).as("tick %d", tick).isEqualTo(PollOutcome.OVERLOADED);
+        h.clock.advance(Duration.ofSeconds(1));
+      }
+      assertThat(dropped).as("errors dropped by Reactor").isEmpty();
+      assertThat(sink.refused.get()).as("offers refused, one a tick").isEqualTo(10);
+
+      sink.budget.set(-1);
+      assertThat(h.poll(poller)).isEqualTo(PollOutcome.COMPLETED);
+      assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(ids);
+    } finally {
+      reactor.core.publisher.Hooks.resetOnErrorDropped();
+    }
+  }
+
+  @Test
   void inProgressSegment_isHeldThenDeliveredOnceWhenItCompletes() {
     String traceId = traces.traceId(XRayHarness.T0);
     String id = traces.segmentId();
