@@ -63,6 +63,7 @@ final class RecordDelivery {
     for (LogEvent e : all) docs.add(new SegmentDocument(e.eventId(), e.message()));
     Optional<ConvertedTrace> result = handover.convert(new XRayDocuments(traceKey, docs, Half.XRAY_LOGS, false, context(p)), docs.size());
     if (result.isEmpty()) {
+      // skipped, and marked so that a re-read of the window does not convert them again
       for (LogEvent ev : all) {
         p.delivered.put(ev.eventId(), 0L);
         held.release(ev.eventId());

@@ -371,6 +371,31 @@ class XRayPollerTest {
   }
 
   @Test
+  void converterThrowing_onOneTrace_skipsAndCountsItOnce_andDeliversTheOthers() {
+    List<String> ids = putTraces(5, XRayHarness.T0);
+    String bad = ids.get(2);
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.xraybridge.model.TraceConverter throwing = documents -> {
+      calls.add(documents.xrayTraceId());
+      if (documents.xrayTraceId().equals(bad)) throw new IllegalStateException("a converter bug");
+      return converter.convert(documents);
+    };
+    h.clock.advance(Duration.ofSeconds(5));
+    XRayPoller poller = h.poller(sink, throwing, registry);
+
+    PollOutcome first = h.poll(poller);
+    h.clock.advance(Duration.ofSeconds(2));
+    PollOutcome second = h.poll(poller); // the overlap reads the same traces again
+
+    assertThat(first).isEqualTo(PollOutcome.COMPLETED);
+    assertThat(second).isEqualTo(PollOutcome.COMPLETED);
+    assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(
+        ids.stream().filter(id -> !id.equals(bad)).toList());
+    assertThat(registry.get("bridge.xray.converter.failures").counter().count()).isEqualTo(1.0);
+    assertThat(calls).as("the failed trace is not converted again").filteredOn(bad::equals).hasSize(1);
+  }
+
+  @Test
   void inProgressSegment_isHeldThenDeliveredOnceWhenItCompletes() {
     String traceId = traces.traceId(XRayHarness.T0);
     String id = traces.segmentId();
