@@ -108,7 +108,7 @@ public final class XRayHarness implements AutoCloseable {
    * A poller that can read Transaction Search accounts — the X-Ray client, and the CloudWatch Logs one
    * on the same emulator — opened but not started.
    */
-  public XRayPoller searchPoller(XRaySink sink, StubConverter converter, SpanRecordConverter records, MeterRegistry registry) {
+  public XRayPoller searchPoller(XRaySink sink, TraceConverter converter, TraceConverter records, MeterRegistry registry) {
     XRaySourceSettings s = settings();
     CloudWatchLogsAsyncClient logs = XRayClients.createLogs(s, FAKE_CREDENTIALS, EVENT_LOOPS);
     logsClients.add(logs);

@@ -294,6 +294,31 @@ class LogsPathTest {
 
   // ---- helpers ----
 
+  @Test
+  void converterThrowing_onOneTrace_skipsAndCountsItsRecordsOnce_andDeliversTheOthers() {
+    putTraces(4, XRayHarness.T0);
+    h.clock.advance(Duration.ofSeconds(5));
+    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.xraybridge.model.TraceConverter throwing = documents -> {
+      calls.add(documents.xrayTraceId());
+      if (calls.size() == 1) throw new IllegalStateException("a converter bug");
+      return converter.convert(documents);
+    };
+    XRayPoller poller = h.searchPoller(sink, h.converter(), throwing, registry);
+
+    PollOutcome first = h.poll(poller);
+    h.clock.advance(Duration.ofSeconds(2));
+    PollOutcome second = h.poll(poller); // the overlap reads the same records again
+
+    assertThat(first).isEqualTo(PollOutcome.COMPLETED);
+    assertThat(second).isEqualTo(PollOutcome.COMPLETED);
+    String bad = calls.get(0);
+    assertThat(sink.accepted).hasSize(3).noneSatisfy(t -> assertThat(t.xrayTraceId()).isEqualTo(bad));
+    assertThat(sink.spanIds()).hasSize(6).doesNotHaveDuplicates();
+    assertThat(registry.get("bridge.xray.converter.failures").counter().count()).as("its two records").isEqualTo(2.0);
+    assertThat(calls).as("the failed trace is not converted again").filteredOn(bad::equals).hasSize(1);
+  }
+
   private XRayPoller poller() {
     return h.searchPoller(sink, h.converter(), converter, registry);
   }
