@@ -48,7 +48,6 @@ final class LogsWindowFetch {
     this.delivery = delivery;
   }
 
-
   /**
    * Completes with what was read: the window (or the one a previous tick left unfinished, when it
    * starts where {@code window} does) whole, or in part when the page bound cut it.

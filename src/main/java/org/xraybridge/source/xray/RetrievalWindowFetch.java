@@ -46,7 +46,6 @@ final class RetrievalWindowFetch {
     this.delivery = delivery;
   }
 
-
   /** Completes once every trace of the window was handed on. */
   Mono<Reached> read(PollCursor.Window window) {
     Map<String, Integer> revisions = new HashMap<>();

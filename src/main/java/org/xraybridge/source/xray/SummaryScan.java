@@ -29,7 +29,6 @@ final class SummaryScan {
     this.api = api;
   }
 
-
   /** The window's summaries by trace id, newest first. */
   Mono<Map<String, TraceSummary>> read(PollCursor.Window window) {
     AtomicInteger pages = new AtomicInteger(1);

@@ -45,7 +45,6 @@ final class WindowFetch {
     this.scan = new SummaryScan(source, api);
   }
 
-
   /** Completes when every trace of {@code window} was handed on. */
   Mono<Void> read(PollCursor.Window window) {
     Tick tick = new Tick(window);

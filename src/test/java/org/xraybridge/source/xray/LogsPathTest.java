@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.demo.TransactionSearchAccount;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.Ledger.DocumentReason;
+import org.xraybridge.model.TraceConverter;
 import org.xraybridge.source.poll.PollOutcome;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.SpanRecords;
@@ -298,8 +300,8 @@ class LogsPathTest {
   void converterThrowing_onOneTrace_skipsAndCountsItsRecordsOnce_andDeliversTheOthers() {
     putTraces(4, XRayHarness.T0);
     h.clock.advance(Duration.ofSeconds(5));
-    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
-    org.xraybridge.model.TraceConverter throwing = documents -> {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    TraceConverter throwing = documents -> {
       calls.add(documents.xrayTraceId());
       if (calls.size() == 1) throw new IllegalStateException("a converter bug");
       return converter.convert(documents);

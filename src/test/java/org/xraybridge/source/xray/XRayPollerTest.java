@@ -10,17 +10,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.model.Ledger.DocumentReason;
+import org.xraybridge.model.TraceConverter;
 import org.xraybridge.source.poll.PollOutcome;
 import org.xraybridge.testing.RecordingSink;
 import org.xraybridge.testing.StubConverter;
 import org.xraybridge.testing.XRayHarness;
 import org.xraybridge.testing.XRaySegments;
+import reactor.core.publisher.Hooks;
 import reactor.core.publisher.Mono;
 
 /** The poller against the emulator through the real AWS SDK client: what it asks, what it hands on. */
@@ -346,8 +349,8 @@ class XRayPollerTest {
     // Several BatchGetTraces answers arrive together; the first to meet the full sink aborts the tick.
     // The others must not hand on (nor throw again once the tick is cancelled: Reactor would log that
     // error as dropped, an ERROR line with a stack trace for an expected, counted pause).
-    List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
-    reactor.core.publisher.Hooks.onErrorDropped(dropped::add);
+    List<Throwable> dropped = new CopyOnWriteArrayList<>();
+    Hooks.onErrorDropped(dropped::add);
     try {
       h.batchConcurrency = 8;
       List<String> ids = putTraces(60, XRayHarness.T0);
@@ -366,7 +369,7 @@ class XRayPollerTest {
       assertThat(h.poll(poller)).isEqualTo(PollOutcome.COMPLETED);
       assertThat(sink.accepted).extracting(t -> t.xrayTraceId()).containsExactlyInAnyOrderElementsOf(ids);
     } finally {
-      reactor.core.publisher.Hooks.resetOnErrorDropped();
+      Hooks.resetOnErrorDropped();
     }
   }
 
@@ -374,8 +377,8 @@ class XRayPollerTest {
   void converterThrowing_onOneTrace_skipsAndCountsItOnce_andDeliversTheOthers() {
     List<String> ids = putTraces(5, XRayHarness.T0);
     String bad = ids.get(2);
-    List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
-    org.xraybridge.model.TraceConverter throwing = documents -> {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    TraceConverter throwing = documents -> {
       calls.add(documents.xrayTraceId());
       if (documents.xrayTraceId().equals(bad)) throw new IllegalStateException("a converter bug");
       return converter.convert(documents);
