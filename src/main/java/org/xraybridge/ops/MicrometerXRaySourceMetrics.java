@@ -30,7 +30,8 @@ import org.xraybridge.source.xray.XRaySourceStatus;
  *       {@code bridge_xray_traces_limit_exceeded_total}, {@code bridge_xray_traces_missing_total}
  *   <li>{@code bridge_xray_delivered_evicted_total}, {@code bridge_xray_converter_failures_total}
  *   <li>{@code bridge_xray_checkpoint_writes_total{outcome=ok|failed}}
- *   <li>gauges {@code bridge_xray_cursor_lag_seconds} (now − cursor) and {@code bridge_xray_traces_held}
+ *   <li>gauges {@code bridge_xray_cursor_lag_seconds} (now − cursor; NaN where the source is not polled:
+ *       not started, stopped, or moved to another replica) and {@code bridge_xray_traces_held} (0 there)
  *   <li>Transaction Search: {@code bridge_xray_log_events_read_total} (events FilterLogEvents returned),
  *       {@code bridge_xray_path_switches_total{from, to}} ({@code xray}, {@code logs}, {@code retrieval})
  * </ul>
@@ -100,9 +101,9 @@ public final class MicrometerXRaySourceMetrics implements XRaySourceMetrics {
             .register(registry));
       }
     }
-    Gauge.builder("bridge.xray.cursor.lag.seconds", this, m -> m.level(s -> s.cursorLag().toMillis() / 1000.0))
+    Gauge.builder("bridge.xray.cursor.lag.seconds", this, m -> m.level(s -> s.cursorLag().toMillis() / 1000.0, Double.NaN))
         .description("now - poll cursor").tags(sourceTags).strongReference(true).register(registry);
-    Gauge.builder("bridge.xray.traces.held", this, m -> m.level(XRaySourceStatus::heldTraces))
+    Gauge.builder("bridge.xray.traces.held", this, m -> m.level(XRaySourceStatus::heldTraces, 0))
         .description("traces with in-progress documents held back").tags(sourceTags).strongReference(true).register(registry);
   }
 
@@ -110,9 +111,13 @@ public final class MicrometerXRaySourceMetrics implements XRaySourceMetrics {
     return Counter.builder(name).tags(sourceTags).tags(tags).register(registry);
   }
 
-  private double level(ToDoubleFunction<XRaySourceStatus> read) {
+  /**
+   * A level of the source while this replica polls it, else {@code notPolledHere}: the meters outlive
+   * the poller (kafka mode moves sources), and a stopped poller's cursor lag would grow without end.
+   */
+  private double level(ToDoubleFunction<XRaySourceStatus> read, double notPolledHere) {
     XRaySourceStatus s = status.get();
-    return s == null ? 0 : read.applyAsDouble(s);
+    return s == null || s.state() != XRaySourceStatus.State.RUNNING ? notPolledHere : read.applyAsDouble(s);
   }
 
   @Override

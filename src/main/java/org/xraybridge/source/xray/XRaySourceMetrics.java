@@ -91,7 +91,10 @@ public interface XRaySourceMetrics {
   /** A switch of the path the source reads by ({@code xray}, {@code logs}, {@code retrieval}). */
   default void pathSwitched(String from, String to) {}
 
-  /** Where the gauges read the source's levels (cursor lag, traces held): its status. Called once, by the source. */
+  /**
+   * Where the gauges read the source's levels (cursor lag, traces held): its status. Called by each
+   * poller of the source as it is built; the levels count only while that status says running.
+   */
   void levels(Supplier<XRaySourceStatus> status);
 
   /** Counts nothing. */
