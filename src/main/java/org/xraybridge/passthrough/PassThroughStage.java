@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.AgentEndpoint;
+import org.xraybridge.model.LastError;
 import org.xraybridge.model.PassThrough;
 import org.xraybridge.passthrough.PassThroughMetrics.Outcome;
 import reactor.adapter.JdkFlowAdapter;
@@ -46,8 +47,7 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
   private final Clock clock;
   private final HttpRelay http;
   private final AgentDiscovery discovery;
-  private volatile String lastError = "";
-  private volatile Instant lastErrorAt = Instant.EPOCH;
+  private volatile LastError lastError = LastError.NONE;
 
   public PassThroughStage(PassThroughSettings settings, PassThroughMetrics metrics, Clock clock) {
     this.settings = Objects.requireNonNull(settings, "settings == null");
@@ -159,16 +159,15 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
   public PassThroughStatus status() {
     boolean agent = settings.mode() == PassThroughSettings.Mode.AGENT;
     return new PassThroughStatus(settings.mode().name().toLowerCase(Locale.ROOT), agent ? safe(settings.agentUrl()) : "",
-        agent && discovery.document().length > 0, agent ? discovery.answeredAt() : Instant.EPOCH, lastError, lastErrorAt);
+        agent && discovery.document().length > 0, agent ? discovery.answeredAt() : Instant.EPOCH, lastError.text(), lastError.at());
   }
 
   private void failed(Throwable e) {
     String key = settings.apiKey().reveal();
     String text = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     if (!key.isEmpty()) text = text.replace(key, "<redacted>");
-    if (!text.equals(lastError)) log.warn("pass-through: a next hop could not be reached: {}", text);
-    lastError = text;
-    lastErrorAt = clock.instant();
+    if (!text.equals(lastError.text())) log.warn("pass-through: a next hop could not be reached: {}", text);
+    lastError = new LastError(text, clock.instant());
   }
 
   private static String base(URI url) {

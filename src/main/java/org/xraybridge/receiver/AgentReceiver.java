@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xraybridge.model.ClientStatsSink;
+import org.xraybridge.model.LastError;
 import org.xraybridge.model.Ledger;
 import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.PassThrough;
@@ -148,7 +149,7 @@ public final class AgentReceiver implements AutoCloseable {
       running = server != null;
       port = running ? server.port() : settings.port();
     }
-    Outcomes.Failure error = outcomes.lastError();
+    LastError error = outcomes.lastError();
     return new ReceiverStatus(running, port, connections.open(), outcomes.lastAcceptedAt(), error.text(), error.at());
   }
 }

@@ -2,6 +2,7 @@ package org.xraybridge.receiver;
 
 import java.time.Clock;
 import java.time.Instant;
+import org.xraybridge.model.LastError;
 import org.xraybridge.receiver.ReceiverMetrics.Refusal;
 
 /**
@@ -13,10 +14,7 @@ final class Outcomes {
   private final ReceiverMetrics metrics;
   private final Clock clock;
   private volatile Instant lastAcceptedAt = Instant.EPOCH;
-  private volatile Failure lastError = new Failure("", Instant.EPOCH);
-
-  /** The text and time of the last error, read together. */
-  record Failure(String text, Instant at) {}
+  private volatile LastError lastError = LastError.NONE;
 
   Outcomes(ReceiverMetrics metrics, Clock clock) {
     this.metrics = metrics;
@@ -35,7 +33,7 @@ final class Outcomes {
 
   /** Something went wrong that is no refusal of the request (an internal error, a connection refused). */
   void failed(String text) {
-    lastError = new Failure(text, clock.instant());
+    lastError = new LastError(text, clock.instant());
   }
 
   /** The next stage took {@code spans} (≥ 1) of a trace payload. */
@@ -48,7 +46,7 @@ final class Outcomes {
     return lastAcceptedAt;
   }
 
-  Failure lastError() {
+  LastError lastError() {
     return lastError;
   }
 }
