@@ -43,7 +43,8 @@ public interface PassThrough {
    *
    * @param family what it is, from its path
    * @param method as sent
-   * @param uri path and query as sent ({@code /telemetry/proxy/api/v2/apmtelemetry?x=1})
+   * @param uri path and query as sent, in origin form ({@code /telemetry/proxy/api/v2/apmtelemetry?x=1}):
+   *     one leading {@code /}, so that appended to a next hop's URL it can only name a path there
    * @param headers as received, hop-by-hop ones included: the implementation removes them
    * @param body the body as it arrives; empty for none. An error signal ends a body cut short
    */
@@ -52,6 +53,9 @@ public interface PassThrough {
       Objects.requireNonNull(family, "family == null");
       Objects.requireNonNull(method, "method == null");
       Objects.requireNonNull(uri, "uri == null");
+      if (!uri.startsWith("/") || uri.startsWith("//")) {
+        throw new IllegalArgumentException("uri: expected a path in origin form, got '" + uri + "'");
+      }
       headers = List.copyOf(headers);
       Objects.requireNonNull(body, "body == null");
     }

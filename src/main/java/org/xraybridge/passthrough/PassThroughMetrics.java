@@ -19,7 +19,9 @@ public interface PassThroughMetrics {
     /** The next hop could not be reached or failed mid-way: 502, as the Agent's own proxies answer. */
     UNAVAILABLE,
     /** Answered as an Agent without that feature answers (404, or 405 where the Agent says "disabled"). */
-    UNSUPPORTED
+    UNSUPPORTED,
+    /** Not relayed as sent: a path no URL can carry, or a telemetry path in an encoded form no tracer sends (400). */
+    REFUSED
   }
 
   void request(AgentEndpoint family, Outcome outcome);

@@ -89,18 +89,23 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
   @Override
   public Flow.Publisher<ByteBuffer> relay(Request request, Consumer<Head> head) {
     AgentEndpoint family = request.family();
-    Flux<ByteBuffer> answer = switch (settings.mode()) {
-      case AGENT -> toAgent(request, head);
-      case INTAKE -> family == AgentEndpoint.PROFILING || family == AgentEndpoint.TELEMETRY ? toIntake(request, head) : unsupported(request, head);
-      case NONE -> unsupported(request, head);
-    };
+    Flux<ByteBuffer> answer;
+    try {
+      answer = switch (settings.mode()) {
+        case AGENT -> toAgent(request, head);
+        case INTAKE -> family == AgentEndpoint.PROFILING || family == AgentEndpoint.TELEMETRY ? toIntake(request, head) : unsupported(request, head);
+        case NONE -> unsupported(request, head);
+      };
+    } catch (IllegalArgumentException e) {
+      answer = refused(request, head); // a path no URL can carry ({, |, ^ …), or one that would move the next hop
+    }
     return JdkFlowAdapter.publisherToFlowPublisher(answer);
   }
 
   private Flux<ByteBuffer> toAgent(Request r, Consumer<Head> head) {
     List<Header> headers = new ArrayList<>(Headers.endToEnd(r.headers(), TO_AGENT_DROPPED));
     headers.add(new Header(Headers.VIA, Headers.VIA_VALUE));
-    URI target = URI.create(base(settings.agentUrl()) + r.uri());
+    URI target = on(settings.agentUrl(), r.uri());
     return http.exchange(r.method(), target, headers, Headers.hasBody(r.headers()), r.body(), head, new HttpRelay.Outcome() {
       @Override
       public void answered(int status) {
@@ -131,7 +136,9 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
       headers.removeIf(h -> h.name().equalsIgnoreCase("X-Datadog-Additional-Tags"));
       headers.add(new Header("X-Datadog-Additional-Tags", sent == null || sent.isBlank() ? tags : sent + "," + tags));
     } else {
-      target = URI.create(base(settings.telemetryIntakeUrl()) + r.uri().substring(TELEMETRY_PREFIX.length()));
+      // routed by its decoded path; a raw one that does not say /telemetry/proxy/ as plainly is no tracer's
+      if (!r.uri().startsWith(TELEMETRY_PREFIX + "/")) return refused(r, head);
+      target = on(settings.telemetryIntakeUrl(), r.uri().substring(TELEMETRY_PREFIX.length()));
       headers.add(new Header("DD-Agent-Env", settings.env()));
       if (!settings.hostname().isEmpty()) headers.add(new Header("DD-Agent-Hostname", settings.hostname()));
     }
@@ -168,6 +175,26 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
     if (!key.isEmpty()) text = text.replace(key, "<redacted>");
     if (!text.equals(lastError.text())) log.warn("pass-through: a next hop could not be reached: {}", text);
     lastError = new LastError(text, clock.instant());
+  }
+
+  /**
+   * {@code path} (origin form, the port's contract) on the next hop {@code hop}. Checked once more:
+   * the result must name {@code hop}'s scheme, host and port, so no request target ever chooses where
+   * the request — in intake mode with the API key — goes.
+   */
+  private static URI on(URI hop, String path) {
+    URI target = URI.create(base(hop) + path);
+    if (!Objects.equals(target.getScheme(), hop.getScheme()) || !Objects.equals(target.getHost(), hop.getHost())
+        || target.getPort() != hop.getPort()) {
+      throw new IllegalArgumentException("a request target moved the next hop: " + path);
+    }
+    return target;
+  }
+
+  /** A request that cannot be relayed as sent: 400, its body read and discarded. */
+  private Flux<ByteBuffer> refused(Request r, Consumer<Head> head) {
+    metrics.request(r.family(), Outcome.REFUSED);
+    return Unsupported.refused(r.body(), head);
   }
 
   private static String base(URI url) {

@@ -24,8 +24,17 @@ final class Unsupported {
   private Unsupported() {}
 
   static Flux<ByteBuffer> answer(AgentEndpoint family, Flow.Publisher<ByteBuffer> body, Consumer<Head> head) {
-    byte[] text = text(family).getBytes(StandardCharsets.UTF_8);
-    Head h = new Head(status(family), List.of(
+    return answer(status(family), text(family), body, head);
+  }
+
+  /** A request the pass-through does not relay as sent: 400. */
+  static Flux<ByteBuffer> refused(Flow.Publisher<ByteBuffer> body, Consumer<Head> head) {
+    return answer(400, "Malformed: this request path is not relayed as sent\n", body, head);
+  }
+
+  private static Flux<ByteBuffer> answer(int status, String answer, Flow.Publisher<ByteBuffer> body, Consumer<Head> head) {
+    byte[] text = answer.getBytes(StandardCharsets.UTF_8);
+    Head h = new Head(status, List.of(
         new Header("Content-Type", "text/plain; charset=utf-8"), new Header("Content-Length", String.valueOf(text.length))));
     return JdkFlowAdapter.flowPublisherToFlux(body).then().onErrorResume(e -> Mono.empty())
         .thenMany(Flux.defer(() -> {

@@ -46,13 +46,20 @@ final class PassThroughEndpoint implements Router.Handler {
 
   @Override
   public Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
+    String target = RequestTarget.originForm(req.uri());
+    if (target.isEmpty()) {
+      String sent = req.uri().length() > 100 ? req.uri().substring(0, 100) + "…" : req.uri();
+      String text = "Malformed: the request target is neither a path nor an http(s) URL: '" + sent + "'";
+      outcomes.refused(Refusal.MALFORMED, text);
+      return answers.drainThen(req, res, () -> answers.send(res, Reply.text(HttpResponseStatus.BAD_REQUEST, text + "\n")));
+    }
     List<Header> headers = new ArrayList<>();
     for (Map.Entry<String, String> h : req.requestHeaders()) headers.add(new Header(h.getKey(), h.getValue()));
     AtomicReference<Throwable> bodyFailed = new AtomicReference<>();
     Flux<ByteBuffer> body = BodyPace.receive(req, settings.readTimeout(), settings.minBodyBytesPerSecond())
         .map(b -> ByteBuffer.wrap(ByteBufUtil.getBytes(b)))
         .doOnError(bodyFailed::set);
-    PassThrough.Request request = new PassThrough.Request(AgentEndpoint.of(req.fullPath()), req.method().name(), req.uri(), headers,
+    PassThrough.Request request = new PassThrough.Request(AgentEndpoint.of(req.fullPath()), req.method().name(), target, headers,
         JdkFlowAdapter.publisherToFlowPublisher(body));
     AtomicReference<Head> told = new AtomicReference<>();
     Flux<ByteBuffer> answer = JdkFlowAdapter.flowPublisherToFlux(passThrough.relay(request, told::set));

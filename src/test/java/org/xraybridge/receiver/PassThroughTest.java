@@ -9,6 +9,7 @@ import static org.xraybridge.testing.RawHttp.headers;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.xraybridge.model.AgentEndpoint;
 import org.xraybridge.model.Secret;
 import org.xraybridge.ops.MicrometerPassThroughMetrics;
@@ -230,6 +233,93 @@ class PassThroughTest {
       assertThat(http.exchange("POST", "/telemetry/proxy/api/v2/apmtelemetry", List.of(), telemetry).status()).isEqualTo(502);
     }
     assertThat(relay.status().lastError()).isNotEmpty().doesNotContain(KEY);
+  }
+
+  /**
+   * The request target names a path on the bridge, never the next hop. Before, the target was appended
+   * to the intake's URL as text: {@code //abcdefghijklmn<digits>/telemetry/proxy/...} routes as
+   * telemetry, and its sixteenth character on went after the URL, so digits there extended the intake's
+   * port (letters, its host name, where the URL has no port) — and the request went to that host with
+   * the bridge's API key. Here the intake URL is {@code http://127.0.0.1:<first digit>} (nothing listens
+   * there: 502), and the digits complete the port of a second listener. An absolute-form target, which
+   * servers must accept, is relayed by its path; one that is no path is refused.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "'http://abcdefghi%s/telemetry/proxy/api/v2/apmtelemetry', 502",
+      "'//abcdefghijklmn%s/telemetry/proxy/api/v2/apmtelemetry', 400"})
+  void intakeMode_aRequestTargetThatWouldExtendTheIntakesUrl_neverTakesTheKeyElsewhere(String target, int status)
+      throws IOException {
+    FakeAgent elsewhere = agent();
+    String port = String.valueOf(elsewhere.url().getPort());
+    URI intake = URI.create("http://127.0.0.1:" + port.charAt(0));
+    PassThroughStage relay = PassThroughs.intake(intake, intake, Secret.of(KEY), passThroughMetrics);
+    closing.add(relay);
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, relay, new TestLedger(), metrics, ConnectionMetrics.NOOP,
+        Clock.systemUTC());
+    receiver.start();
+    byte[] telemetry = "{\"api_version\":\"v2\",\"request_type\":\"app-heartbeat\"}".getBytes(StandardCharsets.UTF_8);
+
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", target.formatted(port.substring(1)), headers("Content-Type", "application/json"),
+          telemetry);
+      assertThat(elsewhere.requests).as("nothing reaches a host the request target named").isEmpty();
+      assertThat(r.status()).isEqualTo(status);
+    }
+  }
+
+  @Test
+  void intakeMode_anAbsoluteFormTarget_isRelayedByItsPathAndQuery() throws IOException {
+    FakeAgent intake = agent();
+    intake.answer = r -> FakeAgent.Answer.json(202, "");
+    FakeAgent elsewhere = agent();
+    PassThroughStage relay = PassThroughs.intake(intake.url().resolve("/api/v2/profile"), intake.url(), Secret.of(KEY), passThroughMetrics);
+    closing.add(relay);
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, relay, new TestLedger(), metrics, ConnectionMetrics.NOOP,
+        Clock.systemUTC());
+    receiver.start();
+
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", "http://x@127.0.0.1:" + elsewhere.url().getPort() + "/telemetry/proxy/api/v2/apmtelemetry?a=1",
+          headers("Content-Type", "application/json"), "{}".getBytes(StandardCharsets.UTF_8));
+      assertThat(r.status()).isEqualTo(202);
+    }
+
+    assertThat(elsewhere.requests).isEmpty();
+    FakeAgent.Request got = intake.to("/api/v2/apmtelemetry").get(0);
+    assertThat(got.uri()).isEqualTo("/api/v2/apmtelemetry?a=1");
+    assertThat(got.header("DD-API-KEY")).isEqualTo(KEY);
+  }
+
+  /**
+   * Agent mode is no open proxy: a target that names another host is relayed to the Agent by its path,
+   * or refused by the receiver when it is no path; one no URL can carry is refused by the pass-through.
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "'http://abcdefghi@127.0.0.1:%d/v0.7/config?x=1', 200, ''",
+      "'@127.0.0.1:%d/v0.7/config', 400, receiver",
+      "'//127.0.0.1:%d/v0.7/config', 400, receiver",
+      "'/v0.7/config?port=%d&q={x}', 400, passthrough"})
+  void agentMode_aRequestTargetNamingAnotherHost_isNoOpenProxy(String target, int status, String refusedBy) throws IOException {
+    FakeAgent agent = agent();
+    FakeAgent elsewhere = agent();
+    relayTo(agent, LoopbackSettings.defaults(), true);
+    int before = agent.requests.size();
+
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      RawHttp.Response r = http.exchange("POST", target.formatted(elsewhere.url().getPort()), List.of(), "{}".getBytes(StandardCharsets.UTF_8));
+      assertThat(elsewhere.requests).as("nothing reaches a host the request target named").isEmpty();
+      assertThat(r.status()).isEqualTo(status);
+    }
+
+    if (status == 200) {
+      assertThat(agent.to("/v0.7/config")).singleElement().satisfies(got -> assertThat(got.uri()).isEqualTo("/v0.7/config?x=1"));
+    } else {
+      assertThat(agent.requests).hasSize(before);
+      assertThat(metrics.counts().malformedRequests()).isEqualTo(refusedBy.equals("receiver") ? 1 : 0);
+      assertThat(passThroughMetrics.count(AgentEndpoint.REMOTE_CONFIG, Outcome.REFUSED)).isEqualTo(refusedBy.equals("passthrough") ? 1 : 0);
+    }
   }
 
   @Test
