@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.xraybridge.model.PassThrough.Head;
 import org.xraybridge.model.PassThrough.Header;
@@ -33,11 +34,15 @@ import reactor.netty.resources.LoopResources;
  */
 final class HttpRelay implements AutoCloseable {
 
-  /** What the caller learns about an exchange besides its head: a failure to reach the next hop. */
+  /** What the caller learns about an exchange besides its head: who ended it, if it did not complete. */
   interface Outcome {
     void answered(int status);
 
+    /** The next hop could not be reached, or failed before it answered. */
     void unreachable(Throwable cause);
+
+    /** The request body failed on the tracer's side (too slow, cut short) before the next hop answered. */
+    void bodyFailed(Throwable cause);
   }
 
   static final Head BAD_GATEWAY = new Head(502, List.of(new Header("Content-Length", "0")));
@@ -65,11 +70,12 @@ final class HttpRelay implements AutoCloseable {
   Flux<ByteBuffer> exchange(String method, URI target, List<Header> headers, boolean hasBody, Flow.Publisher<ByteBuffer> body,
       Consumer<Head> head, Outcome outcome) {
     AtomicBoolean told = new AtomicBoolean();
+    AtomicReference<Throwable> bodyError = new AtomicReference<>();
     HttpClient c = client.headers(h -> {
       for (Header x : headers) h.add(x.name(), x.value());
     });
     HttpClient.RequestSender request = c.request(HttpMethod.valueOf(method)).uri(target.toString());
-    Flux<ByteBuf> out = JdkFlowAdapter.flowPublisherToFlux(body).map(Unpooled::wrappedBuffer);
+    Flux<ByteBuf> out = JdkFlowAdapter.flowPublisherToFlux(body).doOnError(bodyError::set).map(Unpooled::wrappedBuffer);
     // without a body nothing is written: the receiver's server discards the (empty) inbound itself
     HttpClient.ResponseReceiver<?> sent = hasBody ? request.send((req, outbound) -> outbound.send(out)) : request;
     return sent.response((res, in) -> {
@@ -80,7 +86,9 @@ final class HttpRelay implements AutoCloseable {
         })
         .onErrorResume(e -> {
           if (!told.compareAndSet(false, true)) return Flux.error(e); // cut short after the head: the receiver closes
-          outcome.unreachable(e);
+          // the tracer's failure is not the next hop's: it must not make the Agent look down
+          if (bodyError.get() != null) outcome.bodyFailed(bodyError.get());
+          else outcome.unreachable(e);
           head.accept(BAD_GATEWAY);
           return Flux.empty();
         });

@@ -21,7 +21,9 @@ public interface PassThroughMetrics {
     /** Answered as an Agent without that feature answers (404, or 405 where the Agent says "disabled"). */
     UNSUPPORTED,
     /** Not relayed as sent: a path no URL can carry, or a telemetry path in an encoded form no tracer sends (400). */
-    REFUSED
+    REFUSED,
+    /** The tracer's body failed (too slow, cut short) before the next hop answered: the receiver answers 408 or no one. */
+    ABORTED
   }
 
   void request(AgentEndpoint family, Outcome outcome);

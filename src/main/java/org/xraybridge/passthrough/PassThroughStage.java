@@ -119,6 +119,11 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
         discovery.unreachable();
         failed(cause);
       }
+
+      @Override
+      public void bodyFailed(Throwable cause) {
+        metrics.request(r.family(), Outcome.ABORTED);
+      }
     });
   }
 
@@ -154,6 +159,11 @@ public final class PassThroughStage implements PassThrough, AutoCloseable {
       public void unreachable(Throwable cause) {
         metrics.request(r.family(), Outcome.UNAVAILABLE);
         failed(cause);
+      }
+
+      @Override
+      public void bodyFailed(Throwable cause) {
+        metrics.request(r.family(), Outcome.ABORTED);
       }
     });
   }

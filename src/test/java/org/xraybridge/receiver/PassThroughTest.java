@@ -325,7 +325,7 @@ class PassThroughTest {
   @Test
   void relayedBodyTrickled_isAnswered408_backPressureFromASlowAgentIsNot() throws Exception {
     FakeAgent agent = agent();
-    relayTo(agent, LoopbackSettings.bodyPace(Duration.ofMillis(800), 240), true);
+    PassThroughStage relay = relayTo(agent, LoopbackSettings.bodyPace(Duration.ofMillis(800), 240), true);
     try (RawHttp trickle = new RawHttp(receiver.port())) {
       trickle.send("POST", "/profiling/v1/input", headers("Content-Type", "application/octet-stream", "Content-Length", "1000"), null);
       Thread t = new Thread(() -> {
@@ -346,6 +346,11 @@ class PassThroughTest {
     }
     assertThat(metrics.counts().timedOutRequests()).isEqualTo(1);
     assertThat(agent.to("/profiling/v1/input")).as("the Agent saw no whole request").allMatch(r -> r.length() < 1000);
+    // the tracer failed, not the Agent: tracers keep the Agent's /info and features, health stays UP
+    assertThat(relay.discovery().agentAnswered()).as("the Agent is not forgotten").isTrue();
+    assertThat(relay.status().lastError()).isEmpty();
+    assertThat(passThroughMetrics.count(AgentEndpoint.PROFILING, Outcome.UNAVAILABLE)).isZero();
+    assertThat(passThroughMetrics.count(AgentEndpoint.PROFILING, Outcome.ABORTED)).isEqualTo(1);
 
     // 24 MB the Agent leaves unread for 2 s, far longer than the 800 ms gap: the bridge stops reading too, and waits
     agent.readDelay = Duration.ofSeconds(2);
