@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.StringJoiner;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -38,11 +39,15 @@ final class SourceElection implements ConsumerRebalanceListener {
   private final SourceOwner owner;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> owned = new CopyOnWriteArrayList<>();
-  /** Owned sources that could not start (their checkpoint unreadable): tried again every {@link #RETRY_NANOS}. */
-  private final Set<String> failed = new LinkedHashSet<>();
+  /**
+   * Owned sources that could not start (their checkpoint unreadable) → why: tried again every {@link
+   * #RETRY_NANOS}; a source leaves it when it starts or moves away, and its error with it.
+   */
+  private final Map<String, String> failed = new ConcurrentSkipListMap<>();
   private long lastRetry;
   private volatile boolean running;
-  private volatile String lastError = "";
+  /** Why the election itself stopped, or {@code ""}. */
+  private volatile String stopped = "";
   private Thread thread;
 
   SourceElection(ClusterSettings settings, Collection<String> sources, SourceOwner owner) {
@@ -88,8 +93,12 @@ final class SourceElection implements ConsumerRebalanceListener {
     return o;
   }
 
+  /** What is wrong here now: the election stopped, or owned sources could not start; {@code ""} when nothing is. */
   String lastError() {
-    return lastError;
+    if (!stopped.isEmpty()) return stopped;
+    StringJoiner j = new StringJoiner("; ");
+    failed.forEach((source, why) -> j.add("source " + source + ": " + why));
+    return j.toString();
   }
 
   private void run() {
@@ -102,7 +111,7 @@ final class SourceElection implements ConsumerRebalanceListener {
     } catch (WakeupException e) {
       // stop()
     } catch (RuntimeException e) {
-      lastError = e.toString();
+      stopped = e.toString();
       log.error("cluster: the sources election stopped on an unexpected error; this replica's sources move to the others", e);
     } finally {
       try {
@@ -130,19 +139,20 @@ final class SourceElection implements ConsumerRebalanceListener {
   private void acquire(String source) {
     try {
       owner.acquired(source);
-      if (failed.remove(source) && failed.isEmpty()) lastError = "";
+      failed.remove(source);
     } catch (RuntimeException e) {
       // owned and not polled: tried again, never started from "now" past a checkpoint it could not read
-      if (failed.add(source)) log.error("cluster: X-Ray source {} could not start here; trying again every 5 s", source, e);
-      lastError = "source " + source + ": " + e.getMessage();
+      if (failed.put(source, String.valueOf(e.getMessage())) == null) {
+        log.error("cluster: X-Ray source {} could not start here; trying again every 5 s", source, e);
+      }
       lastRetry = System.nanoTime();
     }
   }
 
   private void retryFailed() {
     if (failed.isEmpty() || System.nanoTime() - lastRetry < RETRY_NANOS) return;
-    for (String s : List.copyOf(failed)) if (owned.contains(s)) acquire(s);
-    failed.retainAll(owned);
+    for (String s : List.copyOf(failed.keySet())) if (owned.contains(s)) acquire(s);
+    failed.keySet().retainAll(owned);
   }
 
   @Override
@@ -163,7 +173,7 @@ final class SourceElection implements ConsumerRebalanceListener {
       if (revoked) owner.released(source);
       else owner.lost(source);
     } catch (RuntimeException e) {
-      lastError = "source " + source + ": " + e;
+      // an event, not a state: the source is not polled here either way (a failed final checkpoint is counted by its writer)
       log.warn("cluster: X-Ray source {} did not stop cleanly", source, e);
     }
   }
