@@ -26,6 +26,9 @@ import org.xraybridge.model.SharedValues;
  */
 final class CheckpointTopic implements SharedValues, AutoCloseable {
 
+  /** A tombstone, as {@link SharedValues#load} tells it: deleted, not never saved. */
+  private static final byte[] DELETED = new byte[0];
+
   /** Room for a checkpoint that remembers the delivered set's million ids (lz4 on the wire). */
   static final int MAX_BYTES = 32 << 20;
 
@@ -51,13 +54,13 @@ final class CheckpointTopic implements SharedValues, AutoCloseable {
       c.assign(List.of(tp));
       c.seekToBeginning(List.of(tp));
       long end = c.endOffsets(List.of(tp), timeout).get(tp);
-      byte[] last = null;
+      byte[] last = null; // null: no record of the key before the end
       while (c.position(tp, timeout) < end) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("reading partition " + tp + " to offset " + end + " took over " + timeout);
         }
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (r.offset() < end && Arrays.equals(r.key(), k)) last = r.value(); // null: a tombstone, no checkpoint
+          if (r.offset() < end && Arrays.equals(r.key(), k)) last = r.value() == null ? DELETED : r.value();
         }
       }
       return Optional.ofNullable(last);

@@ -9,7 +9,10 @@ import java.util.Optional;
  */
 public interface SharedValues {
 
-  /** The value last saved under {@code key}; empty when none was. */
+  /**
+   * The value last saved under {@code key}; empty when none ever was; an empty array when the last was
+   * a deletion (a tombstone on kafka mode's topic), which a reader must not take for "never saved".
+   */
   Optional<byte[]> load(String key);
 
   /** Saves {@code value} under {@code key}, returning once it is durable. */

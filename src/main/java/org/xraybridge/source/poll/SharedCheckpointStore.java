@@ -11,7 +11,7 @@ import org.xraybridge.model.SharedValues;
  * A checkpoint kept where every replica reads it ({@link SharedValues}: kafka mode's checkpoints topic),
  * so a source resumes from it on whichever replica polls it next. Until the first save, a checkpoint
  * in {@code seed} (the local file of single mode) is read, never written: a bridge moved to kafka mode
- * resumes where it stood.
+ * resumes where it stood. A deleted checkpoint is no checkpoint: the seed is not read again.
  */
 public final class SharedCheckpointStore<T> implements CheckpointStore<T> {
 
@@ -40,6 +40,8 @@ public final class SharedCheckpointStore<T> implements CheckpointStore<T> {
       throw new CheckpointException("Unreadable " + codec.name() + " at " + location() + ": " + e.getMessage(), e);
     }
     if (bytes.isEmpty()) return seed.load();
+    // deleted on purpose (the operator's tombstone): start afresh, never from the old single-mode file
+    if (bytes.get().length == 0) return Optional.empty();
     try {
       return Optional.of(codec.read(bytes.get()));
     } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
