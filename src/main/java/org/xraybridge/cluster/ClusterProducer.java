@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
@@ -99,24 +100,42 @@ public final class ClusterProducer implements NativeSink, XRaySink, AutoCloseabl
     if (spans == 0) return Admission.ACCEPTED;
     if (closed) return Admission.OVERLOADED;
     CompletableFuture<Boolean> acked = new CompletableFuture<>();
+    // taken once: by the sender (it sends) or by a wait that gave up first (nothing is sent)
+    AtomicBoolean taken = new AtomicBoolean();
     inFlightSpans.addAndGet(spans);
+    if (!queue.offer(() -> {
+      if (taken.compareAndSet(false, true)) sendAll(records.records(t, clock.millis()), acked);
+    })) {
+      inFlightSpans.addAndGet(-spans);
+      return Admission.OVERLOADED;
+    }
     try {
-      if (!queue.offer(() -> sendAll(records.records(t, clock.millis()), acked))) return Admission.OVERLOADED;
       boolean ok = acked.get(timeoutMillis, TimeUnit.MILLISECONDS);
-      if (!ok) return Admission.OVERLOADED;
-      ledger.received(t.half(), spans);
-      ledger.produced(t.half(), spans);
-      return Admission.ACCEPTED;
-    } catch (TimeoutException e) {
+      inFlightSpans.addAndGet(-spans);
+      if (ok) produced(t, spans);
+      return ok ? Admission.ACCEPTED : Admission.OVERLOADED;
+    } catch (TimeoutException | InterruptedException e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      if (taken.compareAndSet(false, true)) { // still queued: never sent
+        inFlightSpans.addAndGet(-spans);
+        return Admission.OVERLOADED;
+      }
+      // with the producer already: what Kafka takes is consumed downstream, so it is counted when Kafka
+      // answers; the source reads the trace again, and merge drops that second copy as a duplicate, counted
+      acked.whenComplete((ok, error) -> {
+        inFlightSpans.addAndGet(-spans);
+        if (Boolean.TRUE.equals(ok)) produced(t, spans);
+      });
       return Admission.OVERLOADED;
     } catch (ExecutionException e) {
-      return Admission.OVERLOADED;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Admission.OVERLOADED;
-    } finally {
       inFlightSpans.addAndGet(-spans);
+      return Admission.OVERLOADED;
     }
+  }
+
+  private void produced(ConvertedTrace t, int spans) {
+    ledger.received(t.half(), spans);
+    ledger.produced(t.half(), spans);
   }
 
   /** Spans handed in and not yet acknowledged or failed: part of this replica's in flight. */

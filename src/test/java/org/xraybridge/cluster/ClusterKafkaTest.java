@@ -254,8 +254,7 @@ class ClusterKafkaTest {
       assertThat(other.load("us")).hasValueSatisfying(v -> assertThat(new String(v)).isEqualTo("u"));
       assertThat(other.load("ap")).isEmpty();
       // the operator's tombstone (to restart a corrupt checkpoint from now − lag) reads as deleted, not as never saved
-      try (KafkaProducer<byte[], byte[]> operator = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()),
-          new ByteArraySerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> operator = rawProducer()) {
         operator.send(new ProducerRecord<>("ckpt-checkpoints", "us".getBytes(), null)).get(10, TimeUnit.SECONDS);
       }
       assertThat(other.load("us")).hasValueSatisfying(v -> assertThat(v).isEmpty());
