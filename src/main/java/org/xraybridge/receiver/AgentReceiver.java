@@ -113,7 +113,7 @@ public final class AgentReceiver implements AutoCloseable {
         .exact("/v0.4/traces", traces.handler(TraceEndpoint.Version.V04), PUT, POST)
         .exact("/v0.5/traces", traces.handler(TraceEndpoint.Version.V05), PUT, POST)
         .exact("/v0.3/traces", traces.handler(TraceEndpoint.Version.V03), PUT, POST)
-        .exact("/v0.6/stats", new StatsEndpoint(bodies, answers, stats, outcomes), PUT, POST)
+        .exact("/v0.6/stats", new StatsEndpoint(bodies, answers, decoding, stats, outcomes), PUT, POST)
         .fallback(new PassThroughEndpoint(passThrough, answers, settings, outcomes));
   }
 

@@ -20,7 +20,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code /v0.6/stats}: a tracer's {@code ClientStatsPayload}, handed to the {@link ClientStatsSink} as
  * sent. This is the one place that checks such a body is exactly one msgpack map, so nothing else
  * travels further: anything else is answered 400 with the reason. Overload is answered 429 when the
- * tracer asked for real statuses, else 200, as the Agent does.
+ * tracer asked for real statuses, else 200, as the Agent does. The check walks the whole body, so a
+ * large one runs on a decode thread, as a large trace payload does ({@link Decoding}).
  */
 final class StatsEndpoint implements Router.Handler {
 
@@ -28,12 +29,14 @@ final class StatsEndpoint implements Router.Handler {
 
   private final BodyReader bodies;
   private final Answers answers;
+  private final Decoding decoding;
   private final ClientStatsSink sink;
   private final Outcomes outcomes;
 
-  StatsEndpoint(BodyReader bodies, Answers answers, ClientStatsSink sink, Outcomes outcomes) {
+  StatsEndpoint(BodyReader bodies, Answers answers, Decoding decoding, ClientStatsSink sink, Outcomes outcomes) {
     this.bodies = bodies;
     this.answers = answers;
+    this.decoding = decoding;
     this.sink = sink;
     this.outcomes = outcomes;
   }
@@ -42,7 +45,7 @@ final class StatsEndpoint implements Router.Handler {
   public Mono<Void> handle(HttpServerRequest req, HttpServerResponse res) {
     boolean realStatus = RequestHeaders.wantsRealStatus(req.requestHeaders());
     TracerInfo tracer = RequestHeaders.tracerInfo(req.requestHeaders());
-    return bodies.read(req, why -> overloaded(realStatus), body -> Mono.fromCallable(() -> handOn(body, tracer, realStatus)))
+    return bodies.read(req, why -> overloaded(realStatus), body -> decoding.run(body.length(), () -> handOn(body, tracer, realStatus)))
         .flatMap(reply -> answers.send(res, reply));
   }
 

@@ -216,6 +216,24 @@ class AgentReceiverTest {
     assertThat(sink.statsTracers.get(0).language()).isEqualTo("java");
   }
 
+  /**
+   * A stats body is walked whole (and, for the intake, wrapped) before it is handed on: a large one is
+   * on a decode thread, as a large trace payload is, never on the event loop that serves other tracers.
+   */
+  @Test
+  void statsPayload_large_isCheckedOffTheEventLoop_smallOnIt() throws IOException {
+    start();
+    byte[] small = pack(Map.of("Hostname", "h", "Stats", List.of()));
+    byte[] large = pack(Map.of("Hostname", "h", "Env", "x".repeat(200_000), "Stats", List.of()));
+    try (RawHttp http = new RawHttp(receiver.port())) {
+      assertThat(http.exchange("POST", "/v0.6/stats", MSGPACK, small).status()).isEqualTo(200);
+      assertThat(http.exchange("POST", "/v0.6/stats", MSGPACK, large).status()).isEqualTo(200);
+    }
+    assertThat(sink.stats).hasSize(2);
+    assertThat(sink.statsThreads.get(0)).doesNotStartWith("bridge-receiver-decode");
+    assertThat(sink.statsThreads.get(1)).startsWith("bridge-receiver-decode");
+  }
+
   @Test
   void badBody_answers400WithReason_thenGoodBodyOnTheSameConnection_isFullyDecoded() throws IOException {
     start();

@@ -29,6 +29,8 @@ public final class RecordingSink implements XRaySink, NativeSink, ClientStatsSin
   public final List<List<TraceChunk>> offers = new CopyOnWriteArrayList<>();
   public final List<byte[]> stats = new CopyOnWriteArrayList<>();
   public final List<TracerInfo> statsTracers = new CopyOnWriteArrayList<>();
+  /** The thread each stats payload was offered on. */
+  public final List<String> statsThreads = new CopyOnWriteArrayList<>();
   public final List<ChunkBatch> batches = new CopyOnWriteArrayList<>();
   public final AtomicInteger budget = new AtomicInteger(-1);
   public final AtomicInteger refused = new AtomicInteger();
@@ -62,6 +64,7 @@ public final class RecordingSink implements XRaySink, NativeSink, ClientStatsSin
     if (refuse()) return Admission.OVERLOADED;
     stats.add(clientStatsPayload);
     statsTracers.add(tracer);
+    statsThreads.add(Thread.currentThread().getName());
     return Admission.ACCEPTED;
   }
 
