@@ -20,6 +20,7 @@ import org.xraybridge.model.PassThrough.Header;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.resources.ConnectionProvider;
@@ -50,8 +51,10 @@ final class HttpRelay implements AutoCloseable {
   private final LoopResources loops;
   private final ConnectionProvider connections;
   private final HttpClient client;
+  private final Duration responseTimeout;
 
   HttpRelay(String name, int maxConnections, Duration responseTimeout) {
+    this.responseTimeout = responseTimeout;
     this.loops = LoopResources.create(name, 2, true);
     this.connections = ConnectionProvider.builder(name).maxConnections(maxConnections)
         .pendingAcquireMaxCount(2 * maxConnections).pendingAcquireTimeout(Duration.ofSeconds(5))
@@ -71,11 +74,21 @@ final class HttpRelay implements AutoCloseable {
       Consumer<Head> head, Outcome outcome) {
     AtomicBoolean told = new AtomicBoolean();
     AtomicReference<Throwable> bodyError = new AtomicReference<>();
+    AtomicReference<Connection> connection = new AtomicReference<>();
+    AtomicReference<Throwable> hopStalled = new AtomicReference<>();
     HttpClient c = client.headers(h -> {
       for (Header x : headers) h.add(x.name(), x.value());
-    });
+    }).doOnRequest((req, conn) -> connection.set(conn));
     HttpClient.RequestSender request = c.request(HttpMethod.valueOf(method)).uri(target.toString());
-    Flux<ByteBuf> out = JdkFlowAdapter.flowPublisherToFlux(body).doOnError(bodyError::set).map(Unpooled::wrappedBuffer);
+    // the answer's timeout starts once the body is written: a next hop that stops taking it is caught here,
+    // and its connection closed, as the writes queued on it would otherwise wait for it to read again
+    Flux<ByteBuf> out = HopStall.watch(
+        JdkFlowAdapter.flowPublisherToFlux(body).doOnError(bodyError::set).map(Unpooled::wrappedBuffer), responseTimeout,
+        why -> {
+          hopStalled.set(why);
+          Connection stalled = connection.get();
+          if (stalled != null) stalled.channel().close();
+        });
     // without a body nothing is written: the receiver's server discards the (empty) inbound itself
     HttpClient.ResponseReceiver<?> sent = hasBody ? request.send((req, outbound) -> outbound.send(out)) : request;
     return sent.response((res, in) -> {
@@ -88,7 +101,7 @@ final class HttpRelay implements AutoCloseable {
           if (!told.compareAndSet(false, true)) return Flux.error(e); // cut short after the head: the receiver closes
           // the tracer's failure is not the next hop's: it must not make the Agent look down
           if (bodyError.get() != null) outcome.bodyFailed(bodyError.get());
-          else outcome.unreachable(e);
+          else outcome.unreachable(hopStalled.get() != null ? hopStalled.get() : e); // the stall, not the close it caused
           head.accept(BAD_GATEWAY);
           return Flux.empty();
         });

@@ -18,7 +18,8 @@ import org.xraybridge.model.Secret;
  * @param hostname the bridge's host name for the intake's tags; {@code ""} for none
  * @param env the default env the intake is told (the Agent's {@code default_env})
  * @param infoRefresh how often the Agent's {@code /info} is read again (tracers re-read theirs at most every minute)
- * @param responseTimeout the longest wait for a next hop's answer, and between its bytes
+ * @param responseTimeout the longest wait for a next hop's answer, and between its bytes; also the longest a
+ *     next hop may take none of a request body it is sent
  * @param maxConnections connections to each next hop at most; more requests wait for one
  */
 public record PassThroughSettings(

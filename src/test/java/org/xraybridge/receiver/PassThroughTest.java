@@ -28,6 +28,7 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.ops.MicrometerPassThroughMetrics;
 import org.xraybridge.ops.MicrometerReceiverMetrics;
 import org.xraybridge.passthrough.PassThroughMetrics.Outcome;
+import org.xraybridge.passthrough.PassThroughSettings;
 import org.xraybridge.passthrough.PassThroughStage;
 import org.xraybridge.passthrough.PassThroughStatus;
 import org.xraybridge.testing.FakeAgent;
@@ -364,6 +365,48 @@ class PassThroughTest {
     assertThat(got.length()).isEqualTo(big.length);
     assertThat(got.sha256()).isEqualTo(HexFormat.of().formatHex(FakeAgent.sha256().digest(big)));
     assertThat(metrics.counts().timedOutRequests()).isEqualTo(1);
+  }
+
+  /**
+   * An Agent that takes the request head and then none of the body (hung, paused, a network that drops
+   * packets): the answer's own timeout would only start once the body is written, and the tracer is not
+   * slow, so the bridge gives the next hop {@code responseTimeout} (1 s here) to take body bytes, then
+   * answers 502 — not after the Agent wakes up (6 s), nor after TCP gives up.
+   */
+  @Test
+  void agentThatStopsReadingTheBody_isAnswered502_afterTheResponseTimeout() throws Exception {
+    FakeAgent agent = agent();
+    PassThroughStage relay = new PassThroughStage(new PassThroughSettings(PassThroughSettings.Mode.AGENT, agent.url(),
+        URI.create("http://127.0.0.1:9"), URI.create("http://127.0.0.1:9"), Secret.EMPTY, "bridge-host", "test-env",
+        Duration.ofSeconds(30), Duration.ofSeconds(1), 64), passThroughMetrics, Clock.systemUTC());
+    closing.add(relay);
+    relay.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> relay.discovery().agentAnswered());
+    receiver = new AgentReceiver(LoopbackSettings.defaults(), sink, sink, relay, new TestLedger(), metrics, ConnectionMetrics.NOOP,
+        Clock.systemUTC());
+    receiver.start();
+    agent.readDelay = Duration.ofSeconds(6);
+    byte[] big = new byte[48 << 20]; // more than the sockets' buffers hold
+
+    long start = System.nanoTime();
+    try (RawHttp upload = new RawHttp(receiver.port())) {
+      upload.send("POST", "/profiling/v1/input", headers("Content-Type", "application/octet-stream", "Content-Length",
+          String.valueOf(big.length)), null);
+      Thread writer = new Thread(() -> {
+        try {
+          upload.sendRaw(big);
+        } catch (IOException e) {
+          // the bridge stopped reading and closed: expected
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      RawHttp.Response r = upload.read();
+      assertThat(r.status()).isEqualTo(502);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("answered before the Agent woke up").isLessThan(Duration.ofSeconds(5));
+    }
+    assertThat(passThroughMetrics.count(AgentEndpoint.PROFILING, Outcome.UNAVAILABLE)).isEqualTo(1);
+    assertThat(relay.status().lastError()).contains("took no request body bytes for 1000 ms");
   }
 
   private static byte[] multipart() {
