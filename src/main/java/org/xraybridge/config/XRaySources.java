@@ -59,6 +59,7 @@ final class XRaySources implements SourceOwner, AutoCloseable {
     }
   }
 
+  /** Filled once, by the constructor: read without the lock. */
   private final Map<String, Unit> units = new LinkedHashMap<>();
   private final AwsCredentialsProvider baseCredentials;
   private final SdkEventLoopGroup eventLoops;
@@ -67,7 +68,7 @@ final class XRaySources implements SourceOwner, AutoCloseable {
   private final Ledger ledger;
   private final Clock clock;
   /** Kafka mode: sources come and go with the election, and only those polled here are shown. */
-  private boolean elected;
+  private volatile boolean elected;
 
   /**
    * @param baseCredentials the bridge's own credentials: they sign every call of a source without a
@@ -99,7 +100,7 @@ final class XRaySources implements SourceOwner, AutoCloseable {
   }
 
   /** The sources' names, in configuration order. */
-  synchronized List<String> names() {
+  List<String> names() {
     return List.copyOf(units.keySet());
   }
 
@@ -224,16 +225,21 @@ final class XRaySources implements SourceOwner, AutoCloseable {
   }
 
   /** The poller of source {@code name} while it runs. */
-  synchronized Optional<XRayPoller> running(String name) {
+  Optional<XRayPoller> running(String name) {
     return Optional.ofNullable(unit(name).running);
   }
 
-  /** Each source's status (of its running poller, else of the last one), in configuration order. */
-  synchronized Map<String, XRaySourceStatus> statuses() {
+  /**
+   * Each source's status (of its running poller, else of the last one), in configuration order. Not
+   * under the lock: a start or stop holds it across checkpoint I/O (seconds against a slow Kafka), and
+   * health must answer meanwhile.
+   */
+  Map<String, XRaySourceStatus> statuses() {
     Map<String, XRaySourceStatus> out = new LinkedHashMap<>();
     for (Map.Entry<String, Unit> e : units.entrySet()) {
-      XRayPoller p = e.getValue().running != null ? e.getValue().running : e.getValue().last;
-      if (elected && e.getValue().running == null) continue;
+      XRayPoller running = e.getValue().running;
+      XRayPoller p = running != null ? running : e.getValue().last;
+      if (elected && running == null) continue;
       if (p != null) out.put(e.getKey(), p.status());
     }
     return out;
@@ -277,14 +283,17 @@ final class XRaySources implements SourceOwner, AutoCloseable {
     return u;
   }
 
-  /** One source: what it is built from, its clients once made, and its poller. Guarded by the outer lock. */
+  /**
+   * One source: what it is built from, its clients once made, and its poller. Written under the outer
+   * lock; the pollers are also read without it (status).
+   */
   private static final class Unit {
     final Spec spec;
     SourceCredentials credentials;
     XRayAsyncClient client;
     CloudWatchLogsAsyncClient logs;
-    XRayPoller running;
-    XRayPoller last;
+    volatile XRayPoller running;
+    volatile XRayPoller last;
 
     Unit(Spec spec) {
       this.spec = spec;

@@ -14,7 +14,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +32,10 @@ import org.xraybridge.model.Secret;
 import org.xraybridge.model.XRaySink;
 import org.xraybridge.ops.MicrometerXRaySourceMetrics;
 import org.xraybridge.ops.StageHealth;
+import org.xraybridge.source.poll.CheckpointStore;
 import org.xraybridge.source.poll.FileCheckpointStore;
 import org.xraybridge.source.poll.PollCursor;
+import org.xraybridge.source.xray.XRayCheckpoint;
 import org.xraybridge.source.xray.XRayCheckpointFormat;
 import org.xraybridge.source.xray.XRaySourceSettings;
 import org.xraybridge.source.xray.XRaySourceStatus;
@@ -84,7 +91,7 @@ class MultiAccountTest {
   void tearDown() {
     if (sources != null) sources.close();
     accounts.close();
-    loops.eventLoopGroup().shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+    loops.eventLoopGroup().shutdownGracefully(0, 1, TimeUnit.SECONDS);
   }
 
   @Test
@@ -250,9 +257,71 @@ class MultiAccountTest {
         .allSatisfy(m -> assertThat(m.count()).isZero());
   }
 
+  /**
+   * Starting a source reads its checkpoint, which in kafka mode is a read of the checkpoints topic
+   * (seconds while Kafka is slow, retried every 5 s while it fails); the health endpoint reads the
+   * sources' statuses meanwhile and must not wait for it.
+   */
+  @Test
+  void statuses_areReadWhileASourceStarts_evenWhenItsCheckpointIsSlowToLoad() throws Exception {
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    sources = sources(role -> role, name -> name.equals("acct-b") ? slowToLoad(checkpoints(name), loading, release) : checkpoints(name));
+    sources.start("acct-a");
+    Thread starter = new Thread(() -> sources.start("acct-b"), "starter");
+    starter.start();
+    try {
+      assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+
+      Map<String, XRaySourceStatus> statuses = CompletableFuture.supplyAsync(sources::statuses).get(2, TimeUnit.SECONDS);
+
+      assertThat(statuses).containsOnlyKeys("acct-a");
+    } finally {
+      release.countDown();
+      starter.join(10_000);
+    }
+    assertThat(sources.statuses()).containsOnlyKeys("acct-a", "acct-b");
+  }
+
   // ---- helpers ----
 
+  private static CheckpointStore<XRayCheckpoint> slowToLoad(CheckpointStore<XRayCheckpoint> store, CountDownLatch loading,
+      CountDownLatch release) {
+    return new CheckpointStore<>() {
+      @Override
+      public Optional<XRayCheckpoint> load() {
+        loading.countDown();
+        try {
+          release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return store.load();
+      }
+
+      @Override
+      public void checkWritable() {
+        store.checkWritable();
+      }
+
+      @Override
+      public void save(XRayCheckpoint checkpoint) {
+        store.save(checkpoint);
+      }
+
+      @Override
+      public String location() {
+        return store.location();
+      }
+    };
+  }
+
   private XRaySources sources(java.util.function.UnaryOperator<XRaySourceSettings.Role> roles) {
+    return sources(roles, this::checkpoints);
+  }
+
+  private XRaySources sources(java.util.function.UnaryOperator<XRaySourceSettings.Role> roles,
+      Function<String, CheckpointStore<XRayCheckpoint>> checkpointOf) {
     List<XRaySources.Spec> specs = new ArrayList<>();
     String[] names = {"acct-a", "acct-b", "acct-c"};
     String[] regions = {"us-east-1", "eu-west-1", "us-east-1"};
@@ -273,10 +342,10 @@ class MultiAccountTest {
       StubConverter stub = new StubConverter(ledger, clock, Duration.ofMinutes(2));
       specs.add(new XRaySources.Spec(settings, stub, stub, m));
     }
-    return new XRaySources(specs, EmulatedAccounts.BASE, loops, s -> checkpoints(s.name()), timedSink, ledger, clock);
+    return new XRaySources(specs, EmulatedAccounts.BASE, loops, s -> checkpointOf.apply(s.name()), timedSink, ledger, clock);
   }
 
-  private FileCheckpointStore<org.xraybridge.source.xray.XRayCheckpoint> checkpoints(String name) {
+  private CheckpointStore<XRayCheckpoint> checkpoints(String name) {
     return new FileCheckpointStore<>(dir.resolve("xray-checkpoint-" + name + ".json"), "bridge.xray.checkpoint-file",
         new XRayCheckpointFormat());
   }
