@@ -158,6 +158,10 @@ final class ConsumerLoop implements ConsumerRebalanceListener {
       } catch (RuntimeException e) {
         log.warn("cluster: closing the consumer failed: {}", e.toString());
       }
+      // out of the group: its partitions (and their lag) are another replica's now
+      ownedView = List.of();
+      rebuildingView = List.of();
+      lag = 0;
       running = false;
     }
   }

@@ -43,6 +43,7 @@ import org.xraybridge.model.DatadogContext;
 import org.xraybridge.model.Half;
 import org.xraybridge.model.IdCodec;
 import org.xraybridge.model.Ledger;
+import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.Priority;
 import org.xraybridge.model.Secret;
 import org.xraybridge.model.Span;
@@ -101,12 +102,17 @@ class ClusterKafkaTest {
     final MergeStage merge;
 
     Replica(ClusterSettings s) {
+      this(s, null);
+    }
+
+    /** @param natives what consumed native halves go to instead of merge; null for merge */
+    Replica(ClusterSettings s, NativeSink natives) {
       node = new ClusterNode(s, new V04ChunkEncoder(), new V04ChunkDecoder(), ledger, ClusterMetrics.NONE, Clock.systemUTC());
       TraceIndex index = new TraceIndex(10_000, Duration.ofMinutes(30), Ticker.systemTicker(), Scheduler.systemScheduler());
       merge = new MergeStage(index, new Stitcher(index, Clock.systemUTC()), node.batchSink(forward), node.mergeLedger(),
           StitchListener.NONE, Duration.ofSeconds(1), Integer.MAX_VALUE, Duration.ofMinutes(30), 100_000, Ticker.systemTicker(),
           Scheduler.systemScheduler(), node.journal());
-      node.consumeInto(merge, merge, merge, merge::flush, () -> {});
+      node.consumeInto(natives == null ? merge : natives, merge, merge, merge::flush, () -> {});
       node.start();
     }
 
@@ -151,6 +157,31 @@ class ClusterKafkaTest {
       assertThat(r.ledger.consumed(Half.NATIVE)).isEqualTo(3 + 2 + 6); // the skipped records' spans are consumed and dropped
       // every record read was committed once its spans settled
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lag("join")).isZero());
+    }
+  }
+
+  /**
+   * A consumer that dies on an unexpected error leaves the group, so its partitions move; its status
+   * must stop listing them and its lag gauge stop counting them (summed over replicas it would count
+   * partitions another one owns now), and it says why it stopped.
+   */
+  @Test
+  void deadConsumer_ownsNothing_andCountsNoLag() throws Exception {
+    NativeSink broken = chunks -> {
+      throw new IllegalStateException("merge broke");
+    };
+    try (Replica r = new Replica(settings("dead", "a"), broken);
+         AgentReceiver receiver = receiver(r)) {
+      receiver.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> !r.node.status().partitions().isEmpty());
+      assertThat(put(receiver.port(), nativeTrace(TRACE, 3), true).statusCode()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> !r.node.status().running());
+      ClusterStatus status = r.node.status();
+      assertThat(status.partitions()).isEmpty();
+      assertThat(status.rebuilding()).isEmpty();
+      assertThat(status.consumerLag()).isZero();
+      assertThat(status.lastError()).contains("merge broke");
     }
   }
 
