@@ -132,12 +132,18 @@ public final class TimeCodec {
   }
 
   private static long slow(CharSequence text) {
-    BigDecimal ns;
+    BigDecimal seconds;
     try {
-      ns = new BigDecimal(text.toString()).movePointRight(9).setScale(0, RoundingMode.HALF_UP);
+      seconds = new BigDecimal(text.toString());
     } catch (NumberFormatException | ArithmeticException e) {
       throw new TimeFormatException("expected a number of seconds, got '" + text + "'");
     }
+    // judged by magnitude before rounding: rounding 1e300000000 (or 1e-300000000) to whole nanoseconds
+    // would first build a number of a billion bits
+    int integerDigits = seconds.precision() - seconds.scale();
+    if (seconds.signum() == 0 || integerDigits <= -10) return 0; // under 0.1 ns
+    if (integerDigits > 11) throw new TimeRangeException("a number of seconds too large for nanoseconds: '" + text + "'");
+    BigDecimal ns = seconds.movePointRight(9).setScale(0, RoundingMode.HALF_UP);
     try {
       return ns.longValueExact();
     } catch (ArithmeticException e) {

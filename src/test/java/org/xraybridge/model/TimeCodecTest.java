@@ -2,9 +2,11 @@ package org.xraybridge.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.xraybridge.testing.Cases;
 
@@ -34,6 +36,26 @@ class TimeCodecTest {
     assertThatThrownBy(() -> TimeCodec.nanos("")).isInstanceOf(TimeCodec.TimeFormatException.class);
     assertThatThrownBy(() -> TimeCodec.nanos("1e")).isInstanceOf(TimeCodec.TimeFormatException.class);
     assertThatThrownBy(() -> TimeCodec.nanos("1e30")).isInstanceOf(TimeCodec.TimeFormatException.class);
+  }
+
+  /**
+   * A huge exponent is a bad time, not work: rounding 1e300000000 to whole nanoseconds would build a
+   * number of 10^9 bits first (seconds of CPU, ~125 MB) — one datagram on the daemon port can carry
+   * hundreds of them.
+   */
+  @Test
+  void nanos_hugeExponents_areAnsweredAtOnce() {
+    assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+      assertThatThrownBy(() -> TimeCodec.nanos("1e300000000")).isInstanceOf(TimeCodec.TimeRangeException.class);
+      assertThatThrownBy(() -> TimeCodec.nanos("-1.5E+300000000")).isInstanceOf(TimeCodec.TimeRangeException.class);
+      assertThat(TimeCodec.nanos("1e-300000000")).isZero();
+      assertThat(TimeCodec.nanos("-7e-300000000")).isZero();
+    });
+    assertThat(TimeCodec.nanos("9e-10")).as("0.9 ns rounds up").isEqualTo(1);
+    assertThat(TimeCodec.nanos("4e-10")).isZero();
+    assertThat(TimeCodec.nanos("9.2e9")).isEqualTo(9_200_000_000_000_000_000L);
+    assertThatThrownBy(() -> TimeCodec.nanos("9.3e9")).isInstanceOf(TimeCodec.TimeRangeException.class);
+    assertThatThrownBy(() -> TimeCodec.nanos("1e2147483648")).isInstanceOf(TimeCodec.TimeFormatException.class);
   }
 
   @Test
