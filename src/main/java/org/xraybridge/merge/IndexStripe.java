@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.function.LongUnaryOperator;
 import org.xraybridge.model.Half;
+import org.xraybridge.model.Priority;
 
 /**
  * One lock's share of the trace index: an open-addressing table with linear probing over primitive
@@ -92,6 +93,10 @@ final class IndexStripe {
     // new trace, or only an X-Ray half of another env was seen: the tracer decides for its half
     if (old == null || (!old.nativeSeen() && !old.env().equals(env))) {
       after = new IndexEntry(traceId, traceIdHigh, env, priority, Half.NATIVE, true, nowSeconds);
+    } else if (old.nativeSeen() && old.decidedBy() == Half.NATIVE && old.priority() == Priority.NONE && priority != Priority.NONE) {
+      // the tracer's first chunks carried no decision; this one does, and it stands for the trace
+      long high = traceIdHigh != 0 ? traceIdHigh : old.traceIdHigh();
+      after = new IndexEntry(old.traceId(), high, old.env(), priority, Half.NATIVE, true, old.firstSeenSeconds());
     } else if (old.nativeSeen() && (old.traceIdHigh() != 0 || traceIdHigh == 0)) {
       after = old; // nothing new, but still a write: the trace is alive, its TTL starts again
     } else {

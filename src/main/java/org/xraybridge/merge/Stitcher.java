@@ -115,7 +115,7 @@ public final class Stitcher {
         out.add(s);
       } else {
         Span.Builder b = s.toBuilder().traceId(traceId);
-        if (root) b.putMetric(Priority.METRIC, priority);
+        if (root && priority != Priority.NONE) b.putMetric(Priority.METRIC, priority); // none: the Agent decides, as for the tracer's half
         if (addTid) b.putMeta(TID, IdCodec.toHex64(tid));
         out.add(b.build());
       }

@@ -31,9 +31,10 @@ class StitcherTest {
   final Stitcher stitcher = new Stitcher(index, Clock.fixed(Instant.parse("2026-11-29T05:10:00Z"), ZoneOffset.UTC));
 
   static TraceChunk nativeChunk(long traceId, int priority, String env) {
-    Span root = Span.builder().traceId(traceId).spanId(0x1111).name("checkout.request").service("checkout-service")
-        .resource("POST /checkout").putMeta("env", env).putMeta("_dd.p.tid", "6b0bb2f800000000")
-        .putMetric(Priority.METRIC, priority).build();
+    Span.Builder rootBuilder = Span.builder().traceId(traceId).spanId(0x1111).name("checkout.request").service("checkout-service")
+        .resource("POST /checkout").putMeta("env", env).putMeta("_dd.p.tid", "6b0bb2f800000000");
+    if (priority != Priority.NONE) rootBuilder.putMetric(Priority.METRIC, priority); // none: the chunk carries no decision
+    Span root = rootBuilder.build();
     Span client = Span.builder().traceId(traceId).spanId(CLIENT_SPAN).parentId(0x1111).name("http.request")
         .service("checkout-service").resource("POST /downstream/payments").putMeta("env", env).build();
     return new TraceChunk(traceId, List.of(root, client), priority, "", env, Half.NATIVE, new TracerInfo("java", "17", "1.68.1", ""));
@@ -83,6 +84,33 @@ class StitcherTest {
     assertThat(r.outcome()).isEqualTo(StitchResult.Outcome.SAMPLED_OUT);
     assertThat(r.chunk()).isNull();
     assertThat(r.spans()).isEqualTo(2);
+  }
+
+  /** A tracer chunk without a decision (v0.3, some tracers' first partial flush), then one with it: that one stands. */
+  @Test
+  void stitchXRay_tracersFirstChunkUndecided_thenDropped_xrayHalfIsSampledOut() {
+    stitcher.stitchNative(nativeChunk(NATIVE_TRACE, Priority.NONE, "prod"));
+    stitcher.stitchNative(nativeChunk(NATIVE_TRACE, Priority.AUTO_REJECT, "prod"));
+
+    StitchResult r = stitcher.stitchXRay(xrayHalf(NATIVE_TRACE, "prod", DatadogContext.NONE));
+
+    assertThat(r.outcome()).isEqualTo(StitchResult.Outcome.SAMPLED_OUT);
+    assertThat(r.priority()).isEqualTo(Priority.AUTO_REJECT);
+  }
+
+  /**
+   * A tracer that never decided leaves the decision to the Agent, for the whole trace: the joined
+   * X-Ray half carries no priority either — never the "none" marker -128 as a sampling priority.
+   */
+  @Test
+  void stitchXRay_tracerNeverDecided_joinsWithoutAPriority() {
+    stitcher.stitchNative(nativeChunk(NATIVE_TRACE, Priority.NONE, "prod"));
+
+    StitchResult r = stitcher.stitchXRay(xrayHalf(NATIVE_TRACE, "prod", DatadogContext.NONE));
+
+    assertThat(r.outcome()).isEqualTo(StitchResult.Outcome.JOINED);
+    assertThat(r.chunk().priority()).isEqualTo(Priority.NONE);
+    assertThat(r.chunk().spans()).allSatisfy(s -> assertThat(s.metrics()).doesNotContainKey(Priority.METRIC));
   }
 
   @Test
