@@ -296,6 +296,33 @@ class DeliveryFaultTest {
     assertThat(spooledIds()).containsExactlyInAnyOrderElementsOf(ids(batches));
   }
 
+  /**
+   * The payloads the senders hold when a stop halts them (their requests hang) are spooled like the
+   * queued ones: the halt interrupts the senders, and a file channel written on an interrupted thread
+   * closes itself — the write must not inherit that interrupt, or those payloads are dropped as shutdown.
+   */
+  @Test
+  void stop_whileTheHopHangs_spoolsWhatTheSendersHeldToo() throws IOException {
+    hop = startQuietly();
+    hop.answer(r -> {
+      try {
+        Thread.sleep(10_000); // accepts the connection, never answers in time
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return FakeHop.Answer.ok();
+    });
+    Forwarder f = start(fast().retryBudget(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(20)), ledger);
+    List<ChunkBatch> batches = List.of(batch(1), batch(2), batch(3));
+    submitEach(f, batches);
+    await().atMost(Duration.ofSeconds(5)).until(() -> f.status().sendersBusy() == 2);
+
+    f.stop(Duration.ofMillis(400));
+
+    assertThat(ledger.dropped()).as("nothing dropped: the spool had room").isZero();
+    assertThat(spooledIds()).containsExactlyInAnyOrderElementsOf(ids(batches));
+  }
+
   @Test
   void stop_whileTheHopHangsAndNoSpool_countsWhatItCouldNeitherSendNorKeepAsShutdown() {
     hop = startQuietly();

@@ -168,6 +168,9 @@ public final class Spool implements AutoCloseable {
     long seq = nextSequence++;
     Path target = dir.resolve(String.format("%020d", seq) + SUFFIX);
     Path tmp = dir.resolve(target.getFileName() + TMP);
+    // a stop interrupts the senders, and a file channel closes itself on an interrupted thread: what a
+    // sender holds at the stop is just what must reach the disk, so the write runs without the flag
+    boolean interrupted = Thread.interrupted();
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.wrap(file);
@@ -190,6 +193,8 @@ public final class Spool implements AutoCloseable {
           p.spanCount());
       accounting.dropped(failure, p.spanCount());
       return false;
+    } finally {
+      if (interrupted) Thread.currentThread().interrupt();
     }
     entries.put(seq, new Entry(seq, target, file.length, p.spanCount()));
     bytes += file.length;
