@@ -40,6 +40,8 @@ public final class PollCursor {
 
   private final Timing timing;
   private volatile Instant cursor = Instant.EPOCH;
+  /** End of the furthest window handed out: no document read so far is later. */
+  private volatile Instant readingTo = Instant.EPOCH;
 
   public PollCursor(Timing timing) {
     this.timing = Objects.requireNonNull(timing, "timing == null");
@@ -48,16 +50,23 @@ public final class PollCursor {
   /** No checkpoint yet: the first window looks back overlap + one poll interval from {@code now − lag}. */
   public void startAt(Instant now) {
     cursor = now.minus(timing.lag()).minus(timing.pollInterval());
+    readingTo = cursor;
   }
 
   /** Resumes from a checkpointed cursor. */
   public void resumeAt(Instant saved) {
     cursor = Objects.requireNonNull(saved, "saved == null");
+    readingTo = saved;
   }
 
   /** End of the last window handed on completely; {@link Instant#EPOCH} before the first start. */
   public Instant cursor() {
     return cursor;
+  }
+
+  /** End of the furthest window {@link #next} handed out (or the cursor, before any): how far reading reached. */
+  public Instant readingTo() {
+    return readingTo;
   }
 
   /** Where the next window starts. */
@@ -83,6 +92,7 @@ public final class PollCursor {
     }
     Instant from = c.minus(timing.overlap());
     Instant to = Duration.between(from, end).compareTo(timing.maxWindow()) > 0 ? from.plus(timing.maxWindow()) : end;
+    if (to.isAfter(readingTo)) readingTo = to;
     return new Window(now, from, to);
   }
 

@@ -2,6 +2,7 @@ package org.xraybridge.source.xray;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.xraybridge.model.TimeCodec;
 
 /**
  * What an X-Ray source has delivered, per trace: the revision last processed, the segment documents
@@ -19,24 +22,37 @@ import java.util.concurrent.ConcurrentHashMap;
  * document, docs/xray-source.md "Exactly once"), the span ids handed on, and the in-progress
  * documents held back.
  *
- * <p>Bounded: a Caffeine cache weighed by ids held ({@code maxTrackedIds}), entries expire
- * {@code ttl} after their last change (well past the overlap, so re-reads of the overlap find them).
- * A trace evicted by size before its time is reported. Not thread-safe on its own: used under the
- * {@link XRayPollState} lock.
+ * <p>Bounded: a Caffeine cache weighed by ids held ({@code maxTrackedIds}). Time here is the poll
+ * cursor's, not the clock's: an entry is stamped with the end of the furthest window being read when
+ * it last changed (no document of it is later than that), and expires once the cursor passed that
+ * stamp by {@code ttl} — after the last window that can re-read it (the overlap is shorter than the
+ * ttl). While the cursor holds (X-Ray down, access denied, the sink full, the bridge stopped) nothing
+ * is forgotten, so the overlap re-read after an outage or a restart of any length sends nothing twice
+ * (docs/xray-source.md "Exactly once"). A trace evicted by size before its time is reported. Not
+ * thread-safe on its own: used under the {@link XRayPollState} lock.
  */
 final class DeliveredSegments {
 
   private final Cache<String, TraceProgress> cache;
   private final Map<String, TraceProgress> held = new ConcurrentHashMap<>();
   private final Duration ttl;
+  private final Supplier<Instant> readingTo;
 
-  DeliveredSegments(Duration ttl, long maxTrackedIds, Runnable evictedEarly) {
+  /**
+   * @param cursor the poll cursor: the clock of expiry
+   * @param readingTo the end of the furthest window begun: the stamp of a change
+   */
+  DeliveredSegments(Duration ttl, long maxTrackedIds, Supplier<Instant> cursor, Supplier<Instant> readingTo, Runnable evictedEarly) {
     this.ttl = ttl;
+    this.readingTo = readingTo;
+    long ttlNanos = ttl.toNanos();
     this.cache =
         Caffeine.newBuilder()
+            .ticker(() -> TimeCodec.epochNanos(cursor.get()))
             .maximumWeight(maxTrackedIds)
             .weigher((String id, TraceProgress p) -> p.weight())
-            .expireAfterWrite(ttl)
+            .expireAfter(Expiry.writing((String id, TraceProgress p) -> Duration.ofNanos(Math.max(0,
+                TimeCodec.epochNanos(p.touched) + ttlNanos - TimeCodec.epochNanos(cursor.get())))))
             .evictionListener(
                 (String id, TraceProgress p, RemovalCause cause) -> {
                   if (id != null) held.remove(id);
@@ -54,9 +70,9 @@ final class DeliveredSegments {
     return cache.get(traceId, TraceProgress::new);
   }
 
-  /** Records a change of {@code p}: re-weighs it, restarts its expiry, tracks it as held or not. */
-  void update(TraceProgress p, Instant now) {
-    p.touched = now;
+  /** Records a change of {@code p}: re-weighs it, stamps it (restarting its expiry), tracks it as held or not. */
+  void update(TraceProgress p) {
+    p.touched = readingTo.get();
     cache.put(p.traceId, p);
     if (p.held.isEmpty()) held.remove(p.traceId);
     else held.put(p.traceId, p);
@@ -90,17 +106,23 @@ final class DeliveredSegments {
     return out;
   }
 
-  /** Loads a checkpoint's traces; those untouched for longer than the ttl are left out. */
-  void restore(List<XRayCheckpoint.TraceEntry> entries, Instant now) {
+  /**
+   * Loads a checkpoint's traces, at the cursor {@code at} they were saved with; those the cursor had
+   * moved the ttl past are left out. (A checkpoint written before the cursor was this set's clock has
+   * wall-clock times here, later than the cursor: those traces are kept a little longer, never less.)
+   */
+  void restore(List<XRayCheckpoint.TraceEntry> entries, Instant at) {
     for (XRayCheckpoint.TraceEntry e : entries) {
-      if (e.touched().plus(ttl).isBefore(now)) continue;
+      if (e.touched().plus(ttl).isBefore(at)) continue;
       TraceProgress p = new TraceProgress(e.traceId());
       p.revision = e.revision();
       p.delivered.putAll(e.delivered());
       p.addSpanIds(e.spanIds());
       p.held = Set.copyOf(e.held());
       p.heldSince = e.heldSince();
-      update(p, e.touched());
+      p.touched = e.touched();
+      cache.put(p.traceId, p);
+      if (!p.held.isEmpty()) held.put(p.traceId, p);
     }
   }
 

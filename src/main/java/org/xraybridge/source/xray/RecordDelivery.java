@@ -68,7 +68,7 @@ final class RecordDelivery {
         p.delivered.put(ev.eventId(), 0L);
         held.release(ev.eventId());
       }
-      delivered.update(p, now);
+      delivered.update(p);
       return;
     }
     ConvertedTrace converted = result.get();
@@ -84,7 +84,7 @@ final class RecordDelivery {
       }
     }
     metrics.segmentsDelivered(converted.emittedSegmentIds().size());
-    delivered.update(p, now);
+    delivered.update(p);
   }
 
   /**

@@ -99,7 +99,7 @@ final class TraceDelivery {
       if (p.heldSince.equals(Instant.EPOCH)) p.heldSince = now;
     }
     if (revision >= 0) p.revision = revision;
-    delivered.update(p, now);
+    delivered.update(p);
   }
 
 }

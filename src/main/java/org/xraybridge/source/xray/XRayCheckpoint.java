@@ -69,7 +69,7 @@ public record XRayCheckpoint(
    * @param spanIds span ids handed on
    * @param held ids of in-progress documents held back
    * @param heldSince when the trace first held a document ({@link Instant#EPOCH} when none)
-   * @param touched when the entry last changed
+   * @param touched the poll cursor when the entry last changed (the delivered set's clock)
    */
   public record TraceEntry(
       String traceId,

@@ -28,9 +28,9 @@ final class XRayPollState {
   }
 
   synchronized void resume(XRayCheckpoint saved, Instant now) {
-    delivered.restore(saved.traces(), now);
+    cursor.resumeAt(saved.cursor()); // first: it is the delivered set's clock
+    delivered.restore(saved.traces(), saved.cursor());
     heldEvents.restore(saved.heldEvents());
-    cursor.resumeAt(saved.cursor());
     path = saved.path();
   }
 

@@ -112,9 +112,11 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
     this.api = new XRayApi(Objects.requireNonNull(client, "client == null"), settings, metrics);
     XRaySourceSettings.Tuning tuning = settings.tuning();
     Objects.requireNonNull(ledger, "ledger == null");
+    PollCursor cursor = new PollCursor(settings.timing());
     this.state = new XRayPollState(
-        new PollCursor(settings.timing()),
-        new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), metrics::deliveredEvicted),
+        cursor,
+        new DeliveredSegments(tuning.deliveredTtl(), tuning.maxTrackedIds(), cursor::cursor, cursor::readingTo,
+            metrics::deliveredEvicted),
         new HeldEvents(settings.search().tuning().maxHeldEvents(), settings.search().tuning().maxHeldChars(), () -> {
           // the bound of held records was reached: the oldest is given up, and counted
           ledger.documentRejected(Half.XRAY_LOGS, Ledger.DocumentReason.EVICTED);

@@ -130,6 +130,31 @@ class XRayPollerRestartTest {
     assertThat(second.accepted).isEmpty();
   }
 
+  /**
+   * Down longer than the delivered set's ttl (10 min in the harness): the first window re-reads the
+   * overlap, and what was delivered there is still known — the set's clock is the cursor, which did
+   * not move while the bridge was down — so nothing is sent twice.
+   */
+  @Test
+  void restart_afterADowntimeLongerThanTheDeliveredTtl_sendsNothingTwice() {
+    putTraces(3);
+    h.clock.advance(Duration.ofSeconds(5));
+    XRayPoller run1 = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
+    h.poll(run1);
+    Instant cursor = run1.status().cursor();
+    run1.stop();
+    h.clock.advance(Duration.ofMinutes(15));
+    h.emulator.clearRequests();
+
+    RecordingSink second = new RecordingSink();
+    XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());
+    h.poll(run2);
+
+    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).get(0).startTime()).as("the overlap was read again")
+        .isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.overlap).toEpochMilli(), 3));
+    assertThat(second.accepted).isEmpty();
+  }
+
   @Test
   void noCheckpoint_start_writesOneAtOnce() {
     XRayPoller poller = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
