@@ -179,6 +179,7 @@ public final class IdCodec {
     }
     long decimal;
     try {
+      if (!digits) throw new NumberFormatException(); // parseUnsignedLong takes other scripts' digits too
       decimal = Long.parseUnsignedLong(t);
     } catch (NumberFormatException e) {
       throw new IdFormatException("trace id: expected a decimal, 32-hex or X-Ray id, got " + quote(t));
@@ -186,13 +187,9 @@ public final class IdCodec {
     return t.length() == 16 ? new long[] {decimal, parseHex64(t, "trace id")} : new long[] {decimal};
   }
 
-  /**
-   * {@code Character.digit(c, 16)}: a table for ASCII, where ids are written, because the general
-   * lookup was a visible share of conversion; other chars still go the general way, so the
-   * non-ASCII digits it accepts are accepted as before.
-   */
+  /** The value of ASCII hex digit {@code c}, else -1 (ids are ASCII: {@code Character.digit} would take other scripts' digits). */
   private static int digit(char c) {
-    return c < 128 ? ASCII_HEX[c] : Character.digit(c, 16);
+    return c < 128 ? ASCII_HEX[c] : -1;
   }
 
   private static String quote(CharSequence s) {

@@ -40,6 +40,19 @@ class IdCodecTest {
     assertThatThrownBy(() -> IdCodec.parseHex64(null, "id")).hasMessageContaining("nothing");
   }
 
+  /** Hex digits are ASCII: Arabic-Indic or full-width digits are no id, as isHex64 already said. */
+  @Test
+  void nonAsciiDigits_areNoHexDigits() {
+    String arabicOne = "\u0660".repeat(15) + "\u0661";
+    String fullWidth = "\uff10".repeat(15) + "\uff11";
+    assertThat(IdCodec.isHex64(arabicOne)).isFalse();
+    assertThatThrownBy(() -> IdCodec.parseHex64(arabicOne, "segment id")).isInstanceOf(IdCodec.IdFormatException.class);
+    assertThatThrownBy(() -> IdCodec.parseHex64(fullWidth, "segment id")).isInstanceOf(IdCodec.IdFormatException.class);
+    assertThatThrownBy(() -> IdCodec.datadogTraceId("1-5759e988-bd862e3fe1be46a9942727" + "\u0669\u0669\u0669"))
+        .isInstanceOf(IdCodec.IdFormatException.class);
+    assertThatThrownBy(() -> IdCodec.traceIdReadings("\u0661\u0662\u0663")).isInstanceOf(IdCodec.IdFormatException.class);
+  }
+
   @Test
   void datadogTraceId_malformed_isRejected() {
     for (String bad : new String[] {
