@@ -33,6 +33,7 @@ import org.xraybridge.merge.Stitcher;
 import org.xraybridge.merge.TraceIndex;
 import org.xraybridge.model.BatchSink;
 import org.xraybridge.model.MergeJournal;
+import org.xraybridge.model.Names;
 import org.xraybridge.model.NativeSink;
 import org.xraybridge.model.SharedValues;
 import org.xraybridge.model.StitchListener;
@@ -149,7 +150,7 @@ public final class Pipeline implements SmartLifecycle {
         : null;
     // kafka mode: the consumer cuts the batches (rounds) itself, bounded by max-batch-spans
     BatchSink mergeOut = kafka ? cluster.batchSink(forwarder) : forwarder;
-    this.merge = new MergeStage(index, new Stitcher(index, clock), mergeOut, kafka ? cluster.mergeLedger() : ledger,
+    this.merge = new MergeStage(index, new Stitcher(index, clock, Names.env(env)), mergeOut, kafka ? cluster.mergeLedger() : ledger,
         StitchListener.both(stitchMetrics, explain), mergeProperties.flushInterval(),
         kafka ? Integer.MAX_VALUE : mergeProperties.maxBatchSpans(), mergeProperties.indexTtl(), mergeProperties.maxSentSpans(),
         Ticker.systemTicker(), Scheduler.systemScheduler(), kafka ? cluster.journal() : MergeJournal.NONE);

@@ -30,10 +30,21 @@ public final class Stitcher {
 
   private final TraceIndex index;
   private final Clock clock;
+  private final String defaultEnv;
 
+  /** With Datadog's own name for no env, {@code none}. */
   public Stitcher(TraceIndex index, Clock clock) {
+    this(index, clock, "none");
+  }
+
+  /**
+   * @param defaultEnv the env Datadog shows a tracer's spans under when they carry none (the bridge
+   *     sends the intake {@code bridge.xray.env}; an Agent its own default env), normalised
+   */
+  public Stitcher(TraceIndex index, Clock clock, String defaultEnv) {
     this.index = index;
     this.clock = clock;
+    this.defaultEnv = defaultEnv;
   }
 
   /** A tracer's chunk: record it, and give it the trace's one decision (its own unless an X-Ray half came first). */
@@ -42,7 +53,9 @@ public final class Stitcher {
     String tidText = chunk.spans().isEmpty() ? "" : firstTid(chunk);
     if (tidText.length() == 16 && IdCodec.isHex64(tidText)) tid = IdCodec.parseHex64(tidText, TID);
     int priority = chunk.priority();
-    IndexEntry e = index.recordNative(chunk.key(), chunk.traceId(), tid, chunk.env(), priority, clock.instant().getEpochSecond());
+    // compared as Datadog shows it: spans without an env are shown under the default one
+    String env = chunk.env().isEmpty() ? defaultEnv : chunk.env();
+    IndexEntry e = index.recordNative(chunk.key(), chunk.traceId(), tid, env, priority, clock.instant().getEpochSecond());
     int decided = e.priority();
     if (decided == priority || decided == Priority.NONE) return chunk;
     return withPriority(chunk, decided);

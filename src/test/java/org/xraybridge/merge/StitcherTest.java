@@ -67,6 +67,20 @@ class StitcherTest {
     assertThat(c.spans().get(1).metrics()).doesNotContainKey(Priority.METRIC);
   }
 
+  /**
+   * A tracer that sets no env: Datadog shows its spans under the default env, and so does the X-Ray
+   * half that found no env of its own (bridge.xray.env, default none); the halves join.
+   */
+  @Test
+  void stitchXRay_tracerWithoutEnv_joinsTheXRayHalfOfTheDefaultEnv() {
+    stitcher.stitchNative(nativeChunk(NATIVE_TRACE, Priority.AUTO_KEEP, ""));
+
+    StitchResult r = stitcher.stitchXRay(xrayHalf(NATIVE_TRACE, "none", DatadogContext.NONE));
+
+    assertThat(r.outcome()).isEqualTo(StitchResult.Outcome.JOINED);
+    assertThat(r.chunk().traceId()).isEqualTo(NATIVE_TRACE);
+  }
+
   @Test
   void stitchXRay_differentEnv_emittedUnchangedAndCountedMismatch() {
     stitcher.stitchNative(nativeChunk(NATIVE_TRACE, Priority.AUTO_KEEP, "prod"));
