@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,7 +244,8 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
     List<TraceChunk> chunks = new ArrayList<>(batch.size());
     for (Map.Entry<Long, List<TraceChunk>> e : batch.entrySet()) {
       List<TraceChunk> parts = e.getValue();
-      chunks.add(parts.size() == 1 ? parts.get(0) : combine(parts));
+      if (parts.size() == 1) chunks.add(parts.get(0));
+      else for (List<TraceChunk> alike : byEnvAndDecision(parts)) chunks.add(alike.size() == 1 ? alike.get(0) : combine(alike));
     }
     ChunkBatch b = ChunkBatch.of(chunks);
     forward.submit(b);
@@ -257,6 +259,17 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
       // the flusher must survive whatever the forward stage throws; the next tick tries again
       org.slf4j.LoggerFactory.getLogger(MergeStage.class).warn("merge flush failed", e);
     }
+  }
+
+  /**
+   * The parts of one trace id, grouped by env and decision, in order of arrival: a half of another env
+   * (a padded X-Ray id that matched no tracer of its env) keeps its own chunk, env and decision
+   * (docs/stitching.md rule 3); joined halves share both and become one chunk.
+   */
+  private static Collection<List<TraceChunk>> byEnvAndDecision(List<TraceChunk> parts) {
+    Map<String, List<TraceChunk>> groups = new LinkedHashMap<>();
+    for (TraceChunk c : parts) groups.computeIfAbsent(c.env() + '\u0000' + c.priority(), k -> new ArrayList<>(2)).add(c);
+    return groups.values();
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.xraybridge.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
 import java.time.Clock;
@@ -75,6 +76,26 @@ class MergeStageTest {
     assertThat(joined.half()).isEqualTo(Half.NATIVE);
     assertThat(b.spanCount()).isEqualTo(6);
     assertThat(stage.inFlightSpans()).isZero();
+  }
+
+  /**
+   * An X-Ray half of another env (same 64-bit id: a padded X-Ray id) meets the tracer's chunk in one
+   * batch: it was emitted with its own decision and env (stitching rule 3), so it leaves as its own
+   * chunk — merged into the tracer's, it took the tracer's priority 0 and env and was dropped with it.
+   */
+  @Test
+  void flush_halvesOfDifferentEnvsInOneBatch_leaveAsTwoChunksEachWithItsOwnDecision() {
+    MergeStage stage = stage();
+    stage.offer(List.of(StitcherTest.nativeChunk(StitcherTest.NATIVE_TRACE, Priority.AUTO_REJECT, "prod")));
+    stage.offer(StitcherTest.xrayHalf(StitcherTest.NATIVE_TRACE, "staging", DatadogContext.NONE));
+
+    stage.flush();
+
+    List<TraceChunk> chunks = sink.batches.get(0).chunks();
+    assertThat(chunks).hasSize(2);
+    assertThat(chunks).extracting(TraceChunk::env, TraceChunk::priority)
+        .containsExactly(tuple("prod", Priority.AUTO_REJECT), tuple("staging", Priority.USER_KEEP));
+    assertThat(chunks.get(1).spans()).hasSize(2);
   }
 
   @Test
