@@ -183,7 +183,7 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
     }
     if (duplicates > 0) {
       ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.DUPLICATE, duplicates);
-      chunk = chunk.withSpans(fresh);
+      chunk = chunk.withSpans(Stitcher.tidOnFirst(fresh, Stitcher.tidOf(chunk.spans()))); // the tid's span may be gone
     }
     if (journal != MergeJournal.NONE && !chunk.spans().isEmpty()) journal.sent(key, spanIds(chunk.spans()));
     listener.xray(trace, r, duplicates);
@@ -299,7 +299,10 @@ public final class MergeStage implements NativeSink, XRaySink, MergeRestore, Aut
     }
     if (duplicates > 0) ledger.dropped(Ledger.Stage.MERGE, Ledger.Reason.DUPLICATE, duplicates);
     TraceChunk base = nativePart != null ? nativePart : head;
-    return new TraceChunk(base.traceId(), new ArrayList<>(spans.values()), priority, base.origin(), env, base.half(), base.tracer());
+    List<Span> merged = new ArrayList<>(spans.values());
+    // the tid goes on the chunk's first span, where tracers put it; an earlier half may not have had it
+    return new TraceChunk(base.traceId(), Stitcher.tidOnFirst(merged, Stitcher.tidOf(merged)), priority, base.origin(), env,
+        base.half(), base.tracer());
   }
 
   /** Spans in the current batch, not yet handed on. */

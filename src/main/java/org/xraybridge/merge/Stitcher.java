@@ -62,11 +62,24 @@ public final class Stitcher {
   }
 
   private static String firstTid(TraceChunk chunk) {
-    for (int i = 0; i < chunk.spans().size(); i++) {
-      String t = chunk.spans().get(i).meta().get(TID);
+    return tidOf(chunk.spans());
+  }
+
+  /** The {@code _dd.p.tid} the first span that has one carries; {@code ""} when none does. */
+  static String tidOf(List<Span> spans) {
+    for (int i = 0; i < spans.size(); i++) {
+      String t = spans.get(i).meta().get(TID);
       if (t != null) return t;
     }
     return "";
+  }
+
+  /** {@code spans} with {@code tid} on the first of them (docs/stitching.md rule 3), when it is not there yet. */
+  static List<Span> tidOnFirst(List<Span> spans, String tid) {
+    if (tid.isEmpty() || spans.isEmpty() || tid.equals(spans.get(0).meta().get(TID))) return spans;
+    List<Span> out = new ArrayList<>(spans);
+    out.set(0, spans.get(0).toBuilder().putMeta(TID, tid).build());
+    return out;
   }
 
   /** An X-Ray half: re-key by datadog-metadata, join by key and env, decide or follow the decision. */

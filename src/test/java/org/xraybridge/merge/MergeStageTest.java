@@ -98,6 +98,41 @@ class MergeStageTest {
     assertThat(chunks.get(1).spans()).hasSize(2);
   }
 
+  /** The X-Ray half came first and met the tracer's chunk in one batch: the merged chunk's first span carries the tid. */
+  @Test
+  void flush_xrayHalfFirstThenTracer_theMergedChunksFirstSpanCarriesTheTid() {
+    MergeStage stage = stage();
+    stage.offer(StitcherTest.xrayHalf(StitcherTest.NATIVE_TRACE, "prod", DatadogContext.NONE));
+    stage.offer(List.of(StitcherTest.nativeChunk(StitcherTest.NATIVE_TRACE, Priority.AUTO_KEEP, "prod")));
+
+    stage.flush();
+
+    TraceChunk merged = sink.batches.get(0).chunks().get(0);
+    assertThat(merged.spans()).hasSize(4);
+    assertThat(merged.spans().get(0).meta()).containsEntry("_dd.p.tid", "6b0bb2f800000000");
+  }
+
+  /** A joined X-Ray half read again with one new span: the span that carried the tid was sent already; the new one carries it. */
+  @Test
+  void offer_joinedHalfAgainWithANewSpan_theFreshChunksFirstSpanCarriesTheTid() {
+    MergeStage stage = stage();
+    stage.offer(List.of(StitcherTest.nativeChunk(StitcherTest.NATIVE_TRACE, Priority.AUTO_KEEP, "prod")));
+    stage.offer(StitcherTest.xrayHalf(StitcherTest.NATIVE_TRACE, "prod", DatadogContext.NONE));
+    stage.flush();
+    ConvertedTrace first = StitcherTest.xrayHalf(StitcherTest.NATIVE_TRACE, "prod", DatadogContext.NONE);
+    List<Span> more = new ArrayList<>(first.spans());
+    more.add(Span.builder().traceId(StitcherTest.NATIVE_TRACE).spanId(0x77L).parentId(0x6aa73e21f20049faL).name("late")
+        .service("payments-service").resource("late").putMeta("env", "prod").build());
+    stage.offer(new ConvertedTrace(first.xrayTraceId(), first.traceId(), first.half(), more, "prod", DatadogContext.NONE,
+        first.emittedSegmentIds(), Set.of(), Set.of()));
+
+    stage.flush();
+
+    TraceChunk fresh = sink.batches.get(1).chunks().get(0);
+    assertThat(fresh.spans()).extracting(Span::spanId).containsExactly(0x77L);
+    assertThat(fresh.spans().get(0).meta()).containsEntry("_dd.p.tid", "6b0bb2f800000000");
+  }
+
   @Test
   void offer_sameXRaySpansTwice_secondCopyDroppedAsDuplicate() {
     MergeStage stage = stage();
