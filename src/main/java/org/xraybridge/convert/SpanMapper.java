@@ -1,5 +1,6 @@
 package org.xraybridge.convert;
 
+import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -162,11 +163,33 @@ final class SpanMapper {
     } else if (s.traced().present()) {
       b.putMeta("aws.xray.traced", s.traced().text());
     }
-    if (!http.status().isEmpty()) b.putMeta("http.status_code", http.status());
+    if (!http.status().isEmpty()) b.putMeta("http.status_code", integerText(http.status()));
     if (!http.contentLength().isEmpty()) {
       Double v = number(http.contentLength());
       if (v != null) b.putMetric("http.response.content_length", v);
     }
+  }
+
+  /**
+   * {@code 200} for {@code 200}, {@code 200.0} or {@code 2e2} (docs/conversion.md §5: integer text, as
+   * tracers write it); anything that is no whole number of at most six digits stays as written (and
+   * is never expanded: {@code 1e300000000} would be a billion digits).
+   */
+  static String integerText(String number) {
+    if (allDigits(number)) return number; // the usual 200: no parse
+    try {
+      BigDecimal d = new BigDecimal(number);
+      if (d.precision() - d.scale() > 6) return number;
+      BigDecimal whole = d.stripTrailingZeros();
+      return whole.scale() <= 0 ? whole.toBigIntegerExact().toString() : number;
+    } catch (NumberFormatException | ArithmeticException e) {
+      return number;
+    }
+  }
+
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+    return !s.isEmpty();
   }
 
   private static void awsTags(Span.Builder b, List<Entry> aws) {

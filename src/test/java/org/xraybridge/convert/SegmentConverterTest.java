@@ -279,6 +279,21 @@ class SegmentConverterTest {
     assertThat(c.repairs()).contains("metadata_truncated");
   }
 
+  /** §5: http.status_code is integer text, however the number was written. */
+  @Test
+  void convert_httpStatusWrittenAsADecimal_isIntegerText() {
+    for (String written : new String[] {"200.0", "2e2", "\"404.00\"", "200"}) {
+      Conversion c = convert(segment("1111111111111111",
+          "\"http\":{\"request\":{\"method\":\"GET\",\"url\":\"http://h/p\"},\"response\":{\"status\":" + written + "}}"));
+      String expected = written.contains("404") ? "404" : "200";
+      assertThat(span(c, "1111111111111111").meta()).as(written).containsEntry("http.status_code", expected);
+    }
+    Conversion huge = convert(segment("1111111111111111",
+        "\"http\":{\"request\":{\"method\":\"GET\",\"url\":\"http://h/p\"},\"response\":{\"status\":1e300000000}}"));
+    assertThat(span(huge, "1111111111111111").meta()).as("no status that large: kept as written, never expanded")
+        .containsEntry("http.status_code", "1e300000000");
+  }
+
   @Test
   void convert_numbersAsStringsAndExponents_areRead() {
     Conversion c = convert(segment("1111111111111111",
