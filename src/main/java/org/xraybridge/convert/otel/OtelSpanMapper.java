@@ -221,6 +221,16 @@ final class OtelSpanMapper {
     return t;
   }
 
+  /** An event's {@code timeUnixNano} in nanoseconds; 0 (left out) when it is none or no whole number of them. */
+  private static long eventTime(String text) {
+    if (text.isEmpty()) return 0;
+    try {
+      return Nanos.parse(text);
+    } catch (Nanos.NotANumber | Nanos.OutOfRange e) {
+      return 0;
+    }
+  }
+
   private static int parseCode(String text) {
     try {
       return Integer.parseInt(text);
@@ -245,8 +255,9 @@ final class OtelSpanMapper {
       if (i > 0) json.append(',');
       json.append('{');
       boolean wrote = false;
-      if (!e.time().isEmpty() && !e.time().equals("0")) {
-        json.append("\"time_unix_nano\":").append(e.time());
+      long time = eventTime(e.time());
+      if (time > 0) {
+        json.append("\"time_unix_nano\":").append(time); // a number parsed, never the text: the JSON stays JSON
         wrote = true;
       }
       if (!e.name().isEmpty()) {

@@ -49,6 +49,24 @@ class SpanRecordConverterTest {
     return new XRayDocuments(TRACE, docs, Half.XRAY_LOGS, false);
   }
 
+  /**
+   * The span events' JSON (meta {@code events}) stays JSON whatever an event's time says: a time that
+   * is no number of nanoseconds a long holds ({@code "1-2"}, {@code 1e99}) is left out, a good one kept.
+   */
+  @Test
+  void eventTimes_thatAreNoNanosecondCount_leaveTheEventsJsonValid() throws Exception {
+    Conversion c = converter.convertDetailed(trace(record("00000000000000b1",
+        "\"events\":[{\"name\":\"a\",\"timeUnixNano\":\"1-2\"},{\"name\":\"b\",\"timeUnixNano\":\"1e99\"},"
+            + "{\"name\":\"c\",\"timeUnixNano\":\"1796083140000000000\"}]")));
+
+    String events = c.trace().spans().get(0).meta().get("events");
+    tools.jackson.databind.JsonNode parsed = tools.jackson.databind.json.JsonMapper.builder().build().readTree(events);
+    assertThat(parsed).hasSize(3);
+    assertThat(parsed.get(0).has("time_unix_nano")).isFalse();
+    assertThat(parsed.get(1).has("time_unix_nano")).isFalse();
+    assertThat(parsed.get(2).get("time_unix_nano").asLong()).isEqualTo(1796083140000000000L);
+  }
+
   @Test
   void badRecords_areCountedByReason_andTheirNeighboursConvertUnchanged() {
     String good1 = record("00000000000000a1", "");
