@@ -76,6 +76,7 @@ public final class XRayHarness implements AutoCloseable {
   public Duration destinationRecheck = XRaySourceSettings.SearchTuning.DEFAULTS.destinationRecheck();
   public Duration retrievalTimeout = Duration.ofSeconds(20);
   public int maxHeldEvents = XRaySourceSettings.SearchTuning.DEFAULTS.maxHeldEvents();
+  public int maxPagesPerPoll = XRaySourceSettings.Tuning.DEFAULTS.maxPagesPerPoll();
   /** The store a new poller keeps its checkpoint in: the file {@link #checkpointFile} unless a test says otherwise. */
   public Supplier<CheckpointStore<XRayCheckpoint>> checkpointStore = this::checkpoints;
 
@@ -95,7 +96,7 @@ public final class XRayHarness implements AutoCloseable {
                 Duration.ofMillis(20),
                 retrievalTimeout)),
         new XRaySourceSettings.Tuning(checkpointInterval, 500, retry, circuit, d.apiCallTimeout(), apiAttemptTimeout,
-            Duration.ofMinutes(10), d.maxTrackedIds(), d.maxPagesPerPoll()));
+            Duration.ofMinutes(10), d.maxTrackedIds(), maxPagesPerPoll));
   }
 
   /** The real converter of {@code aws/spans} records, env {@code none}, on the harness's clock and ledger. */

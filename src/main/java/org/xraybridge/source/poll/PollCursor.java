@@ -42,9 +42,12 @@ public final class PollCursor {
   private volatile Instant cursor = Instant.EPOCH;
   /** End of the furthest window handed out: no document read so far is later. */
   private volatile Instant readingTo = Instant.EPOCH;
+  /** The longest window for now, below maxWindow after a window held too much to read in one tick. */
+  private volatile Duration windowLimit;
 
   public PollCursor(Timing timing) {
     this.timing = Objects.requireNonNull(timing, "timing == null");
+    this.windowLimit = timing.maxWindow();
   }
 
   /** No checkpoint yet: the first window looks back overlap + one poll interval from {@code now − lag}. */
@@ -91,13 +94,30 @@ public final class PollCursor {
       return new Behind(now, end, c, behind, rewind);
     }
     Instant from = c.minus(timing.overlap());
-    Instant to = Duration.between(from, end).compareTo(timing.maxWindow()) > 0 ? from.plus(timing.maxWindow()) : end;
+    Duration limit = windowLimit;
+    Instant to = Duration.between(from, end).compareTo(limit) > 0 ? from.plus(limit) : end;
     if (to.isAfter(readingTo)) readingTo = to;
     return new Window(now, from, to);
   }
 
-  /** {@code window} was handed on completely: the cursor moves to its end, never back. */
+  /** {@code window} was handed on completely: the cursor moves to its end, never back; a narrowed limit widens again. */
   public void completed(Window window) {
     if (window.to().isAfter(cursor)) cursor = window.to();
+    Duration limit = windowLimit;
+    if (limit.compareTo(timing.maxWindow()) < 0) {
+      Duration twice = limit.multipliedBy(2);
+      windowLimit = twice.compareTo(timing.maxWindow()) < 0 ? twice : timing.maxWindow();
+    }
+  }
+
+  /**
+   * {@code window} held more than one tick may read: the next windows are half as long, but never so
+   * short that one could not move the cursor (the overlap plus one second). Returns the new limit.
+   */
+  public Duration narrow(Window window) {
+    Duration floor = timing.overlap().plusSeconds(1);
+    Duration half = Duration.between(window.from(), window.to()).dividedBy(2);
+    windowLimit = half.compareTo(floor) > 0 ? half : floor;
+    return windowLimit;
   }
 }

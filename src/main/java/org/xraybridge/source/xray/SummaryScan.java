@@ -38,12 +38,7 @@ final class SummaryScan {
             page -> {
               String token = page.nextToken();
               if (token == null || token.isEmpty()) return Mono.empty();
-              if (pages.incrementAndGet() > maxPages) {
-                return Mono.<GetTraceSummariesResponse>error(
-                    new IllegalStateException(
-                        "GetTraceSummaries returned more than " + maxPages
-                            + " pages for one window; lower bridge.xray.max-window or narrow the filter expression"));
-              }
+              if (pages.incrementAndGet() > maxPages) return Mono.<GetTraceSummariesResponse>error(new TooManyPages(maxPages));
               return api.getTraceSummaries(request(window, token));
             })
         .<Map<String, TraceSummary>>collect(
@@ -53,6 +48,13 @@ final class SummaryScan {
                 if (s.id() != null && !s.id().isEmpty()) found.putIfAbsent(s.id(), s); // newest page first
               }
             });
+  }
+
+  /** A window with more summary pages than one tick reads ({@code maxPagesPerPoll}): the poller narrows the next ones. */
+  static final class TooManyPages extends IllegalStateException {
+    TooManyPages(int maxPages) {
+      super("GetTraceSummaries returned more than " + maxPages + " pages for one window", null);
+    }
   }
 
   private GetTraceSummariesRequest request(PollCursor.Window window, String token) {

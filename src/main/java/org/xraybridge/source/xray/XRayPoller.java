@@ -1,6 +1,7 @@
 package org.xraybridge.source.xray;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -336,6 +337,12 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
       return PollOutcome.OVERLOADED;
     }
     if (e == TickAborted.STOPPED) return PollOutcome.SKIPPED;
+    if (e instanceof SummaryScan.TooManyPages) {
+      // the same window would fail again (and grow): read the backlog in shorter windows instead
+      Duration limit = state.cursor.narrow(w);
+      log.warn("X-Ray window [{}, {}) holds more summaries than one tick reads ({}); the next windows span at most {}"
+          + " until they fit again", w.from(), w.to(), e.getMessage(), limit);
+    }
     String error = describe(e);
     update(a -> a.failed(error));
     log.warn("X-Ray poll of window [{}, {}) failed; the cursor holds: {}", w.from(), w.to(), error);

@@ -84,6 +84,38 @@ class XRayPollerTest {
     assertThat(status.cursorLag()).isEqualTo(h.lag);
   }
 
+  /**
+   * More summary pages in a window than a tick may read (a burst, or a source far behind): the tick
+   * fails, and the next windows are narrowed until one fits, so the cursor moves and every trace is
+   * delivered once. Before, the same (ever wider) window failed on every tick and the source was stuck.
+   */
+  @Test
+  void windowWithMorePagesThanATickMayRead_isNarrowed_untilTheCursorMovesAgain() {
+    h.maxPagesPerPoll = 8;
+    h.faults.pageSize(1);
+    h.pollInterval = Duration.ofSeconds(1);
+    h.overlap = Duration.ofSeconds(2);
+    h.maxWindow = Duration.ofMinutes(5);
+    XRayPoller poller = poller(); // the cursor starts at T0 − lag − interval
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 40; i++) { // X-Ray's Event axis is when a trace arrived: one every 6 s, for 4 minutes
+      ids.addAll(putTraces(1, h.clock.instant()));
+      h.clock.advance(Duration.ofSeconds(6));
+    }
+    // the next window would hold all 40: 40 pages
+
+    List<PollOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 60 && sink.spanIds().size() < 2 * ids.size(); i++) {
+      outcomes.add(h.poll(poller));
+      h.clock.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(outcomes.get(0)).isEqualTo(PollOutcome.FAILED);
+    assertThat(outcomes).contains(PollOutcome.COMPLETED);
+    assertThat(sink.spanIds()).hasSize(2 * ids.size()).doesNotHaveDuplicates();
+    assertThat(poller.status().cursor()).isAfter(XRayHarness.T0.plusSeconds(39 * 6));
+  }
+
   @Test
   void poll_enoughTraces_averagesAtLeastFourAndAHalfTracesPerBatchGetTracesCall() {
     List<String> ids = putTraces(252, XRayHarness.T0);
