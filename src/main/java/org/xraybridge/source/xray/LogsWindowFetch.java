@@ -104,12 +104,18 @@ final class LogsWindowFetch {
       if (at > progress.lastTimestamp) progress.lastTimestamp = at;
     }
     XRayPollState state = source.state();
-    synchronized (state) {
-      state.checkRunning();
-      for (Map.Entry<String, List<LogEvent>> t : byTrace.entrySet()) {
+    // the lock one trace at a time: a stop waits for one hand-off (kafka mode: one acknowledgement), not a page's
+    for (Map.Entry<String, List<LogEvent>> t : byTrace.entrySet()) {
+      synchronized (state) {
+        state.checkRunning();
         delivery.handOn(state.delivered, state.heldEvents, t.getKey(), t.getValue(), window.now());
       }
-      for (LogEvent e : lone) delivery.handOn(state.delivered, state.heldEvents, "", List.of(e), window.now());
+    }
+    for (LogEvent e : lone) {
+      synchronized (state) {
+        state.checkRunning();
+        delivery.handOn(state.delivered, state.heldEvents, "", List.of(e), window.now());
+      }
     }
   }
 

@@ -114,14 +114,14 @@ final class RetrievalWindowFetch {
   /** Hands on the traces of one page, as BatchGetTraces' traces are (the spans of the X-Ray format are segment documents). */
   private void handOn(PollCursor.Window window, ListRetrievedTracesResponse page, Map<String, Integer> revisions, Set<String> answered) {
     XRayPollState state = source.state();
-    synchronized (state) {
-      state.checkRunning();
-      for (RetrievedTrace rt : page.traces()) {
-        if (rt.id() == null) continue;
-        answered.add(rt.id());
-        List<Segment> segments = new ArrayList<>(rt.spans().size());
-        for (var span : rt.spans()) segments.add(Segment.builder().id(span.id()).document(span.document()).build());
-        Trace trace = Trace.builder().id(rt.id()).duration(rt.duration()).segments(segments).build();
+    for (RetrievedTrace rt : page.traces()) {
+      if (rt.id() == null) continue;
+      answered.add(rt.id());
+      List<Segment> segments = new ArrayList<>(rt.spans().size());
+      for (var span : rt.spans()) segments.add(Segment.builder().id(span.id()).document(span.document()).build());
+      Trace trace = Trace.builder().id(rt.id()).duration(rt.duration()).segments(segments).build();
+      synchronized (state) { // one trace at a time: a stop waits for one hand-off, not a page's
+        state.checkRunning();
         delivery.handOn(state.delivered, trace, revisions.getOrDefault(rt.id(), -1), window.now());
       }
     }

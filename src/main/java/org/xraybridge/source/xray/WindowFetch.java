@@ -88,20 +88,22 @@ final class WindowFetch {
     List<String> unprocessed = new ArrayList<>(response.unprocessedTraceIds());
     Set<String> answered = new HashSet<>(unprocessed);
     XRayPollState state = source.state();
-    synchronized (state) {
-      // Another answer of this tick already aborted it; this one is cancelled and read again next
-      // tick. Throwing again would only reach Reactor's dropped-error log.
-      if (tick.aborted) return List.of();
-      try {
-        state.checkRunning();
-        for (Trace trace : response.traces()) {
-          if (trace.id() == null) continue;
-          answered.add(trace.id());
+    for (Trace trace : response.traces()) {
+      if (trace.id() == null) continue;
+      answered.add(trace.id());
+      // the lock one trace at a time: a stop (kafka mode: a revoke, on the election's thread) waits for
+      // one hand-off, which may wait for Kafka, not for a whole answer's
+      synchronized (state) {
+        // Another answer of this tick already aborted it; this one is cancelled and read again next
+        // tick. Throwing again would only reach Reactor's dropped-error log.
+        if (tick.aborted) return List.of();
+        try {
+          state.checkRunning();
           delivery.handOn(state.delivered, trace, tick.revisions.getOrDefault(trace.id(), -1), tick.window.now());
+        } catch (TickAborted e) {
+          tick.aborted = true;
+          throw e;
         }
-      } catch (TickAborted e) {
-        tick.aborted = true;
-        throw e;
       }
     }
     for (String id : asked) {

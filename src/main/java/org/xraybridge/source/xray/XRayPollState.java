@@ -19,6 +19,8 @@ final class XRayPollState {
   /** The path the cursor belongs to; written under this lock, read anywhere. */
   private volatile SourcePath path = SourcePath.XRAY;
   private boolean stopped; // guarded by this
+  /** Set before the lock is taken to stop: the hand-off loop re-takes the lock trace by trace and would win it. */
+  private volatile boolean stopping;
   private long sequence; // guarded by this
 
   XRayPollState(PollCursor cursor, DeliveredSegments delivered, HeldEvents heldEvents) {
@@ -72,11 +74,15 @@ final class XRayPollState {
 
   /** @throws TickAborted when the source stopped; call under this lock before handing anything on */
   void checkRunning() {
-    if (stopped) throw TickAborted.STOPPED;
+    if (stopped || stopping) throw TickAborted.STOPPED;
   }
 
-  synchronized void stop() {
-    stopped = true;
+  /** Stops the hand-offs: returns once the one in progress, if any, is done (the monitor is not fair). */
+  void stop() {
+    stopping = true;
+    synchronized (this) {
+      stopped = true;
+    }
   }
 
   synchronized boolean stopped() {

@@ -116,6 +116,40 @@ class XRayPollerTest {
     assertThat(poller.status().cursor()).isAfter(XRayHarness.T0.plusSeconds(39 * 6));
   }
 
+  /**
+   * In kafka mode each hand-off waits for Kafka's acknowledgement, and a revoke stops the source on the
+   * election's thread: the stop must wait for the one hand-off in progress, not for the rest of the
+   * answer (or, on the logs path, of a page of hundreds of traces), or the consumer misses its poll
+   * interval and the replica loses every partition.
+   */
+  @Test
+  void stop_whileASlowSinkTakesAnAnswersTraces_waitsForOneHandOffOnly() throws Exception {
+    h.batchConcurrency = 1;
+    putTraces(5, XRayHarness.T0); // one BatchGetTraces answer of five
+    h.clock.advance(Duration.ofSeconds(5));
+    java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+    XRayPoller poller = h.poller(trace -> {
+      first.countDown();
+      try {
+        Thread.sleep(500); // an acknowledgement that takes its time
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return sink.offer(trace);
+    }, converter, registry);
+    Thread polling = new Thread(() -> h.poll(poller));
+    polling.start();
+    assertThat(first.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    long t0 = System.nanoTime();
+    poller.stop();
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    polling.join(10_000);
+
+    assertThat(took).as("one hand-off (500 ms), not the answer's other four").isLessThan(Duration.ofMillis(1500));
+    assertThat(sink.accepted.size()).isLessThan(5);
+  }
+
   @Test
   void poll_enoughTraces_averagesAtLeastFourAndAHalfTracesPerBatchGetTracesCall() {
     List<String> ids = putTraces(252, XRayHarness.T0);
