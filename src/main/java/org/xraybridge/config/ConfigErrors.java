@@ -44,12 +44,21 @@ public final class ConfigErrors {
         }
         String key = b.getName().toString();
         ConfigurationProperty p = b.getProperty();
-        String value = p == null ? "" : String.valueOf(p.getValue());
+        String value = p == null ? "" : printable(String.valueOf(p.getValue()));
         String alias = ALIASES.containsKey(key) ? " (" + ALIASES.get(key) + ")" : "";
         return "configuration error: " + key + alias + " must be " + expected(b.getTarget().getType()) + ", got '" + value + "'";
       }
     }
     return null;
+  }
+
+  /**
+   * {@code value} as configured, unless it may carry a credential (an {@code @}, {@code ?} or {@code #}:
+   * user info, a query or a fragment of a URL): then it is not shown.
+   */
+  static String printable(String value) {
+    boolean mayCarry = value.indexOf('@') >= 0 || value.indexOf('?') >= 0 || value.indexOf('#') >= 0;
+    return mayCarry ? "<not shown: it may carry a credential>" : value;
   }
 
   static String expected(ResolvableType type) {

@@ -123,10 +123,11 @@ public record ForwardProperties(
     }
   }
 
-  /** The URL without user info, query or fragment, where a credential could hide. */
+  /**
+   * The URL as written, unless it has an {@code @}, {@code ?} or {@code #} anywhere: a credential could
+   * hide there, and a password with an {@code @} of its own leaves URI parsing no host to strip it by.
+   */
   private static String printable(URI url) {
-    if (url.getRawUserInfo() == null && url.getRawQuery() == null && url.getRawFragment() == null) return url.toString();
-    String port = url.getPort() < 0 ? "" : ":" + url.getPort();
-    return url.getScheme() + "://" + url.getHost() + port + (url.getRawPath() == null ? "" : url.getRawPath());
+    return ConfigErrors.printable(url.toString());
   }
 }

@@ -89,6 +89,26 @@ class ForwardPropertiesTest {
         "bridge.forward.intake-url=https://trace agent/" + KEY);
     fails(line -> assertThat(line).contains("bridge.forward.agent-url").doesNotContain(KEY),
         "bridge.forward.agent-url=http://user:" + KEY + "@agent:8126");
+    // a password with an @ of its own: URI finds no host, user info or query to strip
+    fails(line -> assertThat(line).contains("bridge.forward.agent-url").doesNotContain(KEY),
+        "bridge.forward.target=agent", "bridge.forward.agent-url=http://user:" + KEY + "@x@agent:8126");
+    // not a URI at all (a space): the binder's own failure, with the value
+    fails(line -> assertThat(line).contains("bridge.forward.agent-url").doesNotContain(KEY),
+        "bridge.forward.agent-url=http://agent:8126/?api_key=" + KEY + "&x=a b");
+  }
+
+  /** What Spring prints of a failed start before our one line (its failure analysis) names the key, never the value. */
+  @Test
+  void startupFailureReport_neverQuotesAValueThatMayCarryACredential() {
+    for (String url : new String[] {"http://agent:8126/?api_key=" + KEY + "&x=a b", "http://user:" + KEY + "@x@agent:8126"}) {
+      runner.withPropertyValues("bridge.forward.target=agent", "bridge.forward.agent-url=" + url).run(ctx -> {
+        assertThat(ctx).hasFailed();
+        org.springframework.boot.diagnostics.FailureAnalysis a = new ConfigFailureAnalyzer().analyze(ctx.getStartupFailure());
+        assertThat(a).as(url).isNotNull();
+        assertThat(a.getDescription()).contains("bridge.forward.agent-url").doesNotContain(KEY);
+        assertThat(a.getAction()).doesNotContain(KEY);
+      });
+    }
   }
 
   @Test

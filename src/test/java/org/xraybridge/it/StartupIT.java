@@ -72,6 +72,22 @@ class StartupIT {
     }
   }
 
+  /**
+   * A URL that carries a credential and fails to bind (a space in it): neither Spring's start-up
+   * report nor the bridge's one line quotes it.
+   */
+  @Test
+  void agentUrlCarryingACredential_thatFailsToBind_isNeverPrinted() throws Exception {
+    String key = "5ec7e7" + Long.toHexString(System.nanoTime());
+    try (BridgeProcess bridge = BridgeProcess.in(dir).env(Map.of(
+        "BRIDGE_FORWARD_TARGET", "agent", "BRIDGE_FORWARD_AGENT_URL", "http://agent:8126/?api_key=" + key + "&x=a b")).start()) {
+      assertThat(bridge.awaitExit(Duration.ofSeconds(60))).isNotIn(0, -1);
+      String out = bridge.output().strip();
+      assertThat(out).doesNotContain(key);
+      assertThat(out.substring(out.lastIndexOf('\n') + 1)).startsWith("configuration error: bridge.forward.agent-url");
+    }
+  }
+
   @Test
   void fakeApiKey_isUsedOnTheWire_butNeverPrinted() throws Exception {
     String key = "f00dfeed" + Long.toHexString(System.nanoTime()) + "c0ffee42";
