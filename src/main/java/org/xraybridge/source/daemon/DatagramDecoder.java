@@ -86,7 +86,7 @@ final class DatagramDecoder {
     if (traceId == null || id == null) {
       return new Rejected(DatagramOutcome.UNDECODABLE, DocumentReason.MALFORMED_ID,
           "Malformed document: " + (traceId == null ? "trace_id" : "id") + " is not a string of 1.."
-              + MAX_ID_CHARS + " characters");
+              + MAX_ID_CHARS + " characters without escapes");
     }
     String json = text(b, from, length);
     if (json == null) {
@@ -186,10 +186,15 @@ final class DatagramDecoder {
       }
     }
 
-    /** The raw text of a string value of 1..64 chars; {@code null} for anything else. */
+    /**
+     * The raw text of a string value of 1..64 chars without escapes; {@code null} for anything else.
+     * Ids are hex and dashes: one written with an escape ({@code \u0035eea…}) would group here under
+     * its raw text while the converter reports it unescaped, and its spans would be lost uncounted.
+     */
     String string(byte[] b, int valueStart, int valueEnd) {
       int len = valueEnd - valueStart - 2;
       if (b[valueStart] != '"' || len < 1 || len > MAX_ID_CHARS) return null;
+      for (int i = valueStart + 1; i < valueEnd - 1; i++) if (b[i] == '\\') return null;
       return new String(b, valueStart + 1, len, StandardCharsets.ISO_8859_1);
     }
   }

@@ -146,6 +146,9 @@ class DatagramDecoderTest {
         DatagramOutcome.UNDECODABLE, DocumentReason.MALFORMED_ID, "id is not a string");
     assertRejected(bytes(HEADER + "\n{\"id\":\"aaaaaaaaaaaaaaaa\",\"trace_id\":\"" + "1".repeat(65) + "\"}"),
         DatagramOutcome.UNDECODABLE, DocumentReason.MALFORMED_ID, "trace_id is not a string");
+    // an escaped id is text the converter would read as another id: counted here, never grouped and lost
+    assertRejected(bytes(HEADER + "\n{\"id\":\"\\u0035eea000000000001\",\"trace_id\":\"1-6b0bb359-156d5372c855207ba0ec53d3\"}"),
+        DatagramOutcome.UNDECODABLE, DocumentReason.MALFORMED_ID, "id is not a string of 1..64 characters without escapes");
   }
 
   @Test
