@@ -43,7 +43,9 @@ public record DaemonProperties(
             + " such as 5s, got " + assemblyWindow);
     ConfigurationException.require(orphanWindow.compareTo(assemblyWindow) >= 0,
         "bridge.daemon.orphan-window must be at least bridge.daemon.assembly-window, got " + orphanWindow);
-    ConfigurationException.require(maxTraces >= 10, "bridge.daemon.max-traces must be at least 10, got " + maxTraces);
+    // the document bound is ten a trace: past this it would overflow an int (and no heap holds that many)
+    ConfigurationException.require(maxTraces >= 10 && maxTraces <= 10_000_000,
+        "bridge.daemon.max-traces must be from 10 to 10000000, got " + maxTraces);
     ConfigurationException.require(maxBytes.toBytes() >= DataSize.ofMegabytes(1).toBytes(),
         "bridge.daemon.max-bytes must be at least 1MB, got " + maxBytes);
   }

@@ -41,7 +41,8 @@ class DaemonPropertiesTest {
   @CsvSource(delimiter = '|', value = {
     "bridge.daemon.assembly-window=500ms|bridge.daemon.assembly-window must be at least PT1S (the quiet period",
     "bridge.daemon.orphan-window=2s|bridge.daemon.orphan-window must be at least bridge.daemon.assembly-window",
-    "bridge.daemon.max-traces=0|bridge.daemon.max-traces must be at least 10, got 0",
+    "bridge.daemon.max-traces=0|bridge.daemon.max-traces must be from 10 to 10000000, got 0",
+    "bridge.daemon.max-traces=2147483647|bridge.daemon.max-traces must be from 10 to 10000000, got 2147483647",
     "bridge.daemon.max-bytes=1000B|bridge.daemon.max-bytes must be at least 1MB, got 1000B",
     "bridge.daemon.port=70000|bridge.daemon.port must be 0..65535 (2000 is the X-Ray daemon's), got 70000",
   })
