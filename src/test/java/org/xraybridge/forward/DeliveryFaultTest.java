@@ -301,17 +301,23 @@ class DeliveryFaultTest {
    * queued ones: the halt interrupts the senders, and a file channel written on an interrupted thread
    * closes itself — the write must not inherit that interrupt, or those payloads are dropped as shutdown.
    */
-  @Test
-  void stop_whileTheHopHangs_spoolsWhatTheSendersHeldToo() throws IOException {
-    hop = startQuietly();
-    hop.answer(r -> {
+  /** A hop that accepts the connection and never answers in time. */
+  private FakeHop hanging() {
+    FakeHop h = startQuietly();
+    h.answer(r -> {
       try {
-        Thread.sleep(10_000); // accepts the connection, never answers in time
+        Thread.sleep(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       return FakeHop.Answer.ok();
     });
+    return h;
+  }
+
+  @Test
+  void stop_whileTheHopHangs_spoolsWhatTheSendersHeldToo() throws IOException {
+    hop = hanging();
     Forwarder f = start(fast().retryBudget(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(20)), ledger);
     List<ChunkBatch> batches = List.of(batch(1), batch(2), batch(3));
     submitEach(f, batches);
@@ -325,15 +331,7 @@ class DeliveryFaultTest {
 
   @Test
   void stop_whileTheHopHangsAndNoSpool_countsWhatItCouldNeitherSendNorKeepAsShutdown() {
-    hop = startQuietly();
-    hop.answer(r -> {
-      try {
-        Thread.sleep(10_000); // accepts the connection, never answers in time
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return FakeHop.Answer.ok();
-    });
+    hop = hanging();
     Forwarder f = start(fast().spoolMaxBytes(0).retryBudget(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(20)),
         ledger);
     submitEach(f, List.of(batch(1), batch(2), batch(3)));

@@ -16,6 +16,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.xraybridge.demo.RecordedRequest;
 import org.xraybridge.source.poll.CheckpointException;
@@ -110,47 +112,29 @@ class XRayPollerRestartTest {
     assertThat(resent).isBetween(0, 10);
   }
 
-  @Test
-  void restart_afterACompletedWindow_resumesFromTheCheckpointedCursor() {
-    putTraces(3);
-    h.clock.advance(Duration.ofSeconds(5));
-    XRayPoller run1 = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
-    h.poll(run1);
-    Instant cursor = run1.status().cursor();
-    run1.stop();
-    h.clock.advance(Duration.ofMinutes(1)); // the bridge was down for a minute
-    h.emulator.clearRequests();
-
-    RecordingSink second = new RecordingSink();
-    XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());
-    h.poll(run2);
-
-    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).get(0).startTime())
-        .isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.overlap).toEpochMilli(), 3));
-    assertThat(second.accepted).isEmpty();
-  }
-
   /**
-   * Down longer than the delivered set's ttl (10 min in the harness): the first window re-reads the
-   * overlap, and what was delivered there is still known — the set's clock is the cursor, which did
-   * not move while the bridge was down — so nothing is sent twice.
+   * The bridge was down for a minute, or longer than the delivered set's ttl (10 min in the harness):
+   * the first window re-reads the overlap from the checkpointed cursor, and what was delivered there
+   * is still known — the set's clock is the cursor, which did not move while the bridge was down — so
+   * nothing is sent twice.
    */
-  @Test
-  void restart_afterADowntimeLongerThanTheDeliveredTtl_sendsNothingTwice() {
+  @ParameterizedTest
+  @ValueSource(ints = {1, 15})
+  void restart_afterACompletedWindow_resumesFromTheCheckpointedCursor_andSendsNothingTwice(int minutesDown) {
     putTraces(3);
     h.clock.advance(Duration.ofSeconds(5));
     XRayPoller run1 = h.poller(new RecordingSink(), h.converter(), new SimpleMeterRegistry());
     h.poll(run1);
     Instant cursor = run1.status().cursor();
     run1.stop();
-    h.clock.advance(Duration.ofMinutes(15));
+    h.clock.advance(Duration.ofMinutes(minutesDown));
     h.emulator.clearRequests();
 
     RecordingSink second = new RecordingSink();
     XRayPoller run2 = h.poller(second, h.converter(), new SimpleMeterRegistry());
     h.poll(run2);
 
-    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).get(0).startTime()).as("the overlap was read again")
+    assertThat(h.emulator.requests(RecordedRequest.GET_TRACE_SUMMARIES).get(0).startTime()).as("the overlap is read again")
         .isEqualByComparingTo(java.math.BigDecimal.valueOf(cursor.minus(h.overlap).toEpochMilli(), 3));
     assertThat(second.accepted).isEmpty();
   }
