@@ -131,8 +131,9 @@ public final class ExplainRecorder implements StitchListener {
       synchronized (lock) {
         TraceRecord r = touch(key, traces.get(slot(key)), now);
         bytes += r.xray(e, result.chunk() != null ? result.chunk().spans() : List.of());
-        if (convertedKey != key && !r.aliases.contains(convertedKey)) {
-          // a user may paste the X-Ray id of a re-keyed half: find the trace it went into
+        if (convertedKey != key && r.aliases.size() < TraceRecord.MAX_NAMES && !r.aliases.contains(convertedKey)) {
+          // a user may paste the X-Ray id of a re-keyed half: find the trace it went into (the first ones
+          // a trace lists; a fan-out to thousands of Lambda invocations must not grow this without bound)
           r.aliases.add(convertedKey);
           aliases.put(slot(convertedKey), key);
         }

@@ -144,6 +144,28 @@ class ExplainRecorderTest {
     assertThat(recorder.find(NATIVE_TRACE)).isNull();
   }
 
+  /**
+   * A caller fanning out to many Lambda invocations: each X-Ray trace is re-keyed into the one trace
+   * by datadog-metadata. The trace stays findable by its first X-Ray ids (as its list of X-Ray ids
+   * keeps its first 16), and the aliases stay bounded: before, every half added one for good, outside
+   * max-bytes, each looked up in a list under the recorder's lock.
+   */
+  @Test
+  void manyReKeyedHalvesIntoOneTrace_keepABoundedNumberOfAliases() {
+    ExplainRecorder recorder = new ExplainRecorder(10, 1 << 20, ExplainFixtures.EVERY_TRACE, Clock.systemUTC());
+    ExplainFixtures.Pipeline p = new ExplainFixtures.Pipeline(recorder);
+    for (long i = 1; i <= 200; i++) {
+      p.offer(xrayHalf(ExplainFixtures.xrayId(1000 + i), 1000 + i, "prod", ExplainFixtures.datadogMetadata(NATIVE_TRACE),
+          Half.XRAY_POLL));
+    }
+    p.flush();
+
+    assertThat(recorder.find(1001)).as("the first re-keyed half still finds the trace").isNotNull();
+    assertThat(recorder.find(1000 + TraceRecord.MAX_NAMES)).isNotNull();
+    assertThat(recorder.find(1000 + TraceRecord.MAX_NAMES + 1)).as("past the bound: no alias").isNull();
+    assertThat(recorder.find(1200)).isNull();
+  }
+
   /** Producers on four threads and a flusher, as in the service: bounds hold, nothing fails, every recorded span has a half. */
   @Test
   void concurrentProducers_boundsHoldAndNothingFails() throws Exception {
