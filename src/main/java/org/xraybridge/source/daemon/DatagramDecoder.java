@@ -182,7 +182,10 @@ final class DatagramDecoder {
       } else if (n == 4 && JsonScan.keyEquals(b, keyStart, keyEnd, TYPE)) {
         subsegment = JsonScan.stringEquals(b, valueStart, valueEnd, "subsegment");
       } else if (n == 11 && JsonScan.keyEquals(b, keyStart, keyEnd, IN_PROGRESS)) {
-        inProgress = JsonScan.literalEquals(b, valueStart, valueEnd, "true");
+        // as the converter reads it (true, or the string "true" in any case): the two must agree on
+        // which copy of a document is complete, or the complete one is dropped as a duplicate
+        inProgress = JsonScan.literalEquals(b, valueStart, valueEnd, "true")
+            || JsonScan.stringEqualsIgnoreCase(b, valueStart, valueEnd, "true");
       }
     }
 

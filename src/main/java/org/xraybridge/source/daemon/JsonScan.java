@@ -87,6 +87,17 @@ final class JsonScan {
     return true;
   }
 
+  /** {@link #stringEquals}, ASCII case ignored. */
+  static boolean stringEqualsIgnoreCase(byte[] b, int valueStart, int valueEnd, String expected) {
+    if (valueEnd - valueStart != expected.length() + 2 || b[valueStart] != '"') return false;
+    for (int i = 0; i < expected.length(); i++) {
+      int c = b[valueStart + 1 + i];
+      if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+      if (c != Character.toLowerCase(expected.charAt(i))) return false;
+    }
+    return true;
+  }
+
   static boolean literalEquals(byte[] b, int valueStart, int valueEnd, String expected) {
     if (valueEnd - valueStart != expected.length()) return false;
     for (int i = 0; i < expected.length(); i++) {

@@ -67,6 +67,19 @@ class DatagramDecoderTest {
     assertThat(d.inProgress()).isTrue();
   }
 
+  /** The converter takes "true" (any case) as in progress too; the assembler must agree on which copy is complete. */
+  @Test
+  void decode_inProgressAsAString_readAsTheConverterReadsIt() {
+    for (String v : new String[] {"\"true\"", "\"TRUE\""}) {
+      DaemonDocument d = decoded(Datagrams.datagram("{\"id\":\"aaaaaaaaaaaaaaaa\",\"trace_id\":\"1-6b0bb359-156d5372c855207ba0ec53d3\","
+          + "\"in_progress\":" + v + ",\"name\":\"s\",\"start_time\":1}"));
+      assertThat(d.inProgress()).as(v).isTrue();
+    }
+    DaemonDocument done = decoded(Datagrams.datagram("{\"id\":\"aaaaaaaaaaaaaaaa\",\"trace_id\":\"1-6b0bb359-156d5372c855207ba0ec53d3\","
+        + "\"in_progress\":\"false\",\"name\":\"s\",\"start_time\":1,\"end_time\":2}"));
+    assertThat(done.inProgress()).isFalse();
+  }
+
   @Test
   void decode_noNewline_malformedHeader() {
     assertRejected(bytes(HEADER + DOC), DatagramOutcome.MALFORMED_HEADER, null, "no newline");
