@@ -29,7 +29,7 @@ final class XRayPollState {
     this.heldEvents = heldEvents;
   }
 
-  synchronized void resume(XRayCheckpoint saved, Instant now) {
+  synchronized void resume(XRayCheckpoint saved) {
     cursor.resumeAt(saved.cursor()); // first: it is the delivered set's clock
     delivered.restore(saved.traces(), saved.cursor());
     heldEvents.restore(saved.heldEvents());

@@ -185,7 +185,7 @@ public final class XRayPoller implements PolledSource, AutoCloseable {
       throw new CheckpointException("The checkpoint at " + store.location() + " belongs to X-Ray source '" + saved.source()
           + "', not to '" + name() + "'. Give each source its own checkpoint (bridge.xray.checkpoint-file)", null);
     }
-    state.resume(saved, now);
+    state.resume(saved);
     log.info("X-Ray source {} resumes from {}: cursor {} of the {} path, {} traces remembered",
         name(), store.location(), saved.cursor(), saved.path().tag(), state.delivered.traceCount());
     if (saved.cursor().isAfter(now)) {
